@@ -1,0 +1,22 @@
+/* intercept.h - the harness side of the pthread calls the student's code makes.
+ *
+ * The grader renames the student object's references (objcopy
+ * --redefine-syms=intercept.syms), so `pthread_create` in the student's file
+ * calls grader_pthread_create here, while the tests and the harness keep
+ * calling the real functions. Only the student's calls are observed.
+ */
+#ifndef INTERCEPT_H
+#define INTERCEPT_H
+
+#include <pthread.h>
+
+int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+
+/* Used by harness.c to implement the harness_* thread helpers. */
+int intercept_live_threads(void);
+int intercept_threads_created(void);
+void intercept_fail_create(int n, int err);
+void intercept_reset(void);
+
+#endif

@@ -1,0 +1,7 @@
+/* commands.h - one function per `grader` command, each in its own file. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+int cmd_grade(int argc, char **argv);
+
+#endif

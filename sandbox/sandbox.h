@@ -1,0 +1,61 @@
+/* sandbox.h - run one untrusted command with limits and capture what it says.
+ *
+ * Every step of the grader that touches student code (compiling it, linking
+ * it, running its tests) goes through sbx_run(). The caller describes the
+ * command and its limits; sbx_run() starts it, enforces the limits, kills the
+ * whole process tree at the end and reports how it ended.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct sbx_spec {
+    const char *const *argv;  /* argv[0] is a path, not searched in PATH */
+    const char *const *envp;  /* NULL: a minimal environment */
+    const char *workdir;      /* cwd of the command; the only writable place */
+    unsigned wall_ms;         /* wall-clock limit (0: none) */
+    unsigned cpu_ms;          /* CPU-time limit (0: none) */
+    size_t mem_bytes;         /* memory limit (0: default) */
+    size_t output_cap;        /* bytes of stdout+stderr kept; more kills the run */
+    unsigned max_procs;       /* processes + threads (0: default) */
+    size_t max_file_bytes;    /* largest file it may write (0: default) */
+    int pass_fd;              /* an fd handed to the command as the same number; -1: none */
+    bool network;             /* loopback networking allowed */
+    bool compiler;            /* a compile step: the toolchain must be runnable */
+} sbx_spec;
+
+typedef struct sbx_result {
+    int status;          /* raw wait status of the command */
+    bool timed_out;      /* killed by the wall-clock limit */
+    bool cpu_exceeded;   /* killed by the CPU-time limit */
+    bool output_limit;   /* killed for printing more than output_cap */
+    char *output;        /* stdout+stderr, NUL-terminated, at most output_cap bytes */
+    size_t output_len;
+    double wall_ms;
+    double cpu_ms;
+} sbx_result;
+
+/* Runs the command. Returns 0 when it was run (whatever its outcome, see
+ * `res`), -1 when the sandbox itself failed (errno set). */
+int sbx_run(const sbx_spec *spec, sbx_result *res);
+
+/* Frees what sbx_run allocated in `res`. */
+void sbx_result_free(sbx_result *res);
+
+/* What isolation is in force on this machine for this user, for the JSON's
+ * "sandbox" object. `level` is a short name ("rlimits", "namespaces", ...);
+ * `notes` says what was missing, or "". */
+typedef struct sbx_caps {
+    const char *level;
+    bool rlimits, process_group;
+    bool user_ns, pid_ns, mount_ns, net_ns, ipc_ns, uts_ns;
+    bool cgroup, seccomp;
+    const char *notes;
+} sbx_caps;
+
+void sbx_capabilities(sbx_caps *out);
+
+#endif
