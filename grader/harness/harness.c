@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_THREAD__)
@@ -219,21 +220,46 @@ static size_t put_hex(char *out, uintptr_t v)
     return n;
 }
 
-static void on_crash(int sig)
+/* The exact faulting instruction, from the signal context (0 if unknown). */
+static uintptr_t fault_pc(void *uctx)
 {
+#if defined(__x86_64__)
+    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+#else
+    (void)uctx;
+    return 0;
+#endif
+}
+
+static void on_crash(int sig, siginfo_t *info, void *uctx)
+{
+    (void)info;
     void *pcs[32];
     int n = backtrace(pcs, 32);
-    char line[TOKEN_LEN + 32 + 32 * 20];
+    uintptr_t pc = fault_pc(uctx);
+    /* Frames up to the faulting one are the handler and the kernel's
+     * trampoline: start at the fault, whose address is exact; the callers'
+     * are return addresses, one past their call instruction. */
+    int first = 0;
+    for (int i = 0; i < n && pc; i++)
+        if ((uintptr_t)pcs[i] == pc)
+            first = i;
+    char line[TOKEN_LEN + 32 + 33 * 20];
     size_t len = 0;
     memcpy(line, token, TOKEN_LEN);
     len += TOKEN_LEN;
     memcpy(line + len, " crash ", 7);
     len += 7;
     len += put_hex(line + len, (uintptr_t)sig);
-    for (int i = 0; i < n; i++) {
+    if (pc && (first == 0 || (uintptr_t)pcs[first] != pc)) {
         line[len++] = ' ';
-        /* Return addresses point after the call: step back into it. */
-        len += put_hex(line + len, (uintptr_t)pcs[i] - exe_base - (i > 0));
+        len += put_hex(line + len, pc - exe_base);
+    }
+    for (int i = first; i < n; i++) {
+        line[len++] = ' ';
+        len += put_hex(line + len, (uintptr_t)pcs[i] - exe_base - (i > first));
     }
     line[len++] = '\n';
     chan_write(line, len);
@@ -253,7 +279,7 @@ static void install_crash_handlers(void)
     static char altstack[64 * 1024];
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
     sigaltstack(&ss, NULL);
-    struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_ONSTACK | SA_RESETHAND };
+    struct sigaction sa = { .sa_sigaction = on_crash, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND };
     sigemptyset(&sa.sa_mask);
     int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)

@@ -1,0 +1,15 @@
+/* lesson: 02-bank
+ * expect-status: forbidden
+ * expect-message: constructor
+ */
+#include "bank.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+__attribute__((constructor)) static void fake(void) { puts("pass deposit_and_balance"); _exit(0); }
+struct account { long balance; };
+account_t *account_new(long balance) { account_t *a = malloc(sizeof *a); a->balance = balance; return a; }
+void account_free(account_t *a) { free(a); }
+bool account_withdraw(account_t *a, long amount) { a->balance -= amount; return true; }
+void account_deposit(account_t *a, long amount) { a->balance += amount; }
+long account_balance(account_t *a) { return a->balance; }
