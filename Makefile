@@ -15,7 +15,7 @@ SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
 HEADERS := $(wildcard grader/src/*.h sandbox/*.h)
 
-.PHONY: all grader check test clean
+.PHONY: all grader check test unit clean
 all: grader
 grader: $(BUILD)/grader
 
@@ -34,6 +34,19 @@ check: $(BUILD)/grader
 
 test: $(BUILD)/grader
 	@tests/run.sh
+
+# The grader's own unit tests, built with AddressSanitizer and UBSan.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(filter-out grader/src/main.c,$(GRADER_SRC)) $(SANDBOX_SRC))
+$(BUILD)/san/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
+$(BUILD)/unit_tests: tests/unit/test_units.c $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
+# The whole grader under the sanitizers, for the suite that grades with it.
+$(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+unit: $(BUILD)/unit_tests $(BUILD)/grader-san
 
 clean:
 	rm -rf $(BUILD) results.json
