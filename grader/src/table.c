@@ -1,6 +1,7 @@
 /* table.c - see table.h. Plain text, 80 columns where it can, no colours. */
 #include "table.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char *str(json_t *o, const char *key)
@@ -41,8 +42,16 @@ void print_table(FILE *f, json_t *results, bool details)
         const char *status = str(l, "status");
         json_t *t = first_failure(l);
         if (strcmp(status, "graded") != 0) {
+            /* For compiler output, the first error line says the most. */
+            const char *msg = str(l, "message");
+            const char *err = strstr(msg, "error:");
+            if (err) {
+                while (err > msg && err[-1] != '\n')
+                    err--;
+                msg = err;
+            }
             fprintf(f, "%s: ", strcmp(status, "compile_error") == 0 ? "does not compile" : status);
-            print_cut(f, str(l, "message"), 50);
+            print_cut(f, msg, 50);
         } else if (t) {
             fprintf(f, "%s: ", str(t, "name"));
             print_cut(f, str(t, "message"), 70 - (int)strlen(str(t, "name")));
@@ -52,13 +61,14 @@ void print_table(FILE *f, json_t *results, bool details)
         fputc('\n', f);
     }
     fprintf(f, "%-16s %6.1f/%-6.1f\n", "total", num(results, "score"), num(results, "max_score"));
-    if (!details)
-        return;
     json_array_foreach(json_object_get(results, "lessons"), i, l) {
-        if (strcmp(str(l, "status"), "graded") != 0) {
-            fprintf(f, "\n%s: %s\n%s\n", str(l, "id"), str(l, "status"), str(l, "message"));
+        const char *status = str(l, "status");
+        /* A student cannot fix what they cannot read: always show why a
+         * lesson was not graded, whatever the options. */
+        if (strcmp(status, "graded") != 0 && strcmp(status, "missing") != 0)
+            fprintf(f, "\n%s: %s\n%s\n", str(l, "id"), status, str(l, "message"));
+        if (!details || strcmp(status, "graded") != 0)
             continue;
-        }
         size_t k;
         json_t *t;
         json_array_foreach(json_object_get(l, "tests"), k, t) {
@@ -68,4 +78,11 @@ void print_table(FILE *f, json_t *results, bool details)
                     str(t, "category"), str(t, "status"), str(t, "message"));
         }
     }
+    bool test_failed = false;
+    json_array_foreach(json_object_get(results, "lessons"), i, l)
+        test_failed |= first_failure(l) != NULL;
+    if (test_failed)
+        fprintf(f, "\nseed %lld: add SEED=%lld to `make check` to repeat this run's schedule\n",
+                (long long)json_integer_value(json_object_get(results, "seed")),
+                (long long)json_integer_value(json_object_get(results, "seed")));
 }
