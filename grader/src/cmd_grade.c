@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "grade.h"
 #include "output.h"
+#include "subhash.h"
 #include "table.h"
 #include "util.h"
 
@@ -22,7 +23,8 @@ static int usage(FILE *f)
             "  --table           print the score table on stderr\n"
             "  --details         with --table: every failing test in full\n"
             "  --course DIR      the course root (default: above the grader binary)\n"
-            "  --quiet           no progress lines\n");
+            "  --quiet           no progress lines\n"
+            "  --student ID      record this student id in the JSON (what `batch` passes)\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -34,11 +36,12 @@ int cmd_grade(int argc, char **argv)
         { "public", no_argument, 0, 'p' },       { "table", no_argument, 0, 't' },
         { "details", no_argument, 0, 'd' },      { "course", required_argument, 0, 'c' },
         { "quiet", no_argument, 0, 'q' },        { "help", no_argument, 0, 'h' },
+        { "student", required_argument, 0, 'S' },
         { 0, 0, 0, 0 }
     };
     const char *lessons[64];
     size_t nlessons = 0;
-    const char *out = NULL, *format = "native", *root_opt = NULL;
+    const char *out = NULL, *format = "native", *root_opt = NULL, *student = NULL;
     bool public_only = false, table = false, details = false, quiet = false, have_seed = false;
     uint64_t seed = 0;
     int ch;
@@ -57,6 +60,7 @@ int cmd_grade(int argc, char **argv)
         case 'd': details = true; break;
         case 'c': root_opt = optarg; break;
         case 'q': quiet = true; break;
+        case 'S': student = optarg; break;
         case 'h': return usage(stdout);
         default: return usage(stderr);
         }
@@ -92,6 +96,11 @@ int cmd_grade(int argc, char **argv)
         seed = random_u64() % 1000000000ull;
     grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL, quiet };
     json_t *results = grade_submission(&go);
+    if (student)
+        json_object_set_new(results, "student", json_string(student));
+    char *hash = submission_hash(&c, submission, lessons, nlessons);
+    json_object_set_new(results, "submission_hash", json_string(hash));
+    free(hash);
     int rc = output_write(results, format, out) == 0 ? 0 : 1;
     if (table)
         print_table(stderr, results, details);

@@ -3,5 +3,8 @@
 #define COMMANDS_H
 
 int cmd_grade(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -13,6 +13,9 @@ typedef struct command {
 
 static const command commands[] = {
     { "grade", cmd_grade, "grade one submission directory (see `grader grade --help`)" },
+    { "batch", cmd_batch, "grade a class: one subdirectory per student (`grader batch --help`)" },
+    { "merge", cmd_merge, "class summary and report from several batch result dirs" },
+    { "convert", cmd_convert, "re-export a results JSON as gradescope or prairielearn" },
 };
 
 static int usage(FILE *f)
