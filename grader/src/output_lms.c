@@ -86,7 +86,7 @@ json_t *to_gradescope(json_t *native)
     json_array_foreach(json_object_get(native, "lessons"), i, l) {
         const char *id = str(l, "id");
         if (strcmp(str(l, "status"), "graded") != 0) {
-            char *name = xasprintf("%s / %s", id, "build");
+            char *name = xasprintf("%s: %s", id, status_label(str(l, "status")));
             char *out = lesson_problem(l);
             json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s, s:s, s:[s]}",
                                                    "name", name, "score", num(l, "score"),
@@ -130,7 +130,7 @@ json_t *to_prairielearn(json_t *native)
     json_array_foreach(json_object_get(native, "lessons"), i, l) {
         const char *id = str(l, "id");
         if (strcmp(str(l, "status"), "graded") != 0) {
-            char *name = xasprintf("%s / %s", id, "build");
+            char *name = xasprintf("%s: %s", id, status_label(str(l, "status")));
             char *out = lesson_problem(l);
             json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s}", "name", name,
                                                    "points", num(l, "score"), "max_points",
