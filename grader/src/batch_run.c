@@ -387,6 +387,7 @@ int batch_run(const batch_options *o, student *students, size_t n)
             unlink(tmp);
             free(tmp);
             close(jobs[k].lockfd);
+            batch_log(o->outdir, "killed %s", jobs[k].s->id);
             jobs[k].pid = 0;
         }
         sweep_orphans(jobs, o->jobs);
