@@ -2,6 +2,8 @@
 #   make check [LESSON=02-bank] [SEED=N]   grade your exercises with the public tests
 #   make test                              the framework's own test suite (CI)
 #   make grader                            build the grader only
+#   make gradescope                        dist/autograder.zip (Gradescope autograder)
+#   make handout                           dist/handout/ + dist/handout.tar.gz for students
 
 CC       ?= cc
 BUILD    ?= build
@@ -15,7 +17,7 @@ SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
 HEADERS := $(wildcard grader/src/*.h sandbox/*.h)
 
-.PHONY: all grader check test unit clean
+.PHONY: all grader check test unit clean gradescope handout
 all: grader
 grader: $(BUILD)/grader
 
@@ -32,6 +34,11 @@ check: $(BUILD)/grader
 	  $(if $(SEED),--seed $(SEED)) --quiet --out results.json exercises
 	@echo "Full results: results.json"
 
+ifeq ($(wildcard tests/run.sh),)
+# A student handout has the grader and the exercises, not the course's own tests.
+test unit gradescope handout:
+	@echo "make $@: not part of the student handout; use make check"
+else
 test: $(BUILD)/grader
 	@tests/run.sh
 
@@ -47,6 +54,12 @@ $(BUILD)/unit_tests: tests/unit/test_units.c $(SAN_OBJ)
 $(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 unit: $(BUILD)/unit_tests $(BUILD)/grader-san
+
+# The course's distributions (scripts/make-dist.sh).
+DIST ?= dist
+gradescope handout:
+	@scripts/make-dist.sh $@ $(DIST)
+endif
 
 clean:
 	rm -rf $(BUILD) results.json
