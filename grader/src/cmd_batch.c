@@ -49,11 +49,13 @@ static int cmp_student(const void *a, const void *b)
 
 /* The students of this shard, sorted by id. Returns the count or -1. */
 static long list_students(const char *dir, const course *c, const char **lessons, size_t nlessons,
-                          unsigned shard, unsigned nshards, student **out)
+                          unsigned shard, unsigned nshards, const char *outdir, student **out)
 {
     DIR *d = opendir(dir);
     if (!d)
         return -1;
+    struct stat ost; /* the results directory may sit among the submissions */
+    bool have_out = stat(outdir, &ost) == 0;
     size_t n = 0, cap = 64;
     student *v = xcalloc(cap, sizeof *v);
     struct dirent *de;
@@ -63,7 +65,12 @@ static long list_students(const char *dir, const course *c, const char **lessons
             continue;
         char *path = xasprintf("%s/%s", dir, name);
         struct stat st;
-        bool isdir = lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        if (lstat(path, &st) != 0 ||
+            (have_out && st.st_dev == ost.st_dev && st.st_ino == ost.st_ino)) {
+            free(path);
+            continue;
+        }
+        bool isdir = S_ISDIR(st.st_mode);
         if (!isdir || !student_id_ok(name)) {
             if (isdir || !S_ISREG(st.st_mode))
                 fprintf(stderr, "grader: skipping '%s': %s\n", name,
@@ -178,7 +185,7 @@ int cmd_batch(int argc, char **argv)
     student *students = NULL;
     long n = -1;
     if (make_dir(locks) == 0 && make_dir(logs) == 0)
-        n = list_students(subs, &c, lessons, nlessons, shard, nshards, &students);
+        n = list_students(subs, &c, lessons, nlessons, shard, nshards, outdir, &students);
     free(locks);
     free(logs);
     if (n < 0) {
