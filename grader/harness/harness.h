@@ -71,4 +71,56 @@ harness_gate *harness_gate_new(unsigned n);
 bool harness_gate_wait(harness_gate *g, unsigned ms);
 void harness_gate_free(harness_gate *g);
 
+/* ---- the trace recorder (trace.c) ----------------------------------------
+ * For tests that check the ORDER of events. Any thread records with
+ * harness_trace("say", i); recording is lock-free (it never blocks and adds no
+ * synchronisation ThreadSanitizer could mistake for the student's). After
+ * joining the helper threads, read the trace and hand it to a checker: each
+ * returns true when the order is right, else false with one sentence about
+ * the FIRST violation in why[len], ready for ck_assert_msg. Steps count from 1. */
+#define HARNESS_TRACE_MAX 65536
+typedef struct harness_trace_entry {
+    uint64_t seq;      /* global order of recording, from 0 */
+    int thread;        /* 1, 2, ..: recording threads, in order of their first record */
+    const char *event; /* the pointer given: pass string literals */
+    long value;
+    double t_ms;       /* harness_now_ms() when recorded */
+} harness_trace_entry;
+
+void harness_trace(const char *event, long value);
+/* Copies the entries recorded so far, in order; returns how many. */
+size_t harness_trace_read(harness_trace_entry *out, size_t cap);
+/* True when more than HARNESS_TRACE_MAX entries were recorded (extra ones are dropped). */
+bool harness_trace_overflowed(void);
+/* Empties the trace; only while no thread records. */
+void harness_trace_reset(void);
+
+/* `event` values must run 0,1,..,k-1,0,1,.. for exactly `rounds` rounds.
+ * names[v] (or NULL: "thread v") name the speakers: "Pong spoke twice in a row
+ * at step 7 (it was Ping's turn)", "thread 2 spoke at step 5 but it was thread 1's turn". */
+bool harness_trace_check_turns(const harness_trace_entry *t, size_t n, const char *event,
+                               size_t k, size_t rounds, const char *const names[], char *why,
+                               size_t len);
+/* Every `event` entry comes after the first `cause` entry. The sentence is
+ * built from the descriptions: "<event_says> (step 2 of the trace), before <cause_says> (step 5)". */
+bool harness_trace_check_after(const harness_trace_entry *t, size_t n, const char *event,
+                               const char *cause, const char *event_says,
+                               const char *cause_says, char *why, size_t len);
+/* A running stock: `initial` plus every `add` value minus every `take` value
+ * never goes below zero when a take is recorded (record adds before making
+ * them, takes after they returned). */
+bool harness_trace_check_supply(const harness_trace_entry *t, size_t n, const char *add,
+                                const char *take, long initial, char *why, size_t len);
+/* Each `event` value 0..k-1 is recorded from one thread of its own (k <= 64). */
+bool harness_trace_check_own_threads(const harness_trace_entry *t, size_t n, const char *event,
+                                     size_t k, const char *const names[], char *why, size_t len);
+
+/* The calling thread's kernel id, for harness_wait_asleep. */
+int harness_gettid(void);
+/* Waits until every thread in tids[] (the test's own helper threads) has been
+ * asleep (blocked in the kernel, e.g. in a condition wait) for `quiet_ms` in
+ * a row; false if that did not happen within max_ms. Use it to be sure
+ * waiters are really waiting before waking them. */
+bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned max_ms);
+
 #endif

@@ -357,7 +357,7 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     char *obj = xasprintf("%s/student%s.o", o->workdir, sfx);
     char *wrapped = xasprintf("%s/student%s_rerouted.o", o->workdir, sfx);
     char *bin = xasprintf("%s/tests%s", o->workdir, sfx);
-    char *objs[4] = { 0 };
+    char *objs[5] = { 0 };
     size_t nobjs = 0;
     char *out = NULL, *err = NULL;
     enum build_status st = BUILD_OK;
@@ -375,9 +375,10 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
 
     char *hsrc = xasprintf("%s/grader/harness/harness.c", o->c->root);
     char *isrc = xasprintf("%s/grader/harness/intercept.c", o->c->root);
-    const char *sources[] = { hsrc, isrc, o->l->public_tests,
+    char *tsrc = xasprintf("%s/grader/harness/trace.c", o->c->root);
+    const char *sources[] = { hsrc, isrc, tsrc, o->l->public_tests,
                               o->with_hidden ? o->l->hidden_tests : NULL };
-    for (size_t i = 0; i < 4 && st == BUILD_OK; i++) {
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && st == BUILD_OK; i++) {
         if (!sources[i])
             continue;
         objs[nobjs] = cached_object(o, sources[i], tsan, &err);
@@ -390,6 +391,7 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     }
     free(hsrc);
     free(isrc);
+    free(tsrc);
     if (st != BUILD_OK)
         goto done;
 

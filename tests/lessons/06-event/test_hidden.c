@@ -1,0 +1,294 @@
+/* test_hidden.c - lesson 06's hidden tests (not in the student handout). */
+#include "harness.h"
+#include "event.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* One waiting thread: event_wait (ms == 0) or event_wait_timeout(ms). */
+typedef struct waiter {
+    event_t *e;
+    unsigned ms;
+    int tid;
+    atomic_bool started, done;
+    bool result;
+    double took_ms;
+    pthread_t thread;
+} waiter;
+
+static void *wait_body(void *p)
+{
+    waiter *w = p;
+    w->tid = harness_gettid();
+    atomic_store(&w->started, true);
+    double t0 = harness_now_ms();
+    if (w->ms == 0) {
+        event_wait(w->e);
+        w->result = true;
+    } else {
+        w->result = event_wait_timeout(w->e, w->ms);
+    }
+    w->took_ms = harness_now_ms() - t0;
+    harness_trace("woke", w->result);
+    atomic_store(&w->done, true);
+    return NULL;
+}
+
+static void start_waiter(waiter *w, event_t *e, unsigned ms)
+{
+    *w = (waiter){ .e = e, .ms = ms };
+    pthread_create(&w->thread, NULL, wait_body, w);
+}
+
+/* Waits up to ms for the waiter to return; true (and joined) if it did. */
+static bool finish_waiter(waiter *w, unsigned ms)
+{
+    double end = harness_now_ms() + ms;
+    while (!atomic_load(&w->done) && harness_now_ms() < end)
+        harness_sleep_ms(1);
+    if (!atomic_load(&w->done))
+        return false;
+    pthread_join(w->thread, NULL);
+    return true;
+}
+
+/* Waits until every waiter has either returned or is asleep inside the wait
+ * (checked for 50 ms in a row). False after 3 s. */
+static bool settle(waiter *w, int n)
+{
+    for (int i = 0; i < n; i++)
+        while (!atomic_load(&w[i].started))
+            harness_sleep_ms(1);
+    double end = harness_now_ms() + 3000;
+    while (harness_now_ms() < end) {
+        int tids[64], m = 0;
+        for (int i = 0; i < n; i++)
+            if (!atomic_load(&w[i].done))
+                tids[m++] = w[i].tid;
+        if (m == 0 || harness_wait_asleep(tids, (size_t)m, 50, 100))
+            return true;
+    }
+    return false;
+}
+
+/* Starts n waiters and returns once they are all asleep inside the wait. */
+static void start_sleeping_waiters(waiter *w, int n, event_t *e, unsigned ms)
+{
+    for (int i = 0; i < n; i++)
+        start_waiter(&w[i], e, ms);
+    bool asleep = settle(w, n);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(!atomic_load(&w[i].done),
+                      "a wait returned although nobody had set the event yet");
+    ck_assert_msg(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
+                  "should block (in pthread_cond_wait), not spin", n);
+}
+
+/* Seed 000 practice23: a worker waits, clears, and waits again; the main
+ * thread sets the event once per round. Each round must wait for its own set. */
+START_TEST(reusable_after_clear)
+{
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    event_set(e);
+    event_clear(e);
+    ck_assert_msg(!event_is_set(e), "event_is_set is true after set then clear");
+    waiter w;
+    start_waiter(&w, e, 50);
+    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 50) had not returned after 3 s");
+    ck_assert_msg(!w.result, "after event_set then event_clear, event_wait_timeout(e, 50) "
+                  "returned true: the clear was lost");
+    for (int round = 1; round <= 3; round++) {
+        start_sleeping_waiters(&w, 1, e, 0);
+        event_set(e);
+        ck_assert_msg(finish_waiter(&w, 2000), "round %d: event_wait had not returned 2 s "
+                      "after event_set", round);
+        event_clear(e);
+        ck_assert_msg(!event_is_set(e), "round %d: event_is_set is true after event_clear",
+                      round);
+    }
+    event_free(e);
+}
+END_TEST
+
+/* Sixteen waiters, half with a timeout: one event_set wakes all of them. */
+START_TEST(many_waiters_one_set)
+{
+    enum { N = 16 };
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    waiter w[N];
+    for (int i = 0; i < N; i++)
+        start_waiter(&w[i], e, i % 2 ? 20000 : 0);
+    bool asleep = settle(w, N);
+    for (int i = 0; i < N; i++)
+        ck_assert_msg(!atomic_load(&w[i].done), "a wait returned before the event was set");
+    ck_assert_msg(asleep, "the %d waiting threads did not go to sleep within 3 s", N);
+    event_set(e);
+    unsigned limit = harness_under_tsan() ? 3000 : 1000;
+    double end = harness_now_ms() + limit;
+    int woke = 0;
+    while (harness_now_ms() < end && woke < N) {
+        woke = 0;
+        for (int i = 0; i < N; i++)
+            woke += atomic_load(&w[i].done);
+        harness_sleep_ms(2);
+    }
+    ck_assert_msg(woke == N, "event_set woke %d of %d waiting threads within %u ms: wake them "
+                  "all with pthread_cond_broadcast", woke, N, limit);
+    for (int i = 0; i < N; i++) {
+        pthread_join(w[i].thread, NULL);
+        ck_assert_msg(w[i].result, "event_wait_timeout(e, 20000) returned false although the "
+                      "event was set");
+    }
+    event_free(e);
+}
+END_TEST
+
+/* Seed 003 check/conn: workers poll with a short timeout until it is set. */
+typedef struct poller {
+    event_t *e;
+    int tries;
+    atomic_bool done;
+} poller;
+
+static void *poll_body(void *p)
+{
+    poller *c = p;
+    while (!event_is_set(c->e)) {
+        c->tries++;
+        event_wait_timeout(c->e, 20);
+    }
+    atomic_store(&c->done, true);
+    return NULL;
+}
+
+START_TEST(pollers_see_the_set)
+{
+    enum { N = 3 };
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    poller c[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        c[i] = (poller){ .e = e };
+        pthread_create(&t[i], NULL, poll_body, &c[i]);
+    }
+    harness_sleep_ms(100);
+    event_set(e);
+    double end = harness_now_ms() + 2000;
+    for (int i = 0; i < N; i++) {
+        while (!atomic_load(&c[i].done) && harness_now_ms() < end)
+            harness_sleep_ms(1);
+        ck_assert_msg(atomic_load(&c[i].done), "a thread looping on event_is_set / "
+                      "event_wait_timeout(e, 20) had not seen the set 2 s later");
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    event_free(e);
+}
+END_TEST
+
+/* Timed waits on an unset event that gets set later must not give up early. */
+START_TEST(timed_waits_return_only_when_set)
+{
+    enum { N = 6 };
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    harness_trace_reset();
+    waiter w[N];
+    for (int i = 0; i < N; i++)
+        start_waiter(&w[i], e, 10000);
+    settle(w, N);
+    harness_sleep_ms(50);
+    harness_trace("set", 0);
+    event_set(e);
+    for (int i = 0; i < N; i++)
+        ck_assert_msg(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
+                      "event_set");
+    static harness_trace_entry tr[64];
+    size_t n = harness_trace_read(tr, 64);
+    char why[256];
+    ck_assert_msg(harness_trace_check_after(tr, n, "woke", "set",
+                                            "event_wait_timeout(e, 10000) returned",
+                                            "the event was set", why, sizeof why),
+                  "%s. A condition wait can wake up without a signal: re-check the flag and "
+                  "the deadline in a while loop", why);
+    event_free(e);
+}
+END_TEST
+
+/* The set lands while the waiter is on its way into the wait: no lost wake-up. */
+START_TEST(set_races_with_wait)
+{
+    int trials = harness_under_tsan() ? 100 : 1000;
+    for (int trial = 1; trial <= trials; trial++) {
+        event_t *e = event_new();
+        ck_assert_msg(e != NULL, "event_new() returned NULL");
+        waiter w = { .e = e };
+        pthread_create(&w.thread, NULL, wait_body, &w);
+        while (!atomic_load(&w.started))
+            ;
+        if (trial % 3 == 1)
+            harness_sleep_ms(0.005 * (trial % 7)); /* land at different points of the wait */
+        event_set(e);
+        ck_assert_msg(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
+                      "entering event_wait, and the waiter never woke up (2 s)", trial);
+        event_free(e);
+    }
+}
+END_TEST
+
+START_TEST(zero_timeout_returns_at_once)
+{
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    double t0 = harness_now_ms();
+    bool r = event_wait_timeout(e, 0);
+    double took = harness_now_ms() - t0;
+    ck_assert_msg(!r, "event_wait_timeout(e, 0) on an unset event returned true");
+    ck_assert_msg(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
+    event_set(e);
+    ck_assert_msg(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
+                  "false");
+    event_free(e);
+}
+END_TEST
+
+START_TEST(longer_timeout_and_prompt_wake)
+{
+    event_t *e = event_new();
+    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    waiter w;
+    start_waiter(&w, e, 250);
+    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
+                  "3 s");
+    ck_assert_msg(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
+                  "event_wait_timeout(e, 250) on an unset event returned %s after %.1f ms "
+                  "(expected false after 250 to 800 ms)", w.result ? "true" : "false",
+                  w.took_ms);
+    start_waiter(&w, e, 5000);
+    settle(&w, 1);
+    double t_set = harness_now_ms();
+    event_set(e);
+    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
+                  "after event_set");
+    double late = harness_now_ms() - t_set;
+    ck_assert_msg(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
+                  "set during the wait");
+    ck_assert_msg(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
+                  "was set: it should wake at once", late);
+    event_free(e);
+}
+END_TEST
+
+const graded_test hidden_tests[] = {
+    GRADED(reusable_after_clear, "functional"),
+    GRADED(many_waiters_one_set, "functional"),
+    GRADED(pollers_see_the_set, "functional"),
+    GRADED(timed_waits_return_only_when_set, "ordering"),
+    GRADED(set_races_with_wait, "race"),
+    GRADED(zero_timeout_returns_at_once, "timing"),
+    GRADED(longer_timeout_and_prompt_wake, "timing"),
+    { 0 }
+};
