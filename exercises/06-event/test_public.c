@@ -15,8 +15,39 @@ typedef struct waiter {
     atomic_bool started, done;
     bool result;
     double took_ms;
+    bool joined;
     pthread_t thread;
 } waiter;
+
+/* Every helper thread started, so that a failing check can detach the ones
+ * still running (else ThreadSanitizer's "thread leak" hides the message). */
+static waiter *started_list[256];
+static int nstarted;
+
+static void join_one(waiter *x)
+{
+    if (!x->joined) {
+        pthread_join(x->thread, NULL);
+        x->joined = true;
+    }
+}
+
+static void abandon_all(void)
+{
+    for (int i = 0; i < nstarted; i++)
+        if (!started_list[i]->joined) {
+            pthread_detach(started_list[i]->thread);
+            started_list[i]->joined = true;
+        }
+}
+
+#define CHECK(ok, ...)                                                                        \
+    do {                                                                                      \
+        if (!(ok)) {                                                                          \
+            abandon_all();                                                                    \
+            ck_abort_msg(__VA_ARGS__);                                                        \
+        }                                                                                     \
+    } while (0)
 
 static void *wait_body(void *p)
 {
@@ -40,6 +71,8 @@ static void start_waiter(waiter *w, event_t *e, unsigned ms)
 {
     *w = (waiter){ .e = e, .ms = ms };
     pthread_create(&w->thread, NULL, wait_body, w);
+    if (nstarted < 256)
+        started_list[nstarted++] = w;
 }
 
 /* Waits up to ms for the waiter to return; true (and joined) if it did. */
@@ -50,7 +83,7 @@ static bool finish_waiter(waiter *w, unsigned ms)
         harness_sleep_ms(1);
     if (!atomic_load(&w->done))
         return false;
-    pthread_join(w->thread, NULL);
+    join_one(w);
     return true;
 }
 
@@ -80,23 +113,23 @@ static void start_sleeping_waiters(waiter *w, int n, event_t *e, unsigned ms)
         start_waiter(&w[i], e, ms);
     bool asleep = settle(w, n);
     for (int i = 0; i < n; i++)
-        ck_assert_msg(!atomic_load(&w[i].done),
+        CHECK(!atomic_load(&w[i].done),
                       "a wait returned although nobody had set the event yet");
-    ck_assert_msg(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
+    CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
                   "should block (in pthread_cond_wait), not spin", n);
 }
 
 START_TEST(set_clear_is_set)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
-    ck_assert_msg(!event_is_set(e), "a new event is already set");
+    CHECK(e != NULL, "event_new() returned NULL");
+    CHECK(!event_is_set(e), "a new event is already set");
     event_set(e);
-    ck_assert_msg(event_is_set(e), "event_is_set is false right after event_set");
+    CHECK(event_is_set(e), "event_is_set is false right after event_set");
     event_set(e);
-    ck_assert_msg(event_is_set(e), "setting a set event cleared it");
+    CHECK(event_is_set(e), "setting a set event cleared it");
     event_clear(e);
-    ck_assert_msg(!event_is_set(e), "event_is_set is true right after event_clear");
+    CHECK(!event_is_set(e), "event_is_set is true right after event_clear");
     event_free(e);
 }
 END_TEST
@@ -105,16 +138,16 @@ END_TEST
 START_TEST(set_before_wait_does_not_block)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     event_set(e);
     waiter w;
     start_waiter(&w, e, 0);
-    ck_assert_msg(finish_waiter(&w, 2000),
+    CHECK(finish_waiter(&w, 2000),
                   "event_wait on an event that was already set had not returned after 2 s");
     start_waiter(&w, e, 5000);
-    ck_assert_msg(finish_waiter(&w, 2000), "event_wait_timeout(e, 5000) on a set event had "
+    CHECK(finish_waiter(&w, 2000), "event_wait_timeout(e, 5000) on a set event had "
                   "not returned after 2 s");
-    ck_assert_msg(w.result, "event_wait_timeout on a set event returned false");
+    CHECK(w.result, "event_wait_timeout on a set event returned false");
     event_free(e);
 }
 END_TEST
@@ -125,7 +158,7 @@ START_TEST(one_set_wakes_every_waiter)
 {
     enum { N = 5 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     waiter w[N];
     start_sleeping_waiters(w, N, e, 0);
     event_set(e);
@@ -137,12 +170,12 @@ START_TEST(one_set_wakes_every_waiter)
             woke += atomic_load(&w[i].done);
         harness_sleep_ms(2);
     }
-    ck_assert_msg(woke == N, "event_set woke %d of the %d threads waiting in event_wait; the "
+    CHECK(woke == N, "event_set woke %d of the %d threads waiting in event_wait; the "
                   "others were still asleep %.0f ms later. Wake every waiter: "
                   "pthread_cond_broadcast, not pthread_cond_signal.", woke, N,
                   harness_under_tsan() ? 3000.0 : 1000.0);
     for (int i = 0; i < N; i++)
-        pthread_join(w[i].thread, NULL);
+        join_one(&w[i]);
     event_free(e);
 }
 END_TEST
@@ -154,7 +187,7 @@ START_TEST(wait_returns_only_when_set)
 {
     enum { N = 4 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     harness_trace_reset();
     waiter w[N];
     for (int i = 0; i < N; i++)
@@ -164,18 +197,18 @@ START_TEST(wait_returns_only_when_set)
     harness_trace("set", 0);
     event_set(e);
     for (int i = 0; i < N; i++)
-        ck_assert_msg(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
+        CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
                       "event_set");
     static harness_trace_entry tr[64];
     size_t n = harness_trace_read(tr, 64);
     char why[256];
-    ck_assert_msg(harness_trace_check_after(tr, n, "woke", "set", "a wait returned",
+    CHECK(harness_trace_check_after(tr, n, "woke", "set", "a wait returned",
                                             "the event was set", why, sizeof why),
                   "%s. While the flag is false, event_wait must not return, nor "
                   "event_wait_timeout before its time: a condition wait can wake up without "
                   "a signal, so re-check the flag in a while loop, not an if", why);
     for (int i = 0; i < N; i++)
-        ck_assert_msg(w[i].result, "event_wait_timeout(e, 10000) returned false after %.0f ms "
+        CHECK(w[i].result, "event_wait_timeout(e, 10000) returned false after %.0f ms "
                       "although the event was set before that", w[i].took_ms);
     event_free(e);
 }
@@ -210,7 +243,7 @@ START_TEST(flag_shared_without_data_race)
 {
     enum { T = 4 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     harness_gate *g = harness_gate_new(T);
     churn c[T];
     pthread_t t[T];
@@ -223,7 +256,7 @@ START_TEST(flag_shared_without_data_race)
         pthread_join(t[i], NULL);
     harness_gate_free(g);
     event_set(e);
-    ck_assert_msg(event_is_set(e), "event_is_set is false after the final event_set");
+    CHECK(event_is_set(e), "event_is_set is false after the final event_set");
     event_free(e);
 }
 END_TEST
@@ -232,16 +265,16 @@ END_TEST
 START_TEST(timeout_is_honoured)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
     start_waiter(&w, e, 100);
-    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 100) on an event nobody "
+    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 100) on an event nobody "
                   "sets had not returned after 3 s");
-    ck_assert_msg(!w.result, "event_wait_timeout(e, 100) returned true, but nobody set the "
+    CHECK(!w.result, "event_wait_timeout(e, 100) returned true, but nobody set the "
                   "event");
-    ck_assert_msg(w.took_ms >= 99.0, "event_wait_timeout(e, 100) gave up after %.1f ms, "
+    CHECK(w.took_ms >= 99.0, "event_wait_timeout(e, 100) gave up after %.1f ms, "
                   "before the 100 ms had passed", w.took_ms);
-    ck_assert_msg(w.took_ms < 600.0, "event_wait_timeout(e, 100) took %.0f ms to give up "
+    CHECK(w.took_ms < 600.0, "event_wait_timeout(e, 100) took %.0f ms to give up "
                   "(expected about 100)", w.took_ms);
     event_free(e);
 }

@@ -13,8 +13,39 @@ typedef struct waiter {
     atomic_bool started, done;
     bool result;
     double took_ms;
+    bool joined;
     pthread_t thread;
 } waiter;
+
+/* Every helper thread started, so that a failing check can detach the ones
+ * still running (else ThreadSanitizer's "thread leak" hides the message). */
+static waiter *started_list[256];
+static int nstarted;
+
+static void join_one(waiter *x)
+{
+    if (!x->joined) {
+        pthread_join(x->thread, NULL);
+        x->joined = true;
+    }
+}
+
+static void abandon_all(void)
+{
+    for (int i = 0; i < nstarted; i++)
+        if (!started_list[i]->joined) {
+            pthread_detach(started_list[i]->thread);
+            started_list[i]->joined = true;
+        }
+}
+
+#define CHECK(ok, ...)                                                                        \
+    do {                                                                                      \
+        if (!(ok)) {                                                                          \
+            abandon_all();                                                                    \
+            ck_abort_msg(__VA_ARGS__);                                                        \
+        }                                                                                     \
+    } while (0)
 
 static void *wait_body(void *p)
 {
@@ -38,6 +69,8 @@ static void start_waiter(waiter *w, event_t *e, unsigned ms)
 {
     *w = (waiter){ .e = e, .ms = ms };
     pthread_create(&w->thread, NULL, wait_body, w);
+    if (nstarted < 256)
+        started_list[nstarted++] = w;
 }
 
 /* Waits up to ms for the waiter to return; true (and joined) if it did. */
@@ -48,7 +81,7 @@ static bool finish_waiter(waiter *w, unsigned ms)
         harness_sleep_ms(1);
     if (!atomic_load(&w->done))
         return false;
-    pthread_join(w->thread, NULL);
+    join_one(w);
     return true;
 }
 
@@ -78,9 +111,9 @@ static void start_sleeping_waiters(waiter *w, int n, event_t *e, unsigned ms)
         start_waiter(&w[i], e, ms);
     bool asleep = settle(w, n);
     for (int i = 0; i < n; i++)
-        ck_assert_msg(!atomic_load(&w[i].done),
+        CHECK(!atomic_load(&w[i].done),
                       "a wait returned although nobody had set the event yet");
-    ck_assert_msg(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
+    CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
                   "should block (in pthread_cond_wait), not spin", n);
 }
 
@@ -89,22 +122,22 @@ static void start_sleeping_waiters(waiter *w, int n, event_t *e, unsigned ms)
 START_TEST(reusable_after_clear)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     event_set(e);
     event_clear(e);
-    ck_assert_msg(!event_is_set(e), "event_is_set is true after set then clear");
+    CHECK(!event_is_set(e), "event_is_set is true after set then clear");
     waiter w;
     start_waiter(&w, e, 50);
-    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 50) had not returned after 3 s");
-    ck_assert_msg(!w.result, "after event_set then event_clear, event_wait_timeout(e, 50) "
+    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 50) had not returned after 3 s");
+    CHECK(!w.result, "after event_set then event_clear, event_wait_timeout(e, 50) "
                   "returned true: the clear was lost");
     for (int round = 1; round <= 3; round++) {
         start_sleeping_waiters(&w, 1, e, 0);
         event_set(e);
-        ck_assert_msg(finish_waiter(&w, 2000), "round %d: event_wait had not returned 2 s "
+        CHECK(finish_waiter(&w, 2000), "round %d: event_wait had not returned 2 s "
                       "after event_set", round);
         event_clear(e);
-        ck_assert_msg(!event_is_set(e), "round %d: event_is_set is true after event_clear",
+        CHECK(!event_is_set(e), "round %d: event_is_set is true after event_clear",
                       round);
     }
     event_free(e);
@@ -116,14 +149,14 @@ START_TEST(many_waiters_one_set)
 {
     enum { N = 16 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     waiter w[N];
     for (int i = 0; i < N; i++)
         start_waiter(&w[i], e, i % 2 ? 20000 : 0);
     bool asleep = settle(w, N);
     for (int i = 0; i < N; i++)
-        ck_assert_msg(!atomic_load(&w[i].done), "a wait returned before the event was set");
-    ck_assert_msg(asleep, "the %d waiting threads did not go to sleep within 3 s", N);
+        CHECK(!atomic_load(&w[i].done), "a wait returned before the event was set");
+    CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s", N);
     event_set(e);
     unsigned limit = harness_under_tsan() ? 3000 : 1000;
     double end = harness_now_ms() + limit;
@@ -134,11 +167,11 @@ START_TEST(many_waiters_one_set)
             woke += atomic_load(&w[i].done);
         harness_sleep_ms(2);
     }
-    ck_assert_msg(woke == N, "event_set woke %d of %d waiting threads within %u ms: wake them "
+    CHECK(woke == N, "event_set woke %d of %d waiting threads within %u ms: wake them "
                   "all with pthread_cond_broadcast", woke, N, limit);
     for (int i = 0; i < N; i++) {
-        pthread_join(w[i].thread, NULL);
-        ck_assert_msg(w[i].result, "event_wait_timeout(e, 20000) returned false although the "
+        join_one(&w[i]);
+        CHECK(w[i].result, "event_wait_timeout(e, 20000) returned false although the "
                       "event was set");
     }
     event_free(e);
@@ -167,7 +200,7 @@ START_TEST(pollers_see_the_set)
 {
     enum { N = 3 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     poller c[N];
     pthread_t t[N];
     for (int i = 0; i < N; i++) {
@@ -180,7 +213,7 @@ START_TEST(pollers_see_the_set)
     for (int i = 0; i < N; i++) {
         while (!atomic_load(&c[i].done) && harness_now_ms() < end)
             harness_sleep_ms(1);
-        ck_assert_msg(atomic_load(&c[i].done), "a thread looping on event_is_set / "
+        CHECK(atomic_load(&c[i].done), "a thread looping on event_is_set / "
                       "event_wait_timeout(e, 20) had not seen the set 2 s later");
     }
     for (int i = 0; i < N; i++)
@@ -194,7 +227,7 @@ START_TEST(timed_waits_return_only_when_set)
 {
     enum { N = 6 };
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     harness_trace_reset();
     waiter w[N];
     for (int i = 0; i < N; i++)
@@ -204,12 +237,12 @@ START_TEST(timed_waits_return_only_when_set)
     harness_trace("set", 0);
     event_set(e);
     for (int i = 0; i < N; i++)
-        ck_assert_msg(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
+        CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
                       "event_set");
     static harness_trace_entry tr[64];
     size_t n = harness_trace_read(tr, 64);
     char why[256];
-    ck_assert_msg(harness_trace_check_after(tr, n, "woke", "set",
+    CHECK(harness_trace_check_after(tr, n, "woke", "set",
                                             "event_wait_timeout(e, 10000) returned",
                                             "the event was set", why, sizeof why),
                   "%s. A condition wait can wake up without a signal: re-check the flag and "
@@ -224,7 +257,7 @@ START_TEST(set_races_with_wait)
     int trials = harness_under_tsan() ? 100 : 1000;
     for (int trial = 1; trial <= trials; trial++) {
         event_t *e = event_new();
-        ck_assert_msg(e != NULL, "event_new() returned NULL");
+        CHECK(e != NULL, "event_new() returned NULL");
         waiter w = { .e = e };
         pthread_create(&w.thread, NULL, wait_body, &w);
         while (!atomic_load(&w.started))
@@ -232,7 +265,7 @@ START_TEST(set_races_with_wait)
         if (trial % 3 == 1)
             harness_sleep_ms(0.005 * (trial % 7)); /* land at different points of the wait */
         event_set(e);
-        ck_assert_msg(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
+        CHECK(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
                       "entering event_wait, and the waiter never woke up (2 s)", trial);
         event_free(e);
     }
@@ -242,14 +275,14 @@ END_TEST
 START_TEST(zero_timeout_returns_at_once)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     double t0 = harness_now_ms();
     bool r = event_wait_timeout(e, 0);
     double took = harness_now_ms() - t0;
-    ck_assert_msg(!r, "event_wait_timeout(e, 0) on an unset event returned true");
-    ck_assert_msg(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
+    CHECK(!r, "event_wait_timeout(e, 0) on an unset event returned true");
+    CHECK(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
     event_set(e);
-    ck_assert_msg(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
+    CHECK(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
                   "false");
     event_free(e);
 }
@@ -258,12 +291,12 @@ END_TEST
 START_TEST(longer_timeout_and_prompt_wake)
 {
     event_t *e = event_new();
-    ck_assert_msg(e != NULL, "event_new() returned NULL");
+    CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
     start_waiter(&w, e, 250);
-    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
+    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
                   "3 s");
-    ck_assert_msg(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
+    CHECK(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
                   "event_wait_timeout(e, 250) on an unset event returned %s after %.1f ms "
                   "(expected false after 250 to 800 ms)", w.result ? "true" : "false",
                   w.took_ms);
@@ -271,12 +304,12 @@ START_TEST(longer_timeout_and_prompt_wake)
     settle(&w, 1);
     double t_set = harness_now_ms();
     event_set(e);
-    ck_assert_msg(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
+    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
                   "after event_set");
     double late = harness_now_ms() - t_set;
-    ck_assert_msg(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
+    CHECK(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
                   "set during the wait");
-    ck_assert_msg(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
+    CHECK(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
                   "was set: it should wake at once", late);
     event_free(e);
 }

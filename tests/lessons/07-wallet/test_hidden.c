@@ -1,0 +1,316 @@
+/* test_hidden.c - lesson 07's hidden tests (not in the student handout). */
+#include "harness.h"
+#include "wallet.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* One taker: wallet_take (ms == 0) or wallet_take_timeout(ms). */
+typedef struct taker {
+    wallet_t *w;
+    long amount;
+    unsigned ms;
+    int tid;
+    atomic_bool started, done;
+    bool result;
+    double took_ms;
+    bool joined;
+    pthread_t thread;
+} taker;
+
+/* Every helper thread started, so that a failing check can detach the ones
+ * still running (else ThreadSanitizer's "thread leak" hides the message). */
+static taker *started_list[256];
+static int nstarted;
+
+static void join_one(taker *x)
+{
+    if (!x->joined) {
+        pthread_join(x->thread, NULL);
+        x->joined = true;
+    }
+}
+
+static void abandon_all(void)
+{
+    for (int i = 0; i < nstarted; i++)
+        if (!started_list[i]->joined) {
+            pthread_detach(started_list[i]->thread);
+            started_list[i]->joined = true;
+        }
+}
+
+#define CHECK(ok, ...)                                                                        \
+    do {                                                                                      \
+        if (!(ok)) {                                                                          \
+            abandon_all();                                                                    \
+            ck_abort_msg(__VA_ARGS__);                                                        \
+        }                                                                                     \
+    } while (0)
+
+static void *take_body(void *p)
+{
+    taker *t = p;
+    t->tid = harness_gettid();
+    atomic_store(&t->started, true);
+    double t0 = harness_now_ms();
+    if (t->ms == 0) {
+        wallet_take(t->w, t->amount);
+        t->result = true;
+    } else {
+        t->result = wallet_take_timeout(t->w, t->amount, t->ms);
+    }
+    t->took_ms = harness_now_ms() - t0;
+    if (t->result)
+        harness_trace("took", t->amount);
+    atomic_store(&t->done, true);
+    return NULL;
+}
+
+static void start_taker(taker *t, wallet_t *w, long amount, unsigned ms)
+{
+    *t = (taker){ .w = w, .amount = amount, .ms = ms };
+    pthread_create(&t->thread, NULL, take_body, t);
+    if (nstarted < 256)
+        started_list[nstarted++] = t;
+}
+
+static void put(wallet_t *w, long amount)
+{
+    harness_trace("put", amount);
+    wallet_put(w, amount);
+}
+
+/* Waits until every taker has returned or is asleep in its wait (50 ms in a row). */
+static bool settle(taker *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        while (!atomic_load(&t[i].started))
+            harness_sleep_ms(1);
+    double end = harness_now_ms() + 3000;
+    while (harness_now_ms() < end) {
+        int tids[64], m = 0;
+        for (int i = 0; i < n; i++)
+            if (!atomic_load(&t[i].done))
+                tids[m++] = t[i].tid;
+        if (m == 0 || harness_wait_asleep(tids, (size_t)m, 50, 100))
+            return true;
+    }
+    return false;
+}
+
+/* How many takers have returned, waiting up to ms for `want` of them. */
+static int returned(taker *t, int n, int want, unsigned ms)
+{
+    double end = harness_now_ms() + ms;
+    int got;
+    for (;;) {
+        got = 0;
+        for (int i = 0; i < n; i++)
+            got += atomic_load(&t[i].done);
+        if (got >= want || harness_now_ms() > end)
+            return got;
+        harness_sleep_ms(2);
+    }
+}
+
+static void check_supply(long initial)
+{
+    static harness_trace_entry tr[4096];
+    size_t n = harness_trace_read(tr, 4096);
+    char why[256];
+    CHECK(harness_trace_check_supply(tr, n, "put", "took", initial, why, sizeof why),
+                  "%s. wallet_take must not return before the balance covers the amount: a "
+                  "wake-up does not mean there is enough, so re-check in a while loop", why);
+}
+
+START_TEST(zero_amounts)
+{
+    wallet_t *w = wallet_new(0);
+    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    taker t;
+    start_taker(&t, w, 0, 0);
+    CHECK(returned(&t, 1, 1, 2000) == 1, "wallet_take(0) on an empty wallet had not "
+                  "returned after 2 s");
+    join_one(&t);
+    CHECK(wallet_take_timeout(w, 0, 0), "wallet_take_timeout(0, 0 ms) returned false");
+    wallet_put(w, 0);
+    CHECK(wallet_balance(w) == 0, "balance %ld, expected 0", wallet_balance(w));
+    wallet_free(w);
+}
+END_TEST
+
+/* The money arrives during a timed take: it succeeds, promptly. */
+START_TEST(timed_take_succeeds_when_money_arrives)
+{
+    wallet_t *w = wallet_new(0);
+    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    taker t;
+    start_taker(&t, w, 30, 5000);
+    settle(&t, 1);
+    double t_put = harness_now_ms();
+    wallet_put(w, 40);
+    CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(30, 5000 ms) was still "
+                  "waiting 3 s after 40 was put in");
+    double late = harness_now_ms() - t_put;
+    join_one(&t);
+    CHECK(t.result, "wallet_take_timeout(30, 5000 ms) returned false although 40 was "
+                  "put in during the wait");
+    CHECK(late < 500, "wallet_take_timeout returned %.0f ms after the money arrived", late);
+    CHECK(wallet_balance(w) == 10, "40 put, 30 taken: balance %ld", wallet_balance(w));
+    wallet_free(w);
+}
+END_TEST
+
+/* The curriculum's case: takers wait for DIFFERENT amounts. A put that only
+ * covers the small one must reach the small one, whoever else is waiting. */
+START_TEST(waiters_for_different_amounts)
+{
+    for (int trial = 0; trial < 6; trial++) {
+        wallet_t *w = wallet_new(0);
+        CHECK(w != NULL, "wallet_new(0) returned NULL");
+        taker t[3];
+        long amounts[3] = { 100, 10, 100 };
+        for (int i = 0; i < 3; i++) /* the small one starts first, second or last */
+            start_taker(&t[i], w, amounts[(i + trial) % 3], 0);
+        settle(t, 3);
+        CHECK(returned(t, 3, 0, 0) == 0, "a wallet_take returned from an empty wallet");
+        wallet_put(w, 10);
+        unsigned ms = harness_under_tsan() ? 3000 : 1000;
+        int got = returned(t, 3, 1, ms);
+        CHECK(got == 1, "takers of 100, 10 and 100 were waiting and 10 was put in: %d of "
+                      "them returned within %u ms (expected the taker of 10). The wake-up went "
+                      "to a taker that cannot go on: use pthread_cond_broadcast.", got, ms);
+        wallet_put(w, 200);
+        got = returned(t, 3, 3, ms);
+        CHECK(got == 3, "after 200 more was put in, %d of 3 takers had returned within "
+                      "%u ms", got, ms);
+        for (int i = 0; i < 3; i++)
+            join_one(&t[i]);
+        CHECK(wallet_balance(w) == 0, "210 put, 210 taken: balance %ld", wallet_balance(w));
+        wallet_free(w);
+    }
+}
+END_TEST
+
+START_TEST(eight_takers_one_put)
+{
+    enum { N = 8 };
+    wallet_t *w = wallet_new(0);
+    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    taker t[N];
+    for (int i = 0; i < N; i++)
+        start_taker(&t[i], w, 5, i % 2 ? 20000 : 0);
+    settle(t, N);
+    wallet_put(w, 5 * N);
+    unsigned ms = harness_under_tsan() ? 3000 : 1000;
+    int got = returned(t, N, N, ms);
+    CHECK(got == N, "one put of %d with %d takers of 5 waiting: %d returned within %u ms",
+                  5 * N, N, got, ms);
+    for (int i = 0; i < N; i++)
+        join_one(&t[i]);
+    wallet_free(w);
+}
+END_TEST
+
+/* Seed 001 Putter/Taker: a putter trickles money in while takers of several
+ * sizes (some with a timeout) take it out. The trace must show every take
+ * covered by money put in before it. */
+START_TEST(takes_always_covered)
+{
+    enum { N = 6 };
+    wallet_t *w = wallet_new(0);
+    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    harness_trace_reset();
+    taker t[N];
+    long total = 0;
+    for (int i = 0; i < N; i++) {
+        long a = 5 + 7 * i;
+        total += a;
+        start_taker(&t[i], w, a, i % 3 == 2 ? 20000 : 0);
+    }
+    settle(t, N);
+    for (long left = total; left > 0; left -= 4) {
+        put(w, left < 4 ? left : 4);
+        harness_sleep_ms(1);
+    }
+    int got = returned(t, N, N, 3000);
+    check_supply(0);
+    CHECK(got == N, "%d of %d takers had returned 3 s after enough money for all of them "
+                  "was put in", got, N);
+    for (int i = 0; i < N; i++) {
+        join_one(&t[i]);
+        CHECK(t[i].result, "a wallet_take_timeout(%ld, 20 s) returned false", t[i].amount);
+    }
+    CHECK(wallet_balance(w) == 0, "everything put was taken, yet the balance is %ld",
+                  wallet_balance(w));
+    wallet_free(w);
+}
+END_TEST
+
+/* Blocking takers and putters at once, exact totals, under ThreadSanitizer. */
+typedef struct pt {
+    wallet_t *w;
+    harness_gate *gate;
+    int n;
+    bool putter;
+} pt;
+
+static void *pt_body(void *p)
+{
+    pt *a = p;
+    harness_gate_wait(a->gate, 5000);
+    for (int i = 0; i < a->n; i++) {
+        if (a->putter)
+            wallet_put(a->w, 3);
+        else
+            wallet_take(a->w, 3);
+    }
+    return NULL;
+}
+
+START_TEST(blocking_takes_balance_out)
+{
+    enum { T = 4 };
+    wallet_t *w = wallet_new(0);
+    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    harness_gate *g = harness_gate_new(T);
+    pt a[T];
+    pthread_t th[T];
+    int n = harness_under_tsan() ? 200 : 5000;
+    for (int i = 0; i < T; i++) {
+        a[i] = (pt){ w, g, n, i % 2 == 0 };
+        pthread_create(&th[i], NULL, pt_body, &a[i]);
+    }
+    for (int i = 0; i < T; i++)
+        pthread_join(th[i], NULL);
+    harness_gate_free(g);
+    CHECK(wallet_balance(w) == 0, "two threads put 3 and two took 3, %d times each: the "
+                  "balance should be 0 but is %ld", n, wallet_balance(w));
+    wallet_free(w);
+}
+END_TEST
+
+START_TEST(zero_timeout_returns_at_once)
+{
+    wallet_t *w = wallet_new(1);
+    CHECK(w != NULL, "wallet_new(1) returned NULL");
+    double t0 = harness_now_ms();
+    bool r = wallet_take_timeout(w, 2, 0);
+    double took = harness_now_ms() - t0;
+    CHECK(!r && took < 50, "wallet_take_timeout(2, 0 ms) with 1 in the wallet returned "
+                  "%s after %.0f ms (expected false at once)", r ? "true" : "false", took);
+    wallet_free(w);
+}
+END_TEST
+
+const graded_test hidden_tests[] = {
+    GRADED(zero_amounts, "functional"),
+    GRADED(timed_take_succeeds_when_money_arrives, "functional"),
+    GRADED(waiters_for_different_amounts, "deadlock"),
+    GRADED(eight_takers_one_put, "deadlock"),
+    GRADED(takes_always_covered, "ordering"),
+    GRADED(blocking_takes_balance_out, "race"),
+    GRADED(zero_timeout_returns_at_once, "timing"),
+    { 0 }
+};
