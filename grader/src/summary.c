@@ -95,7 +95,7 @@ static void add_lesson(json_t *acc, json_t *l, const char *student)
         json_array_append_new(json_object_get(acc, "compile_errors"), json_string(student));
     json_t *seen_cat = json_object(), *seen_msg = json_object();
     if (strcmp(status, "graded") != 0 && strcmp(status, "missing") != 0) {
-        char *k = message_key(*str(l, "message") ? str(l, "message") : status);
+        char *k = message_key(*str(l, "message") ? first_error_line(str(l, "message")) : status);
         char *kk = xasprintf("[%s] %s", status, k);
         count_once(json_object_get(acc, "messages"), seen_msg, kk);
         if (!json_object_get(json_object_get(acc, "examples"), kk))

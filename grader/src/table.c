@@ -1,5 +1,6 @@
 /* table.c - see table.h. Plain text, 80 columns where it can, no colours. */
 #include "table.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -43,13 +44,7 @@ void print_table(FILE *f, json_t *results, bool details)
         json_t *t = first_failure(l);
         if (strcmp(status, "graded") != 0) {
             /* For compiler output, the first error line says the most. */
-            const char *msg = str(l, "message");
-            const char *err = strstr(msg, "error:");
-            if (err) {
-                while (err > msg && err[-1] != '\n')
-                    err--;
-                msg = err;
-            }
+            const char *msg = first_error_line(str(l, "message"));
             fprintf(f, "%s: ", strcmp(status, "compile_error") == 0 ? "does not compile" : status);
             print_cut(f, msg, 50);
         } else if (t) {

@@ -290,3 +290,13 @@ char *trim_text(const char *text, size_t max_lines, size_t max_bytes)
     return xasprintf("%.*s[... %zu more lines cut]\n", (int)i, text,
                      total_lines > lines ? total_lines - lines : 0);
 }
+
+const char *first_error_line(const char *msg)
+{
+    const char *err = strstr(msg, "error:");
+    if (!err)
+        return msg;
+    while (err > msg && err[-1] != '\n')
+        err--;
+    return err;
+}

@@ -50,4 +50,8 @@ uint64_t random_u64(void);
  * note of what was cut. Returns malloc'd text. */
 char *trim_text(const char *text, size_t max_lines, size_t max_bytes);
 
+/* The line of compiler output a student should read first: the first line
+ * containing "error:", else the start of `msg`. Points into `msg`. */
+const char *first_error_line(const char *msg);
+
 #endif
