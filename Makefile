@@ -11,6 +11,11 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 LDLIBS   += $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
+# The sandbox's system-call filter (libseccomp), when it is installed.
+ifneq ($(wildcard /usr/include/seccomp.h),)
+CFLAGS   += -DHAVE_SECCOMP
+LDLIBS   += -lseccomp
+endif
 
 GRADER_SRC := $(wildcard grader/src/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)

@@ -4,6 +4,11 @@
  * it, running its tests) goes through sbx_run(). The caller describes the
  * command and its limits; sbx_run() starts it, enforces the limits, kills the
  * whole process tree at the end and reports how it ended.
+ *
+ * Environment: GRADER_SANDBOX=plain disables namespaces (rlimits, process
+ * group and seccomp only), GRADER_SANDBOX=noseccomp the filter;
+ * GRADER_SANDBOX_UID sets the uid root's sandboxes run as (default nobody);
+ * GRADER_SANDBOX_CGROUP=none disables cgroups.
  */
 #ifndef SANDBOX_H
 #define SANDBOX_H
@@ -15,7 +20,10 @@
 typedef struct sbx_spec {
     const char *const *argv;  /* argv[0] is a path, not searched in PATH */
     const char *const *envp;  /* NULL: a minimal environment */
-    const char *workdir;      /* cwd of the command; the only writable place */
+    const char *workdir;      /* cwd of the command; writable for compile steps, read-only
+                                 (but executable) for test runs when namespaces work */
+    const char *scratch_dir;  /* a dir the command may write (noexec), created if missing; NULL */
+    const char *const *ro_paths; /* host files/dirs visible read-only at the same path; NULL */
     unsigned wall_ms;         /* wall-clock limit (0: none) */
     unsigned cpu_ms;          /* CPU-time limit (0: none) */
     size_t mem_bytes;         /* memory limit (0: default) */
@@ -24,7 +32,7 @@ typedef struct sbx_spec {
     size_t max_file_bytes;    /* largest file it may write (0: default) */
     int pass_fd;              /* an fd handed to the command as the same number; -1: none */
     bool network;             /* loopback networking allowed */
-    bool compiler;            /* a compile step: the toolchain must be runnable */
+    bool compiler;            /* a compile step: no seccomp filter, workdir writable */
 } sbx_spec;
 
 typedef struct sbx_result {
@@ -32,6 +40,7 @@ typedef struct sbx_result {
     bool timed_out;      /* killed by the wall-clock limit */
     bool cpu_exceeded;   /* killed by the CPU-time limit */
     bool output_limit;   /* killed for printing more than output_cap */
+    bool memory_limit;   /* the cgroup's memory limit was hit (something was OOM-killed) */
     char *output;        /* stdout+stderr, NUL-terminated, at most output_cap bytes */
     size_t output_len;
     double wall_ms;
@@ -46,13 +55,17 @@ int sbx_run(const sbx_spec *spec, sbx_result *res);
 void sbx_result_free(sbx_result *res);
 
 /* What isolation is in force on this machine for this user, for the JSON's
- * "sandbox" object. `level` is a short name ("rlimits", "namespaces", ...);
+ * "sandbox" object. `level`: "full" (namespaces, cgroup and seccomp),
+ * "namespaces" (no cgroup: not root), "rlimits" (own process group only);
  * `notes` says what was missing, or "". */
 typedef struct sbx_caps {
     const char *level;
     bool rlimits, process_group;
     bool user_ns, pid_ns, mount_ns, net_ns, ipc_ns, uts_ns;
     bool cgroup, seccomp;
+    int cgroup_version;   /* 0 (none), 1 or 2 */
+    bool no_new_privs;
+    long outside_uid;     /* the uid sandboxed processes have outside */
     const char *notes;
 } sbx_caps;
 

@@ -98,13 +98,16 @@ static const char *cc_path(void)
     return cc;
 }
 
-/* Runs a toolchain step in the sandbox. Returns 0 when it succeeded; else -1
+/* Runs a toolchain step in the sandbox (it sees the system's toolchain, the
+ * work dir and `ro_paths` read-only, nothing else of the course). Returns 0 when it succeeded; else -1
  * with a malloc'd explanation in *out (or NULL). Output goes to *out too. */
-static int run_tool(argv_t *a, const char *workdir, unsigned timeout_ms, char **out)
+static int run_tool(argv_t *a, const char *workdir, const char *const *ro_paths,
+                    unsigned timeout_ms, char **out)
 {
     sbx_spec spec = {
         .argv = (const char *const *)a->v,
         .workdir = workdir,
+        .ro_paths = ro_paths, /* all the tool may see besides the system and workdir */
         .wall_ms = timeout_ms,
         .cpu_ms = timeout_ms,
         .output_cap = COMPILE_OUTPUT_CAP,
@@ -185,7 +188,15 @@ static char *cached_object(const build_options *o, const char *src, bool tsan, c
     char *obj = xasprintf("%s/%s-%s-%016llx.o", cache, o->l->id, base, (unsigned long long)h);
     free(cache);
     if (!is_file(obj)) {
-        char *tmp = xasprintf("%s.%ld.tmp", obj, (long)getpid());
+        /* Compiled in the work dir (the sandbox sees no cache), then copied
+         * into the cache under a unique name and renamed: atomic. */
+        char *tmp = xasprintf("%s/course-%016llx.o", o->workdir, (unsigned long long)h);
+        char *ctmp = xasprintf("%s.%ld.%016llx.tmp", obj, (long)getpid(),
+                               (unsigned long long)random_u64());
+        char *sdir = xstrdup(src);
+        if (strrchr(sdir, '/'))
+            *strrchr(sdir, '/') = '\0';
+        const char *ro[] = { hdir, o->l->dir, sdir, NULL };
         argv_t a = { 0 };
         arg(&a, cc_path());
         args(&a, harness_cflags);
@@ -201,14 +212,18 @@ static char *cached_object(const build_options *o, const char *src, bool tsan, c
         free(inc1);
         free(inc2);
         char *out = NULL;
-        if (run_tool(&a, o->workdir, 120000, &out) != 0 || rename(tmp, obj) != 0) {
+        if (run_tool(&a, o->workdir, ro, 120000, &out) != 0 ||
+            copy_untrusted(tmp, ctmp, 256u << 20) != 0 || rename(ctmp, obj) != 0) {
             *err = xasprintf("building the course's %s failed:\n%s", base, out ? out : "");
-            unlink(tmp);
+            unlink(ctmp);
             free(obj);
             obj = NULL;
         }
+        unlink(tmp);
         free(out);
         free(tmp);
+        free(ctmp);
+        free(sdir);
         argv_free(&a);
     }
     free(hdir);
@@ -307,7 +322,8 @@ static int compile_student(const build_options *o, const char *src, const char *
     arg(&a, src);
     arg(&a, "-o");
     arg(&a, obj);
-    int rc = run_tool(&a, o->workdir, o->l->compile_timeout_ms, out);
+    const char *ro[] = { o->l->dir, NULL };
+    int rc = run_tool(&a, o->workdir, ro, o->l->compile_timeout_ms, out);
     argv_free(&a);
     return rc;
 }
@@ -319,12 +335,15 @@ static int reroute_calls(const build_options *o, const char *in, const char *out
     char *objcopy = find_in_path("objcopy");
     arg(&a, objcopy ? objcopy : "/usr/bin/objcopy");
     free(objcopy);
-    char *syms = xasprintf("--redefine-syms=%s/grader/harness/intercept.syms", o->c->root);
-    arg(&a, syms);
-    free(syms);
+    char *syms = xasprintf("%s/grader/harness/intercept.syms", o->c->root);
+    char *opt = xasprintf("--redefine-syms=%s", syms);
+    arg(&a, opt);
+    free(opt);
     arg(&a, in);
     arg(&a, outobj);
-    int rc = run_tool(&a, o->workdir, 30000, out);
+    const char *ro[] = { syms, NULL };
+    int rc = run_tool(&a, o->workdir, ro, 30000, out);
+    free(syms);
     argv_free(&a);
     return rc;
 }
@@ -344,7 +363,10 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
         arg(&a, objs[i]);
     arg_words(&a, CHECK_LIBS);
     arg(&a, "-ldl");
-    int rc = run_tool(&a, o->workdir, o->l->compile_timeout_ms, out);
+    char *cache = build_cache_dir(o->c);
+    const char *ro[] = { cache, NULL };
+    int rc = run_tool(&a, o->workdir, ro, o->l->compile_timeout_ms, out);
+    free(cache);
     argv_free(&a);
     return rc;
 }

@@ -130,12 +130,16 @@ json_t *sandbox_json(void)
 {
     sbx_caps caps;
     sbx_capabilities(&caps);
-    return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s}", "level",
-                     caps.level, "rlimits", caps.rlimits, "process_group", caps.process_group,
-                     "user_ns", caps.user_ns, "pid_ns", caps.pid_ns, "mount_ns", caps.mount_ns,
-                     "net_ns", caps.net_ns, "ipc_ns", caps.ipc_ns, "uts_ns", caps.uts_ns,
-                     "cgroup", caps.cgroup, "seccomp", caps.seccomp, "notes",
-                     caps.notes ? caps.notes : "");
+    json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s}", "level",
+                          caps.level, "rlimits", caps.rlimits, "process_group", caps.process_group,
+                          "user_ns", caps.user_ns, "pid_ns", caps.pid_ns, "mount_ns", caps.mount_ns,
+                          "net_ns", caps.net_ns, "ipc_ns", caps.ipc_ns, "uts_ns", caps.uts_ns,
+                          "cgroup", caps.cgroup, "seccomp", caps.seccomp, "notes",
+                          caps.notes ? caps.notes : "");
+    json_object_set_new(j, "cgroup_version", json_integer(caps.cgroup_version));
+    json_object_set_new(j, "no_new_privs", json_boolean(caps.no_new_privs));
+    json_object_set_new(j, "run_as_uid", json_integer(caps.outside_uid));
+    return j;
 }
 
 static char *iso_time(void)

@@ -27,6 +27,13 @@
 #define TSAN_EXIT 66
 #define TIMING_ATTEMPTS 3
 
+/* The only directory a test run may write (ThreadSanitizer's logs): the work
+ * dir itself, which holds the test binaries, is read-only for the test. */
+static char *scratch_dir(const run_context *ctx)
+{
+    return xasprintf("%s/scratch", ctx->workdir);
+}
+
 const char *const test_status_names[] = { "passed", "failed", "timeout", "crashed" };
 
 typedef struct raw_run {
@@ -75,6 +82,14 @@ static char *read_records(int fd, const char *token)
     return out;
 }
 
+static bool tsan_env(const char *const *envp)
+{
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, "TSAN_OPTIONS=", 13) == 0)
+            return true;
+    return false;
+}
+
 static void run_binary(const run_context *ctx, const char *bin, const char *const *extra_args,
                        const char *const *envp, unsigned timeout_ms, raw_run *rr)
 {
@@ -108,10 +123,12 @@ static void run_binary(const run_context *ctx, const char *bin, const char *cons
     argv[n++] = "--chan";
     argv[n++] = fdarg;
     argv[n] = NULL;
+    char *scratch = scratch_dir(ctx);
     sbx_spec spec = {
         .argv = argv,
         .envp = envp,
         .workdir = ctx->workdir,
+        .scratch_dir = tsan_env(envp) ? scratch : NULL, /* only TSan runs write (logs) */
         .wall_ms = timeout_ms,
         .cpu_ms = timeout_ms * 4, /* threads run on both cores */
         .output_cap = TEST_OUTPUT_CAP,
@@ -120,6 +137,7 @@ static void run_binary(const run_context *ctx, const char *bin, const char *cons
     };
     if (!rr->sandbox_failed && sbx_run(&spec, &rr->res) != 0)
         rr->sandbox_failed = true;
+    free(scratch);
     close(child_end);
     rr->records = read_records(sv[0], rr->token);
     close(sv[0]);
@@ -287,7 +305,9 @@ static void verdict(const run_context *ctx, const char *bin, const test_info *t,
 
     /* A ThreadSanitizer report is the strongest evidence in a tsan run. */
     if (tsan) {
-        char *report = tsan_summarize(ctx->workdir, ctx->l);
+        char *scratch = scratch_dir(ctx);
+        char *report = tsan_summarize(scratch, ctx->l);
+        free(scratch);
         if (report) {
             out->status = TEST_FAILED;
             out->message = report;
@@ -341,12 +361,16 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, test
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)ctx->seed);
     const char *args[] = { "--run", t->name, "--seed", seed, NULL };
     const char *bin = tsan ? ctx->bin_tsan : ctx->bin;
+    char *scratch = scratch_dir(ctx);
     char *tsan_opts = xasprintf(
         "TSAN_OPTIONS=exitcode=%d atexit_sleep_ms=0 log_path=%s/tsan halt_on_error=0 "
         "second_deadlock_stack=1 report_signal_unsafe=0 history_size=4",
-        TSAN_EXIT, ctx->workdir);
-    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", tsan_opts, NULL };
-    tsan_clear(ctx->workdir);
+        TSAN_EXIT, scratch);
+    /* TSAN_OPTIONS only in ThreadSanitizer runs: the sandbox then lifts
+     * RLIMIT_AS and mounts the scratch dir for the logs. */
+    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", tsan ? tsan_opts : NULL, NULL };
+    tsan_clear(scratch);
+    free(scratch);
     raw_run rr;
     /* ThreadSanitizer slows code down 5-15 times: give it room. */
     unsigned timeout = tsan ? t->timeout_ms * 3 : t->timeout_ms;

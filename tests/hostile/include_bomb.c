@@ -1,0 +1,6 @@
+/* lesson: 02-bank
+ * Includes itself twice per level: 2^200 inclusions unless something stops it.
+ * expect-status: compile_error
+ */
+#include __FILE__
+#include __FILE__

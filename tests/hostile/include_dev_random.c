@@ -1,0 +1,5 @@
+/* lesson: 02-bank
+ * The compiler reads an endless device: stopped, and no bytes of it are shown.
+ * expect-status: compile_error
+ */
+#include </dev/random>

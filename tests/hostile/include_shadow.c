@@ -1,0 +1,7 @@
+/* lesson: 02-bank
+ * The compiler is asked for /etc/shadow: not visible in its sandbox.
+ * expect-status: compile_error
+ * expect-not-message: root:
+ * expect-not-message: daemon:
+ */
+#include "/etc/shadow"

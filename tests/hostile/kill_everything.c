@@ -1,0 +1,50 @@
+/* lesson: 02-bank
+ * kill(-1, SIGKILL), then plays fair: the grader survives, honest full marks.
+ * expect-min-score: 10
+ * expect-max-score: 10
+ */
+#include "bank.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <signal.h>
+
+static void payload(void)
+{
+    kill(-1, SIGKILL);
+    kill(-1, SIGTERM);
+}
+
+struct account { pthread_mutex_t mu; long balance; };
+account_t *account_new(long balance)
+{
+    payload();
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
+}
+void account_free(account_t *a) { pthread_mutex_destroy(&a->mu); free(a); }
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
+}
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
+}

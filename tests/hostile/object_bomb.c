@@ -1,0 +1,6 @@
+/* lesson: 02-bank
+ * A 3 GiB initialised array: the object file would be 3 GiB (file size limit).
+ * expect-status: compile_error
+ */
+#include "bank.h"
+__attribute__((used)) static const char big[3ul << 30] = { 1 };

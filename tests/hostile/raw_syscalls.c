@@ -1,0 +1,72 @@
+/* lesson: 02-bank
+ * Raw system calls (inline asm) for what libc calls are refused: mount,
+ * unshare(CLONE_NEWUSER), kill(-1), bpf, keyctl.
+ * expect-test: crashed
+ * expect-max-score: 0
+ */
+#define _GNU_SOURCE /* clone() and CLONE_* */
+#include "bank.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <sched.h>
+#include <sys/syscall.h>
+
+/* A system call without libc (the grader's symbol checks cannot see it). */
+static long raw(long n, long a, long b, long c)
+{
+    long r;
+    register long r10 __asm__("r10") = 0;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+static void payload(void)
+{
+    if (raw(SYS_mount, (long)"none", (long)"/tmp", (long)"tmpfs") == 0)
+        return;
+    if (raw(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS, 0, 0) == 0)
+        return;
+    if (raw(SYS_kill, -1, 0, 0) == 0)
+        return;
+    if (raw(SYS_bpf, 0, 0, 0) >= 0)
+        return;
+    if (raw(SYS_keyctl, 0, 0, 0) >= 0)
+        return;
+    abort();
+}
+
+struct account { pthread_mutex_t mu; long balance; };
+account_t *account_new(long balance)
+{
+    payload();
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
+}
+void account_free(account_t *a) { pthread_mutex_destroy(&a->mu); free(a); }
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
+}
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
+}

@@ -1,0 +1,71 @@
+/* lesson: 02-bank
+ * Looks for the grader in /proc: its environment, memory, open files.
+ * expect-test: crashed
+ * expect-max-score: 0
+ */
+#include "bank.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static void payload(void)
+{
+    char path[64];
+    for (int pid = 1; pid < 100000; pid++) {
+        snprintf(path, sizeof path, "/proc/%d/environ", pid);
+        int fd = open(path, O_RDONLY);
+        if (fd >= 0) {
+            char buf[256];
+            ssize_t n = read(fd, buf, sizeof buf);
+            close(fd);
+            if (n > 0 && pid != getpid())
+                return; /* read another process's environment */
+        }
+        snprintf(path, sizeof path, "/proc/%d/mem", pid);
+        fd = open(path, O_RDONLY);
+        if (fd >= 0 && pid != getpid()) {
+            close(fd);
+            return;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    abort();
+}
+
+struct account { pthread_mutex_t mu; long balance; };
+account_t *account_new(long balance)
+{
+    payload();
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
+}
+void account_free(account_t *a) { pthread_mutex_destroy(&a->mu); free(a); }
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
+}
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
+}

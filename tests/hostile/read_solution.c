@@ -1,0 +1,60 @@
+/* lesson: 02-bank
+ * Reads the reference solution by absolute and relative paths.
+ * expect-test: crashed
+ * expect-max-score: 0
+ */
+#include "bank.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+
+static void payload(void)
+{
+    const char *paths[] = { "/work/main/solutions/02-bank/bank.c", "../../work/main/solutions/02-bank/bank.c",
+                            "../../../work/main/solutions/02-bank/bank.c", "../solutions/02-bank/bank.c",
+                            "../../solutions/02-bank/bank.c", "/proc/1/root/work/main/solutions/02-bank/bank.c",
+                            "/proc/1/cwd/solutions/02-bank/bank.c" };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        FILE *f = fopen(paths[i], "r");
+        if (f) {
+            fclose(f);
+            return; /* got it */
+        }
+    }
+    abort();
+}
+
+struct account { pthread_mutex_t mu; long balance; };
+account_t *account_new(long balance)
+{
+    payload();
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
+}
+void account_free(account_t *a) { pthread_mutex_destroy(&a->mu); free(a); }
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
+}
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
+}

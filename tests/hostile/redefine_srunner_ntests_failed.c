@@ -1,0 +1,48 @@
+/* lesson: 02-bank
+ * Redefines srunner_ntests_failed to fool the harness.
+ * expect-status: forbidden
+ * expect-message: srunner_ntests_failed
+ * expect-max-score: 0
+ */
+#include "bank.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int srunner_ntests_failed(void *sr) { (void)sr; return 0; }
+static void payload(void) {}
+
+struct account { pthread_mutex_t mu; long balance; };
+account_t *account_new(long balance)
+{
+    payload();
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
+}
+void account_free(account_t *a) { pthread_mutex_destroy(&a->mu); free(a); }
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
+}
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
+}
