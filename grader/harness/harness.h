@@ -64,6 +64,13 @@ bool harness_wait_threads_exit(unsigned ms);
 /* True when this binary was built with ThreadSanitizer: tests scale loops down. */
 bool harness_under_tsan(void);
 
+/* While on, each time the student's code on the calling thread releases a
+ * mutex, the calling thread waits (at most 50 ms) until another thread has
+ * completed a critical section or every other thread is blocked. Turn it on
+ * around a call whose critical sections must together look atomic (a
+ * snapshot): any gap between them then shows, every run. */
+void harness_interleave(bool on);
+
 /* A simple reusable barrier with a timeout, for lining helper threads up.
  * harness_gate_wait returns false when `ms` passed before `n` threads arrived. */
 typedef struct harness_gate harness_gate;

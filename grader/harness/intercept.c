@@ -3,13 +3,20 @@
  * Counts the threads the student's code starts and that are still running
  * (a thread-specific key's destructor sees every exit, by return or by
  * pthread_exit), and injects creation failures on demand so a test can check
- * what a submission does when pthread_create fails part-way.
+ * what a submission does when pthread_create fails part-way. Its sync calls
+ * (mutexes, condition variables, joins, sleeps) and free() go to the
+ * concurrency engine (engine.h) with the student's call site.
  */
 #include "intercept.h"
+#include "engine.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 typedef struct start_info {
     void *(*fn)(void *);
@@ -40,6 +47,7 @@ static void *trampoline(void *p)
     free(p);
     /* Any non-NULL value: the destructor runs when this thread ends. */
     pthread_setspecific(exit_key, (void *)1);
+    eng_thread_start();
     return si.fn(si.arg);
 }
 
@@ -92,4 +100,161 @@ void intercept_reset(void)
 {
     intercept_fail_create(-1, 0);
     atomic_store(&created_threads, 0);
+}
+
+/* ---- the engine's front end ----------------------------------------------- */
+
+static int real_usleep(unsigned us) { return usleep(us); }
+
+static const engine_real real_calls = {
+    .mutex_lock = pthread_mutex_lock,
+    .mutex_trylock = pthread_mutex_trylock,
+    .mutex_timedlock = pthread_mutex_timedlock,
+    .mutex_unlock = pthread_mutex_unlock,
+    .mutex_init = pthread_mutex_init,
+    .mutex_destroy = pthread_mutex_destroy,
+    .cond_wait = pthread_cond_wait,
+    .cond_timedwait = pthread_cond_timedwait,
+    .cond_signal = pthread_cond_signal,
+    .cond_broadcast = pthread_cond_broadcast,
+    .join = pthread_join,
+    .rwlock_rdlock = pthread_rwlock_rdlock,
+    .rwlock_wrlock = pthread_rwlock_wrlock,
+    .rwlock_unlock = pthread_rwlock_unlock,
+    .sched_yield = sched_yield,
+    .nanosleep = nanosleep,
+    .usleep = real_usleep,
+};
+
+void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms)
+{
+    bool timing = category && strcmp(category, "timing") == 0;
+    engine_config cfg = {
+        .seed = seed,
+        .noise = timing ? NOISE_OFF : NOISE_FULL,
+        .spurious_wakeups = true,
+        .stall_ms = stall_ms,
+        .exit_on_deadlock = true,
+    };
+    engine_init(&real_calls, &cfg, harness_chan_record);
+}
+
+void intercept_interleave(bool on)
+{
+    if (engine_ready())
+        eng_interleave(on);
+}
+
+#define SITE __builtin_return_address(0)
+#define ENGINE_OR(real_call) \
+    if (!engine_ready())     \
+    return real_call
+
+int grader_pthread_join(pthread_t t, void **ret)
+{
+    ENGINE_OR(pthread_join(t, ret));
+    return eng_join(t, ret, SITE);
+}
+
+int grader_pthread_mutex_lock(pthread_mutex_t *m)
+{
+    ENGINE_OR(pthread_mutex_lock(m));
+    return eng_mutex_lock(m, SITE);
+}
+
+int grader_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    ENGINE_OR(pthread_mutex_trylock(m));
+    return eng_mutex_trylock(m, SITE);
+}
+
+int grader_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
+{
+    ENGINE_OR(pthread_mutex_timedlock(m, ts));
+    return eng_mutex_timedlock(m, ts, SITE);
+}
+
+int grader_pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    ENGINE_OR(pthread_mutex_unlock(m));
+    return eng_mutex_unlock(m, SITE);
+}
+
+int grader_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+{
+    ENGINE_OR(pthread_mutex_init(m, a));
+    return eng_mutex_init(m, a);
+}
+
+int grader_pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    ENGINE_OR(pthread_mutex_destroy(m));
+    return eng_mutex_destroy(m);
+}
+
+int grader_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    ENGINE_OR(pthread_cond_wait(c, m));
+    return eng_cond_wait(c, m, SITE);
+}
+
+int grader_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
+{
+    ENGINE_OR(pthread_cond_timedwait(c, m, ts));
+    return eng_cond_timedwait(c, m, ts, SITE);
+}
+
+int grader_pthread_cond_signal(pthread_cond_t *c)
+{
+    ENGINE_OR(pthread_cond_signal(c));
+    return eng_cond_signal(c, SITE);
+}
+
+int grader_pthread_cond_broadcast(pthread_cond_t *c)
+{
+    ENGINE_OR(pthread_cond_broadcast(c));
+    return eng_cond_broadcast(c, SITE);
+}
+
+int grader_pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_rdlock(l));
+    return eng_rwlock_rdlock(l, SITE);
+}
+
+int grader_pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_wrlock(l));
+    return eng_rwlock_wrlock(l, SITE);
+}
+
+int grader_pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_unlock(l));
+    return eng_rwlock_unlock(l, SITE);
+}
+
+int grader_sched_yield(void)
+{
+    ENGINE_OR(sched_yield());
+    return eng_sched_yield(SITE);
+}
+
+int grader_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    ENGINE_OR(nanosleep(req, rem));
+    return eng_nanosleep(req, rem, SITE);
+}
+
+int grader_usleep(unsigned us)
+{
+    ENGINE_OR(usleep(us));
+    return eng_usleep(us, SITE);
+}
+
+void grader_free(void *p)
+{
+    if (p && engine_ready())
+        eng_forget_range(p, malloc_usable_size(p));
+    free(p);
 }

@@ -3,12 +3,15 @@
  * The grader renames the student object's references (objcopy
  * --redefine-syms=intercept.syms), so `pthread_create` in the student's file
  * calls grader_pthread_create here, while the tests and the harness keep
- * calling the real functions. Only the student's calls are observed.
+ * calling the real functions. Only the student's calls are observed. The
+ * sync calls go to the concurrency engine (engine.h).
  */
 #ifndef INTERCEPT_H
 #define INTERCEPT_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
@@ -18,5 +21,13 @@ int intercept_live_threads(void);
 int intercept_threads_created(void);
 void intercept_fail_create(int n, int err);
 void intercept_reset(void);
+
+/* Starts the engine for one test: noise from `seed` (none for timing tests),
+ * spurious wake-ups, a hang report after `stall_ms` without progress. */
+void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms);
+void intercept_interleave(bool on);
+
+/* harness.c: writes one record on the result channel ("KIND TEXT"). */
+void harness_chan_record(const char *kind, const char *text);
 
 #endif

@@ -166,6 +166,11 @@ char *build_cache_dir(const course *c)
     return dir;
 }
 
+/* The concurrency engine, linked into every test binary (grader/harness/). */
+static const char *const engine_sources[] = { "engine.c", "lockorder.c", "noise.c",
+                                              "watchdog.c", NULL };
+static const char *const engine_headers[] = { "engine.h", "engine_int.h", NULL };
+
 /* Compiles one of the course's sources into the cache (once per content and
  * flags). Returns the object's path, or NULL with the error in *err. */
 static char *cached_object(const build_options *o, const char *src, bool tsan, char **err)
@@ -178,6 +183,12 @@ static char *cached_object(const build_options *o, const char *src, bool tsan, c
     uint64_t h = hash_file(src, 0);
     h = hash_file(hh, h);
     h = hash_file(ih, h);
+    /* The engine's headers (engine.c and its parts include them). */
+    for (const char *const *e = engine_headers; *e; e++) {
+        char *eh = xasprintf("%s/%s", hdir, *e);
+        h = hash_file(eh, h);
+        free(eh);
+    }
     h = hash_file(lh, h);
     h = hash_bytes(cc_path(), strlen(cc_path()), h);
     h = hash_bytes(tsan ? "tsan" : "plain", 5, h);
@@ -379,7 +390,7 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     char *obj = xasprintf("%s/student%s.o", o->workdir, sfx);
     char *wrapped = xasprintf("%s/student%s_rerouted.o", o->workdir, sfx);
     char *bin = xasprintf("%s/tests%s", o->workdir, sfx);
-    char *objs[5] = { 0 };
+    char *objs[16] = { 0 };
     size_t nobjs = 0;
     char *out = NULL, *err = NULL;
     enum build_status st = BUILD_OK;
@@ -414,6 +425,17 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     free(hsrc);
     free(isrc);
     free(tsrc);
+    for (const char *const *e = engine_sources; *e && st == BUILD_OK; e++) {
+        char *esrc = xasprintf("%s/grader/harness/%s", o->c->root, *e);
+        objs[nobjs] = cached_object(o, esrc, tsan, &err);
+        free(esrc);
+        if (!objs[nobjs]) {
+            r->message = err;
+            st = BUILD_INTERNAL;
+        } else {
+            nobjs++;
+        }
+    }
     if (st != BUILD_OK)
         goto done;
 

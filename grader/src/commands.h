@@ -6,5 +6,7 @@ int cmd_grade(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
 
 #endif

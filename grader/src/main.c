@@ -16,6 +16,8 @@ static const command commands[] = {
     { "batch", cmd_batch, "grade a class: one subdirectory per student (`grader batch --help`)" },
     { "merge", cmd_merge, "class summary and report from several batch result dirs" },
     { "convert", cmd_convert, "re-export a results JSON as gradescope or prairielearn" },
+    { "replay", cmd_replay, "re-run one test with the seed a results JSON reported" },
+    { "stress", cmd_stress, "run any pthread program under schedule noise and deadlock checks" },
 };
 
 static int usage(FILE *f)

@@ -7,6 +7,7 @@
  * function and line, a ThreadSanitizer report, or a timeout.
  */
 #include "runtest.h"
+#include "sites.h"
 #include "tsan_report.h"
 #include "util.h"
 #include "../../sandbox/sandbox.h"
@@ -293,6 +294,41 @@ static const char *signal_name(int sig)
 
 /* ---- one run's verdict ---------------------------------------------------- */
 
+/* What the concurrency engine saw (grader/harness/engine.h): a deadlock that
+ * formed, or, for deadlock tests, a lock-order inversion that could deadlock
+ * even if this run did not. Returns true when it decides the verdict. */
+static bool engine_verdict(const run_context *ctx, const char *bin, const test_info *t,
+                           const raw_run *rr, test_outcome *out)
+{
+    char *text = record_text(rr->records, "deadlock", false);
+    const char *fmt = "deadlock: %s";
+    if (!text && t->category == CAT_DEADLOCK) {
+        text = record_text(rr->records, "lockorder", false);
+        fmt = "lock-order inversion that can deadlock when these run at the same time: %s. "
+              "Lock mutexes in one global order (or take them all under one common lock)";
+    }
+    if (!text)
+        return false;
+    char *where = sites_symbolize(text, bin, ctx->workdir);
+    out->status = TEST_FAILED;
+    out->message = xasprintf(fmt, where);
+    out->engine_found = true;
+    free(where);
+    free(text);
+    return true;
+}
+
+/* The engine's last "hang" record: what each thread waited for. NULL if none. */
+static char *hang_story(const run_context *ctx, const char *bin, const raw_run *rr)
+{
+    char *text = record_text(rr->records, "hang", true);
+    if (!text)
+        return NULL;
+    char *where = sites_symbolize(text, bin, ctx->workdir);
+    free(text);
+    return where;
+}
+
 static void verdict(const run_context *ctx, const char *bin, const test_info *t, raw_run *rr,
                     bool tsan, test_outcome *out)
 {
@@ -302,6 +338,9 @@ static void verdict(const run_context *ctx, const char *bin, const test_info *t,
     const char *crash = find_record(rr->records, "crash");
     int st = res->status;
     out->duration_ms = res->wall_ms;
+
+    if (engine_verdict(ctx, bin, t, rr, out))
+        return;
 
     /* A ThreadSanitizer report is the strongest evidence in a tsan run. */
     if (tsan) {
@@ -323,8 +362,14 @@ static void verdict(const run_context *ctx, const char *bin, const test_info *t,
                                  "printing from loops", TEST_OUTPUT_CAP >> 10);
     } else if (res->timed_out || res->cpu_exceeded) {
         out->status = TEST_TIMEOUT;
-        out->message = xasprintf("did not finish within %.1f s: a deadlock, a missed wake-up, "
-                                 "or an endless loop", t->timeout_ms / 1000.0);
+        char *story = hang_story(ctx, bin, rr);
+        if (story)
+            out->message = xasprintf("did not finish within %.1f s: %s", t->timeout_ms / 1000.0,
+                                     story);
+        else
+            out->message = xasprintf("did not finish within %.1f s: a deadlock, a missed "
+                                     "wake-up, or an endless loop", t->timeout_ms / 1000.0);
+        free(story);
     } else if (fail) {
         out->status = TEST_FAILED;
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */
@@ -359,12 +404,16 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, test
 {
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)ctx->seed);
-    const char *args[] = { "--run", t->name, "--seed", seed, NULL };
+    /* ThreadSanitizer slows code down 5-15 times: give it room. */
+    unsigned timeout = tsan ? t->timeout_ms * 3 : t->timeout_ms;
+    char limit[16];
+    snprintf(limit, sizeof limit, "%u", timeout);
+    const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit, NULL };
     const char *bin = tsan ? ctx->bin_tsan : ctx->bin;
     char *scratch = scratch_dir(ctx);
     char *tsan_opts = xasprintf(
         "TSAN_OPTIONS=exitcode=%d atexit_sleep_ms=0 log_path=%s/tsan halt_on_error=0 "
-        "second_deadlock_stack=1 report_signal_unsafe=0 history_size=4",
+        "detect_deadlocks=0 report_signal_unsafe=0 history_size=4",
         TSAN_EXIT, scratch);
     /* TSAN_OPTIONS only in ThreadSanitizer runs: the sandbox then lifts
      * RLIMIT_AS and mounts the scratch dir for the logs. */
@@ -372,8 +421,6 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, test
     tsan_clear(scratch);
     free(scratch);
     raw_run rr;
-    /* ThreadSanitizer slows code down 5-15 times: give it room. */
-    unsigned timeout = tsan ? t->timeout_ms * 3 : t->timeout_ms;
     run_binary(ctx, bin, args, env, timeout, &rr);
     memset(out, 0, sizeof *out);
     verdict(ctx, bin, t, &rr, tsan, out);
@@ -400,7 +447,8 @@ void run_test(const run_context *ctx, const test_info *t, test_outcome *out)
      * names the cause, so it leads the message even when the plain run
      * already failed; what the test saw follows. */
     bool wants_tsan = ctx->bin_tsan && (t->category == CAT_RACE || t->category == CAT_DEADLOCK);
-    if (!wants_tsan || out->status == TEST_TIMEOUT || out->status == TEST_CRASHED)
+    if (!wants_tsan || out->status == TEST_TIMEOUT || out->status == TEST_CRASHED ||
+        out->engine_found)
         return;
     test_outcome ts;
     run_once(ctx, t, true, &ts);

@@ -1,0 +1,97 @@
+/* engine.h - the concurrency engine's face towards its two front ends.
+ *
+ * The engine watches the pthread calls of the code under test: which thread
+ * holds which mutex (and where it locked it), what each thread is blocked on,
+ * the order in which mutexes are nested. From that it reports, on a record
+ * channel, a deadlock the moment one forms (a cycle of threads each waiting
+ * for the next), a lock-order inversion that could deadlock (a cycle in the
+ * lock-order graph that no common "gate" lock protects), and, when nothing
+ * moves for a while, what every thread is waiting for. It also perturbs the
+ * schedule at those calls, deterministically from a seed, and makes condition
+ * waits return spuriously (which POSIX allows).
+ *
+ * Front ends: intercept.c (the grader's test binaries: the student's object's
+ * calls are renamed to grader_*) and preload.c (`grader stress`: an
+ * LD_PRELOAD library that wraps the real symbols). Each gives the engine the
+ * real functions to call and a way to write records.
+ *
+ * Code locations in records are written "@HEX": an offset into the main
+ * executable that the reader turns into file:line with addr2line.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct engine_real {
+    int (*mutex_lock)(pthread_mutex_t *);
+    int (*mutex_trylock)(pthread_mutex_t *);
+    int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+    int (*mutex_unlock)(pthread_mutex_t *);
+    int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+    int (*mutex_destroy)(pthread_mutex_t *);
+    int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+    int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+    int (*cond_signal)(pthread_cond_t *);
+    int (*cond_broadcast)(pthread_cond_t *);
+    int (*join)(pthread_t, void **);
+    int (*rwlock_rdlock)(pthread_rwlock_t *);
+    int (*rwlock_wrlock)(pthread_rwlock_t *);
+    int (*rwlock_unlock)(pthread_rwlock_t *);
+    int (*sched_yield)(void);
+    int (*nanosleep)(const struct timespec *, struct timespec *);
+    int (*usleep)(unsigned);
+} engine_real;
+
+/* Writes one record ("KIND TEXT") wherever the front end sends them. */
+typedef void (*engine_report_fn)(const char *kind, const char *text);
+
+enum engine_noise { NOISE_OFF, NOISE_LIGHT, NOISE_FULL };
+
+typedef struct engine_config {
+    uint64_t seed;
+    enum engine_noise noise;   /* LIGHT: yields only (timing tests) */
+    bool spurious_wakeups;     /* every other condition wait returns at once */
+    unsigned stall_ms;         /* no progress this long: write a "hang" record */
+    bool exit_on_deadlock;     /* _exit(ENGINE_DEADLOCK_EXIT) after the record */
+} engine_config;
+
+#define ENGINE_DEADLOCK_EXIT 87
+
+/* Once, before the first wrapped call can matter. Starts the watchdog. */
+void engine_init(const engine_real *real, const engine_config *cfg, engine_report_fn report);
+bool engine_ready(void);
+
+/* The wrapped calls. `site` is the caller's return address. */
+int eng_mutex_lock(pthread_mutex_t *m, void *site);
+int eng_mutex_trylock(pthread_mutex_t *m, void *site);
+int eng_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts, void *site);
+int eng_mutex_unlock(pthread_mutex_t *m, void *site);
+int eng_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
+int eng_mutex_destroy(pthread_mutex_t *m);
+int eng_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, void *site);
+int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts,
+                       void *site);
+int eng_cond_signal(pthread_cond_t *c, void *site);
+int eng_cond_broadcast(pthread_cond_t *c, void *site);
+int eng_join(pthread_t t, void **ret, void *site);
+int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site);
+int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site);
+int eng_rwlock_unlock(pthread_rwlock_t *l, void *site);
+int eng_sched_yield(void *site);
+int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
+int eng_usleep(unsigned us, void *site);
+
+/* A thread of the code under test starts (call first thing on it). */
+void eng_thread_start(void);
+/* Memory [p, p+n) is being freed: forget the mutexes that lived there. */
+void eng_forget_range(const void *p, size_t n);
+/* While on, each time the calling thread unlocks, it waits (briefly) until
+ * another thread has completed a critical section or every other thread is
+ * blocked: it widens the gaps between the caller's critical sections. */
+void eng_interleave(bool on);
+
+#endif

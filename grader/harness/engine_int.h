@@ -1,0 +1,135 @@
+/* engine_int.h - the engine's shared state, for its own files only
+ * (engine.c: threads, mutexes, the wrapped calls; lockorder.c: the lock-order
+ * graph; noise.c: schedule noise; watchdog.c: stalls and the wait-for report).
+ *
+ * One mutex (E.mu, taken through the real functions) guards everything but
+ * the atomics. Under ThreadSanitizer the engine's own synchronisation and
+ * memory accesses are hidden from it (eng_enter/eng_leave), so the engine
+ * neither masks nor reports races of the code under test.
+ */
+#ifndef ENGINE_INT_H
+#define ENGINE_INT_H
+
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#define ENG_MAX_THREADS 256
+#define ENG_MAX_HELD 64
+#define ENG_MAX_LOCKS 4096
+#define ENG_LOCK_BUCKETS 4096
+#define ENG_MAX_CONDS 1024
+
+enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP };
+
+typedef uint32_t lock_key; /* (generation << 16) | index: never names two mutexes */
+
+typedef struct eng_held {
+    int lock;   /* index */
+    void *site; /* where it was locked */
+} eng_held;
+
+typedef struct eng_thread {
+    int id; /* shown to people: "thread 2" */
+    bool used, alive;
+    pthread_t self;
+    eng_held held[ENG_MAX_HELD];
+    int nheld;
+    enum wait_kind wait;
+    int wait_lock;   /* W_MUTEX: the mutex; W_COND: the condition's mutex */
+    int wait_cond;   /* W_COND: condition number */
+    int wait_thread; /* W_JOIN: thread index, -1 if not one we know (yet) */
+    pthread_t wait_target; /* W_JOIN: the thread joined */
+    bool wait_timed;
+    void *wait_site;
+    uint64_t syncs;  /* sync points passed */
+    uint64_t rng;
+    bool spurious_next;
+    bool interleave;
+    bool slow;       /* PCT-style: a low-priority thread, delayed more */
+    uint64_t change_point;
+} eng_thread;
+
+typedef struct eng_lock {
+    const void *addr;
+    int owner; /* thread index or -1 */
+    int depth; /* extra recursive locks */
+    uint16_t gen;
+    bool live;
+    int next; /* hash chain */
+} eng_lock;
+
+typedef struct engine_state {
+    bool ready;
+    engine_real R;
+    engine_config cfg;
+    engine_report_fn report;
+    pthread_mutex_t mu;
+    eng_thread threads[ENG_MAX_THREADS];
+    int nthreads;
+    eng_lock locks[ENG_MAX_LOCKS];
+    int nlocks, free_lock;
+    int buckets[ENG_LOCK_BUCKETS];
+    const void *conds[ENG_MAX_CONDS];
+    int nconds;
+    uintptr_t exe_base, exe_lo, exe_hi; /* the main executable: load base, range */
+    atomic_ulong progress;    /* acquisitions, wake-ups, joins, exits */
+    atomic_ulong sections;    /* critical sections completed */
+    atomic_bool deadlock_reported;
+    atomic_bool order_reported;
+} engine_state;
+
+extern engine_state E;
+
+/* Hide the engine's own accesses and synchronisation from ThreadSanitizer
+ * (nestable). A thread's slot is reused by later threads, so even the
+ * fields only its own thread touches go through this. */
+void eng_hide_begin(void);
+void eng_hide_end(void);
+
+/* Take/release E.mu (hidden from ThreadSanitizer). */
+void eng_enter(void);
+void eng_leave(void);
+
+/* Appends "@HEX" for a code address (or "?"). */
+void eng_site(char *buf, size_t cap, size_t *len, const void *site);
+void eng_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Under E.mu: a thread's or lock's current state, for the reports. */
+lock_key eng_key(int lock);
+bool eng_key_live(lock_key k);
+static inline int eng_key_index(lock_key k) { return (int)(k & 0xffff); }
+
+/* Reports a definite deadlock (E.mu held; it is released, may not return). */
+void eng_report_deadlock(const char *text);
+
+/* lockorder.c, under E.mu: thread t acquired `lock` (blocking) at `site`
+ * while holding t->held (before the push). */
+void lockorder_acquired(int t, int lock, void *site);
+void lockorder_reset(void);
+
+/* Takes E.mu: true when every other live thread we know is blocked. */
+bool eng_others_blocked(int t);
+
+/* noise.c, without E.mu. */
+void noise_thread_init(eng_thread *t);
+void noise_point(eng_thread *t);
+bool noise_spurious(eng_thread *t);
+void noise_after_unlock(eng_thread *t);
+
+/* Under E.mu: the thread a W_JOIN waits for (found late if it registered
+ * after the join began), or -1. */
+int eng_join_target(int t);
+
+/* watchdog.c */
+void watchdog_start(void);
+/* Under E.mu: appends "thread N holds ... and waits for ..." for thread t. */
+void eng_describe_thread(char *buf, size_t cap, size_t *len, int t);
+/* Under E.mu: if the waits starting at thread t close a cycle, writes it
+ * into buf and returns true. */
+bool eng_find_wait_cycle(int t, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,175 @@
+/* sites.c - see sites.h. */
+#include "sites.h"
+#include "util.h"
+#include "../../sandbox/sandbox.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_SITES 64
+
+/* Runs argv directly (a trusted program) and returns its stdout, or NULL. */
+static char *run_direct(const char *const *argv)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return NULL;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return NULL;
+    }
+    if (pid == 0) {
+        dup2(p[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2);
+        close(p[0]);
+        close(p[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t cap = 4096, len = 0;
+    char *out = xmalloc(cap);
+    for (;;) {
+        if (len + 1024 > cap)
+            out = realloc(out, cap *= 2);
+        if (!out)
+            break;
+        ssize_t n = read(p[0], out + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    if (out)
+        out[len] = '\0';
+    return out;
+}
+
+static char *addr2line(const char *bin, char *const *addrs, size_t n, const char *workdir)
+{
+    char *a2l = find_in_path("addr2line");
+    if (!a2l)
+        return NULL;
+    const char *argv[MAX_SITES + 8];
+    size_t k = 0;
+    argv[k++] = a2l;
+    argv[k++] = "-e";
+    argv[k++] = bin;
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = addrs[i];
+    argv[k] = NULL;
+    char *out = NULL;
+    if (workdir) {
+        sbx_spec spec = { .argv = argv, .workdir = workdir, .wall_ms = 10000,
+                          .output_cap = 64u << 10, .pass_fd = -1, .compiler = true };
+        sbx_result res;
+        if (sbx_run(&spec, &res) == 0) {
+            if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0)
+                out = xstrdup(res.output);
+            sbx_result_free(&res);
+        }
+    } else {
+        out = run_direct(argv);
+    }
+    free(a2l);
+    return out;
+}
+
+/* "/tmp/x/transfer.c:31 (discriminator 2)" -> "transfer.c:31"; "??:0" -> "?" */
+static char *short_location(const char *line)
+{
+    size_t n = strcspn(line, " \n");
+    char *loc = xmalloc(n + 1);
+    memcpy(loc, line, n);
+    loc[n] = '\0';
+    if (strncmp(loc, "??", 2) == 0) {
+        free(loc);
+        return xstrdup("?");
+    }
+    char *base = strrchr(loc, '/');
+    char *out = xstrdup(base ? base + 1 : loc);
+    free(loc);
+    return out;
+}
+
+char *sites_symbolize(const char *text, const char *bin, const char *workdir)
+{
+    char *addrs[MAX_SITES];
+    size_t n = 0;
+    for (const char *p = strchr(text, '@'); p && n < MAX_SITES; p = strchr(p + 1, '@')) {
+        size_t len = 0;
+        while (isxdigit((unsigned char)p[1 + len]))
+            len++;
+        if (!len)
+            continue;
+        addrs[n] = xasprintf("0x%.*s", (int)len, p + 1);
+        n++;
+    }
+    char *locs[MAX_SITES] = { 0 };
+    char *out = n ? addr2line(bin, addrs, n, workdir) : NULL;
+    if (out) {
+        char *save = NULL;
+        size_t i = 0;
+        for (char *line = strtok_r(out, "\n", &save); line && i < n;
+             line = strtok_r(NULL, "\n", &save))
+            locs[i++] = short_location(line);
+    }
+    /* Rebuild the text with each site replaced, in order. */
+    size_t cap = strlen(text) + 1 + n * 128, len = 0, i = 0;
+    char *res = xmalloc(cap);
+    for (const char *p = text; *p;) {
+        size_t hex = 0;
+        if (*p == '@')
+            while (isxdigit((unsigned char)p[1 + hex]))
+                hex++;
+        if (*p == '@' && hex && i < n) {
+            const char *loc = locs[i] ? locs[i] : "?";
+            len += (size_t)snprintf(res + len, cap - len, "%s", loc);
+            p += 1 + hex;
+            i++;
+        } else {
+            res[len++] = *p++;
+        }
+    }
+    res[len] = '\0';
+    for (size_t j = 0; j < n; j++) {
+        free(addrs[j]);
+        free(locs[j]);
+    }
+    free(out);
+    return res;
+}
+
+char *record_text(const char *records, const char *kind, bool last)
+{
+    size_t k = strlen(kind);
+    const char *found = NULL;
+    for (const char *line = records; line && *line;) {
+        if (strncmp(line, kind, k) == 0 && line[k] == ' ') {
+            found = line + k + 1;
+            if (!last)
+                break;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    if (!found)
+        return NULL;
+    size_t n = strcspn(found, "\n");
+    char *out = xmalloc(n + 1);
+    memcpy(out, found, n);
+    out[n] = '\0';
+    return out;
+}
