@@ -95,7 +95,9 @@ static unsigned long kept_flags(const char *path)
     return f;
 }
 
-/* Binds host `src` at root+`dst`; flags: MS_RDONLY, MS_NOEXEC wanted. */
+/* Binds host `src` at root+`dst`; flags: MS_RDONLY, MS_NOEXEC wanted.
+ * Always nosuid; nodev except for the device nodes themselves (SBX_DEV). */
+#define SBX_DEV (1ul << 62)
 static int bind_path(const char *src, const char *dst, unsigned long flags)
 {
     struct stat st;
@@ -124,7 +126,8 @@ static int bind_path(const char *src, const char *dst, unsigned long flags)
     }
     if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) != 0)
         return -1;
-    unsigned long f = kept_flags(target) | flags | MS_NOSUID | MS_NODEV;
+    unsigned long f = kept_flags(target) | (flags & ~SBX_DEV) | MS_NOSUID |
+                      (flags & SBX_DEV ? 0 : MS_NODEV);
     return mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | f, NULL);
 }
 
@@ -162,7 +165,10 @@ static int make_dev(void)
     for (const char *const *n = dev_nodes; *n; n++) {
         char src[64];
         snprintf(src, sizeof src, "/dev/%s", *n);
-        if (access(src, F_OK) == 0 && bind_path(src, src, MS_NOEXEC) != 0)
+        struct stat st;
+        if (stat(src, &st) != 0 || !S_ISCHR(st.st_mode))
+            continue; /* missing, or not a device (a broken host /dev/null) */
+        if (bind_path(src, src, MS_NOEXEC | SBX_DEV) != 0)
             return -1;
     }
     static const char *const links[][2] = { { "/proc/self/fd", "/dev/fd" },

@@ -59,8 +59,15 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
     setpgid(0, 0);
     if (!in_ns)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0) { /* no /dev/null: stdin is an empty pipe */
+        int p[2];
+        if (pipe(p) == 0) {
+            close(p[1]);
+            in = p[0];
+        }
+    }
+    if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
         _exit(127);
     /* Close everything but stdio and the fd the caller hands over. */
     for (int fd = 3; fd < 1024; fd++)
