@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# flake-guard.sh - are the verdicts stable on a busy machine?
+#
+# Grades every lesson's reference solution N times and every buggy variant
+# (tests/lessons/L/buggy/*.c, "expect: CATEGORY..." in its first comment) M
+# times, while busy loops keep every core loaded, and prints a table: how
+# often the solution got full marks and how often each variant lost points in
+# every category it expects. A correct submission must pass every run and a
+# buggy one must be caught every run, so anything under 100% is a failure
+# (exit status 1).
+#
+#   scripts/flake-guard.sh                 the long form: N=100, M=20
+#   scripts/flake-guard.sh --quick         N=3, M=3 (tests/suites/46-flake.sh)
+#   options: --solutions N --buggy M --lessons "03-transfer 02-bank"
+#            --jobs J (parallel gradings, default 2) --no-load --keep DIR
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+GRADER=$ROOT/build/grader
+N=100 M=20 JOBS=2 LOAD=1 LESSONS="" KEEP=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) N=3 M=3 ;;
+    --solutions) N=$2; shift ;;
+    --buggy) M=$2; shift ;;
+    --lessons) LESSONS=$2; shift ;;
+    --jobs) JOBS=$2; shift ;;
+    --no-load) LOAD=0 ;;
+    --keep) KEEP=$2; shift ;;
+    *) echo "usage: $0 [--quick] [--solutions N] [--buggy M] [--lessons L] [--jobs J] [--no-load] [--keep DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -x "$GRADER" ] || { echo "flake-guard: build the grader first (make grader)" >&2; exit 2; }
+work=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/flake-guard-XXXXXX")}
+mkdir -p "$work"
+loaders=()
+cleanup() {
+    for p in "${loaders[@]}"; do kill "$p" 2>/dev/null; done
+    [ -n "$KEEP" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+if [ "$LOAD" = 1 ]; then
+    for _ in $(seq "$(nproc)"); do
+        ( while :; do :; done ) &
+        loaders+=($!)
+    done
+fi
+if [ -z "$LESSONS" ]; then
+    for d in "$ROOT"/exercises/[0-9][0-9]-*/; do LESSONS="$LESSONS $(basename "$d")"; done
+fi
+
+# One grading: verdict "1" (solution full marks / variant caught) or "0 why".
+judge() { # KIND(solution|buggy) JSON EXPECT
+    python3 - "$@" <<'PY'
+import json, sys
+kind, path, expect = sys.argv[1], sys.argv[2], sys.argv[3].split()
+try:
+    L = json.load(open(path))['lessons'][0]
+except Exception as e:
+    print('0 no JSON:', e); sys.exit()
+bad = [t for t in L['tests'] if t['status'] != 'passed']
+if kind == 'solution':
+    ok = L['status'] == 'graded' and L['score'] == L['max_score']
+    why = '; '.join('%s: %s (seed %s)' % (t['name'], t.get('message', t['status']), t['seed']) for t in bad)
+    print('1' if ok else '0 ' + (why or L.get('message', L['status']))[:300])
+else:
+    missed = [c for c in expect if not any(t['category'] == c for t in bad)]
+    print('1' if L['status'] == 'graded' and not missed else '0 not caught in ' + ' '.join(missed) +
+          ' (seed %s)' % (L['tests'][0]['seed'] if L['tests'] else '?'))
+PY
+}
+
+# Runs one grading job and writes its verdict file.
+one() { # ID KIND LESSON SUBDIR EXPECT
+    local id=$1 kind=$2 lesson=$3 sub=$4 expect=$5
+    "$GRADER" grade --quiet --lesson "$lesson" --out "$work/$id.json" "$sub" >/dev/null 2>&1
+    judge "$kind" "$work/$id.json" "$expect" >"$work/$id.verdict"
+}
+
+jobs_list=()
+for lesson in $LESSONS; do
+    slug=${lesson#*-}
+    [ -f "$ROOT/solutions/$lesson/$slug.c" ] &&
+        jobs_list+=("$lesson solution $ROOT/solutions/$lesson - $N")
+    for v in "$ROOT"/tests/lessons/"$lesson"/buggy/*.c; do
+        [ -f "$v" ] || continue
+        name=$(basename "$v" .c)
+        expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs | tr ' ' ,)
+        sub="$work/src-$lesson-$name"; mkdir -p "$sub"; cp "$v" "$sub/$slug.c"
+        jobs_list+=("$lesson $name $sub $expect $M")
+    done
+done
+
+start=$(date +%s)
+pids=()
+for entry in "${jobs_list[@]}"; do
+    read -r lesson name sub expect count <<<"$entry"
+    kind=buggy; [ "$name" = solution ] && kind=solution
+    for i in $(seq "$count"); do
+        one "$lesson-$name-$i" "$kind" "$lesson" "$sub" "${expect//,/ }" &
+        pids+=($!)
+        if [ "${#pids[@]}" -ge "$JOBS" ]; then
+            wait "${pids[0]}"   # the busy loops are children too: never a bare wait
+            pids=("${pids[@]:1}")
+        fi
+    done
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+status=0
+printf '%-14s %-26s %-22s %6s %6s %7s\n' lesson variant expect runs good rate
+for entry in "${jobs_list[@]}"; do
+    read -r lesson name sub expect count <<<"$entry"
+    good=0 first_bad=""
+    for i in $(seq "$count"); do
+        v=$(cat "$work/$lesson-$name-$i.verdict" 2>/dev/null || echo "0 no verdict")
+        if [ "${v%% *}" = 1 ]; then good=$((good + 1)); elif [ -z "$first_bad" ]; then first_bad=${v#0 }; fi
+    done
+    [ "$expect" = - ] && expect="full marks"
+    printf '%-14s %-26s %-22s %6d %6d %6d%%\n' "$lesson" "$name" "${expect//,/ }" "$count" "$good" \
+        $((100 * good / count))
+    if [ "$good" -ne "$count" ]; then status=1; echo "    first miss: $first_bad"; fi
+done
+echo "($(( $(date +%s) - start )) s, load: $([ "$LOAD" = 1 ] && echo "$(nproc) busy loops" || echo none), jobs $JOBS)"
+exit $status
