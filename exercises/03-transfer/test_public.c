@@ -210,7 +210,7 @@ static void *pump_money(void *p)
  * shows every time. */
 START_TEST(total_is_a_snapshot)
 {
-    int snapshots = harness_under_tsan() ? 40 : 200;
+    int snapshots = harness_under_tsan() ? 30 : 100;
     const long initial = 1000000000L;
     bank_t *b = bank_new(3, initial);
     ck_assert_msg(b != NULL, "bank_new(3, ...) returned NULL");

@@ -101,12 +101,18 @@ bool eng_find_wait_cycle(int t, char *buf, size_t cap)
     if (n == ENG_MAX_THREADS)
         return false;
     /* path[i] holds what path[i-1] waits for (path[0]: what the last waits for). */
+    bool join = false;
     for (int i = 0; i < n; i++) {
         int prev = i == 0 ? n - 1 : i - 1;
         if (i)
             eng_appendf(buf, cap, &len, "; ");
         describe_step(buf, cap, &len, path[i], locks[prev]);
+        join |= locks[i] < 0;
     }
+    eng_appendf(buf, cap, &len, "%s",
+                join ? ". Each waits for the next forever: never join a thread while holding "
+                       "a lock it needs"
+                     : ". Each waits for the next forever: take locks in one global order");
     return true;
 }
 

@@ -194,7 +194,7 @@ static void *pump_money(void *p)
 START_TEST(snapshot_many_accounts)
 {
     enum { N = 6 };
-    int snapshots = harness_under_tsan() ? 30 : 150;
+    int snapshots = harness_under_tsan() ? 30 : 100;
     const long initial = 1000000000L;
     bank_t *b = bank_new(N, initial);
     ck_assert_msg(b != NULL, "bank_new(6, ...) returned NULL");
