@@ -5,8 +5,10 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +80,13 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
     if (spec->workdir && chdir(spec->workdir) != 0)
         _exit(127);
     sbx_apply_rlimits(spec, !sbx_is_tsan_run(spec));
+    /* Without namespaces nothing else stops root: drop to the outside uid
+     * (nobody) so hostile code cannot touch the machine. */
+    if (!in_ns && geteuid() == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(sbx_outside_gid()) != 0 ||
+            setuid(sbx_outside_uid()) != 0)
+            _exit(127);
+    }
     signal(SIGPIPE, SIG_DFL);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         _exit(127);
@@ -95,11 +104,36 @@ static void hand_over(const char *dir, bool create)
         return;
     if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
         return;
-    if (geteuid() != 0 || !probe.ns)
+    if (geteuid() != 0)
         return;
     struct stat st;
     if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid != sbx_outside_uid())
         lchown(dir, sbx_outside_uid(), sbx_outside_gid());
+}
+
+/* Before a test run, as root: the work dir and what the compile steps left
+ * in it belong to us again, so the command cannot rewrite the test binary
+ * (it runs as nobody). Links are changed, never followed. */
+static void take_back(const char *dir)
+{
+    if (!dir || geteuid() != 0)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_uid != 0) {
+        DIR *d = fdopendir(dup(fd));
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                fchownat(fd, e->d_name, 0, 0, AT_SYMLINK_NOFOLLOW);
+        if (d)
+            closedir(d);
+        fchown(fd, 0, 0);
+        fchmod(fd, 0755);
+    }
+    close(fd);
 }
 
 static int start(const sbx_spec *spec, int out_fd, bool use_ns, sbx_ns_run *run,
@@ -174,6 +208,8 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
         sbx_cgroup_create(&cg, mem, spec->max_procs ? spec->max_procs : SBX_DEFAULT_PROCS);
     if (spec->compiler)
         hand_over(spec->workdir, false);
+    else
+        take_back(spec->workdir);
     hand_over(spec->scratch_dir, true);
 
     double start_ms = now_ms();
@@ -330,7 +366,7 @@ void sbx_capabilities(sbx_caps *out)
     out->cgroup_version = probe.cgroup;
     out->seccomp = probe.seccomp;
     out->no_new_privs = true;
-    out->outside_uid = probe.ns ? (long)sbx_outside_uid() : (long)geteuid();
+    out->outside_uid = (long)sbx_outside_uid(); /* nobody when root, in every mode */
     if (probe.ns && out->cgroup && out->seccomp)
         out->level = "full";
     else if (probe.ns)

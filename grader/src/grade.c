@@ -79,7 +79,8 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l)
         free(msg);
         goto out;
     }
-    run_context ctx = { l, workdir, br.bin, br.bin_tsan, o->seed };
+    run_context ctx = { l, workdir, br.bin, br.bin_tsan, o->seed, hash_file(br.bin, 0),
+                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0 };
     test_info *tests;
     size_t ntests;
     char *err = NULL;

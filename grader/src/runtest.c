@@ -410,6 +410,16 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, test
     snprintf(limit, sizeof limit, "%u", timeout);
     const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit, NULL };
     const char *bin = tsan ? ctx->bin_tsan : ctx->bin;
+    memset(out, 0, sizeof *out);
+    /* Where the sandbox is weak (no namespaces, same user), an earlier run
+     * could have rewritten the test binary to forge results. */
+    if (hash_file(bin, 0) != (tsan ? ctx->bin_tsan_hash : ctx->bin_hash)) {
+        out->status = TEST_FAILED;
+        out->message = xstrdup("the test binary was modified by an earlier test run of this "
+                               "submission: not graded");
+        out->tsan_run = tsan;
+        return;
+    }
     char *scratch = scratch_dir(ctx);
     char *tsan_opts = xasprintf(
         "TSAN_OPTIONS=exitcode=%d atexit_sleep_ms=0 log_path=%s/tsan halt_on_error=0 "

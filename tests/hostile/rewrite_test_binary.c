@@ -1,0 +1,42 @@
+/* lesson: 02-bank
+ * Replaces the test binary in its work dir with a script that reads the run's
+ * token and reports "pass" for whatever test it is started for. Where the
+ * sandbox cannot make the work dir read-only (no namespaces, same user), the
+ * grader must notice the change and never run the forged binary.
+ * expect-max-score: 0
+ */
+#include "bank.h"
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char forger[] =
+    "#!/bin/sh\n"
+    "while [ $# -gt 1 ]; do case $1 in --run) n=$2;; --chan) f=$2;; esac; shift; done\n"
+    "eval \"read t <&$f\"\n"
+    "eval \"echo \\\"\\$t pass \\$n\\\" >&$f\"\n"
+    "exit 0\n";
+
+static void forge(void)
+{
+    const char *names[] = { "tests", "tests_tsan" };
+    for (size_t i = 0; i < 2; i++) {
+        unlink(names[i]); /* a running binary cannot be opened for writing */
+        int fd = open(names[i], O_WRONLY | O_CREAT | O_TRUNC, 0755);
+        if (fd >= 0) {
+            if (write(fd, forger, strlen(forger)) < 0) {
+                /* nothing to do: the test fails below either way */
+            }
+            close(fd);
+        }
+    }
+    abort(); /* this run fails either way: only later, forged runs could pass */
+}
+
+struct account { long balance; };
+account_t *account_new(long balance) { (void)balance; forge(); return NULL; }
+void account_free(account_t *a) { free(a); }
+bool account_withdraw(account_t *a, long amount) { (void)a; (void)amount; return false; }
+void account_deposit(account_t *a, long amount) { (void)a; (void)amount; }
+long account_balance(account_t *a) { (void)a; return 0; }
