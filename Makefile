@@ -50,7 +50,7 @@ ifeq ($(wildcard tests/run.sh),)
 test unit gradescope handout:
 	@echo "make $@: not part of the student handout; use make check"
 else
-test: $(BUILD)/grader
+test: grader
 	@tests/run.sh
 
 # The grader's own unit tests, built with AddressSanitizer and UBSan.
