@@ -4,6 +4,7 @@
 #include "util.h"
 #include "../../sandbox/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,29 @@ char *build_cache_dir(const course *c)
 /* The concurrency engine, linked into every test binary (grader/harness/). */
 static const char *const engine_sources[] = { "engine.c", "lockorder.c", "noise.c",
                                               "watchdog.c", NULL };
-static const char *const engine_headers[] = { "engine.h", "engine_int.h", NULL };
+static int is_header(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n > 2 && strcmp(e->d_name + n - 2, ".h") == 0;
+}
+
+/* Chains the hash of every header in `dir`, in name order: a course object
+ * is rebuilt whenever any header it could include changes. */
+static uint64_t hash_headers(const char *dir, uint64_t h)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, is_header, alphasort);
+    for (int i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+        h = hash_bytes(list[i]->d_name, strlen(list[i]->d_name), h);
+        h = hash_file(path, h);
+        free(path);
+        free(list[i]);
+    }
+    if (n >= 0)
+        free(list);
+    return h;
+}
 
 /* Compiles one of the course's sources into the cache (once per content and
  * flags). Returns the object's path, or NULL with the error in *err. */
@@ -177,19 +200,9 @@ static char *cached_object(const build_options *o, const char *src, bool tsan, c
 {
     const char *harness_dir_fmt = "%s/grader/harness";
     char *hdir = xasprintf(harness_dir_fmt, o->c->root);
-    char *hh = xasprintf("%s/harness.h", hdir);
-    char *ih = xasprintf("%s/intercept.h", hdir);
-    char *lh = xasprintf("%s/%s.h", o->l->dir, o->l->slug);
     uint64_t h = hash_file(src, 0);
-    h = hash_file(hh, h);
-    h = hash_file(ih, h);
-    /* The engine's headers (engine.c and its parts include them). */
-    for (const char *const *e = engine_headers; *e; e++) {
-        char *eh = xasprintf("%s/%s", hdir, *e);
-        h = hash_file(eh, h);
-        free(eh);
-    }
-    h = hash_file(lh, h);
+    h = hash_headers(hdir, h);
+    h = hash_headers(o->l->dir, h);
     h = hash_bytes(cc_path(), strlen(cc_path()), h);
     h = hash_bytes(tsan ? "tsan" : "plain", 5, h);
     for (const char **f = harness_cflags; *f; f++)
@@ -238,9 +251,6 @@ static char *cached_object(const build_options *o, const char *src, bool tsan, c
         argv_free(&a);
     }
     free(hdir);
-    free(hh);
-    free(ih);
-    free(lh);
     return obj;
 }
 
