@@ -10,7 +10,9 @@
  * (writable for compile steps, read-only but executable for test runs) and
  * the scratch dir (writable, noexec). Nothing else of the host is visible.
  * The command runs as uid/gid 1000 inside, mapped to nobody when we are
- * root (else to ourselves), so execve leaves it no capability.
+ * root (else to ourselves), so execve leaves it no capability. As root,
+ * init also maps root to root so that it can set up the mounts of a course
+ * kept under a private directory; it drops to 1000 before the command starts.
  */
 #include "internal.h"
 
@@ -279,12 +281,16 @@ static __attribute__((noreturn)) void init_main(const sbx_spec *spec, int out_fd
     if (read(go_fd, &c, 1) != 1)
         _exit(120); /* the grader is gone */
     close(go_fd);
-    set_identity();
+    /* The root is built first, with init's powers inside the namespace (as
+     * root, init is root inside, so it can reach a course kept under a
+     * private directory such as /root); then init becomes the unprivileged
+     * inside user that the command runs as. */
     int step = build_root(spec);
     if (step) {
         report(status_fd, step, errno);
         _exit(0);
     }
+    set_identity();
     pid_t cmd = fork();
     if (cmd < 0) {
         report(status_fd, 15, errno);
@@ -366,12 +372,17 @@ int sbx_ns_release(sbx_ns_run *run)
 {
     char map[64];
     int rc = 0;
-    snprintf(map, sizeof map, "%d %ld 1\n", SBX_INSIDE_ID, (long)sbx_outside_uid());
+    /* As root, root inside is root outside (for init's setup only: see
+     * init_main); the command's uid is always the unprivileged one. */
+    bool root = geteuid() == 0;
+    snprintf(map, sizeof map, "%s%d %ld 1\n", root ? "0 0 1\n" : "", SBX_INSIDE_ID,
+             (long)sbx_outside_uid());
     if (write_proc(run->init_pid, "uid_map", map) != 0)
         rc = -1;
     if (geteuid() != 0 && write_proc(run->init_pid, "setgroups", "deny") != 0)
         rc = -1;
-    snprintf(map, sizeof map, "%d %ld 1\n", SBX_INSIDE_ID, (long)sbx_outside_gid());
+    snprintf(map, sizeof map, "%s%d %ld 1\n", root ? "0 0 1\n" : "", SBX_INSIDE_ID,
+             (long)sbx_outside_gid());
     if (rc == 0 && write_proc(run->init_pid, "gid_map", map) != 0)
         rc = -1;
     if (rc == 0 && write(run->go_fd, "g", 1) != 1)

@@ -10,7 +10,7 @@
 # (exit status 1).
 #
 #   scripts/flake-guard.sh                 the long form: N=100, M=20
-#   scripts/flake-guard.sh --quick         N=3, M=3 (tests/suites/46-flake.sh)
+#   scripts/flake-guard.sh --quick         N=3, M=1 (tests/suites/46-flake.sh)
 #   options: --solutions N --buggy M --lessons "03-transfer 02-bank"
 #            --jobs J (parallel gradings, default 2) --no-load --keep DIR
 set -u
@@ -19,7 +19,7 @@ GRADER=$ROOT/build/grader
 N=100 M=20 JOBS=2 LOAD=1 LESSONS="" KEEP=""
 while [ $# -gt 0 ]; do
     case $1 in
-    --quick) N=3 M=3 ;;
+    --quick) N=3 M=1 ;;
     --solutions) N=$2; shift ;;
     --buggy) M=$2; shift ;;
     --lessons) LESSONS=$2; shift ;;

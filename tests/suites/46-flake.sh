@@ -1,6 +1,7 @@
 # 46-flake: the quick form of scripts/flake-guard.sh: every lesson's solution
-# gets full marks in 3 gradings and every buggy variant is caught in each of
-# 3 gradings, while busy loops keep every core loaded. The long form (100 and
+# gets full marks in 3 gradings and every buggy variant is caught in a
+# grading of its own, while busy loops keep every core loaded (20-lessons has
+# already graded each variant once on a quiet machine). The long form (100 and
 # 20 gradings) is `scripts/flake-guard.sh`.
 source "$ROOT/tests/lib.sh"
 
