@@ -382,7 +382,15 @@ int batch_run(const batch_options *o, student *students, size_t n)
                 continue;
             kill(-jobs[k].pid, SIGKILL);
             kill(jobs[k].pid, SIGKILL);
-            waitpid(jobs[k].pid, NULL, 0);
+            int status;
+            waitpid(jobs[k].pid, &status, 0);
+            /* A grading that published its JSON just before the kill did
+             * finish: count it as done, or a resumed batch, which skips it,
+             * would leave it counted as never graded. */
+            if (already_graded(o->outdir, jobs[k].s->id, jobs[k].s->hash)) {
+                finish_job(o, &jobs[k], status, &p);
+                continue;
+            }
             char *tmp = xasprintf("%s/%s.json.tmp.%ld", o->outdir, jobs[k].s->id, (long)jobs[k].pid);
             unlink(tmp);
             free(tmp);

@@ -112,7 +112,9 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l)
         double max = l->points[tests[i].category] / per_cat[tests[i].category];
         if (out.status == TEST_PASSED)
             score += max;
-        json_array_append_new(tarr, test_json(&tests[i], &out, max, o->seed));
+        /* A failure reports the seed of its failing run (replay repeats it). */
+        uint64_t seed = out.status == TEST_PASSED ? o->seed : out.seed;
+        json_array_append_new(tarr, test_json(&tests[i], &out, max, seed));
         test_outcome_free(&out);
     }
     json_object_set_new(lj, "score", json_real(round2(score)));

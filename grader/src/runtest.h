@@ -26,6 +26,7 @@ typedef struct test_outcome {
     double duration_ms;
     int attempts;        /* >1 when a timing failure was re-run */
     bool tsan_run;       /* the verdict includes a ThreadSanitizer run */
+    uint64_t seed;       /* the schedule seed of the run that decided the verdict */
     bool engine_found;   /* the engine saw a deadlock or a lock-order inversion */
 } test_outcome;
 
