@@ -44,16 +44,6 @@ enum start_result { STARTED, SKIPPED, BUSY, FAILED };
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
 
-static char *iso_now(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return xstrdup(buf);
-}
-
 void batch_log(const char *outdir, const char *fmt, ...)
 {
     char *path = xasprintf("%s/batch.log", outdir);
@@ -61,7 +51,7 @@ void batch_log(const char *outdir, const char *fmt, ...)
     free(path);
     if (!f)
         return;
-    char *when = iso_now();
+    char *when = iso_time_now();
     fprintf(f, "%s %ld ", when, (long)getpid());
     free(when);
     va_list ap;
@@ -123,7 +113,7 @@ static void write_error_doc(const batch_options *o, const student *s, const char
                                                  "score", 0.0, "max_score", lm, "message", reason,
                                                  "tests"));
     }
-    char *when = iso_now();
+    char *when = iso_time_now();
     json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:o, s:s, s:s}",
                             "schema_version", SCHEMA_VERSION, "grader_version", GRADER_VERSION,
                             "suite", "full", "submission", s->dir, "student", s->id,

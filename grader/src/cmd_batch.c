@@ -165,22 +165,10 @@ int cmd_batch(int argc, char **argv)
         fprintf(stderr, "grader: %s is not a directory\n", subs);
         return 2;
     }
-    char *root = root_opt ? xstrdup(root_opt) : course_default_root();
     course c;
-    char err[512];
-    int rc = course_load(&c, root, err, sizeof err);
-    free(root);
-    if (rc != 0) {
-        fprintf(stderr, "grader: %s\n", err);
-        return 1;
-    }
-    for (size_t i = 0; i < nlessons; i++) {
-        if (!course_find(&c, lessons[i])) {
-            fprintf(stderr, "grader: no lesson '%s' in this course\n", lessons[i]);
-            course_free(&c);
-            return 2;
-        }
-    }
+    int rc = course_open(&c, root_opt, lessons, nlessons);
+    if (rc != 0)
+        return rc;
     char *locks = xasprintf("%s/.locks", outdir), *logs = xasprintf("%s/logs", outdir);
     student *students = NULL;
     long n = -1;

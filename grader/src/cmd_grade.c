@@ -76,22 +76,10 @@ int cmd_grade(int argc, char **argv)
         fprintf(stderr, "grader: %s is not a directory\n", submission);
         return 2;
     }
-    char *root = root_opt ? xstrdup(root_opt) : course_default_root();
     course c;
-    char err[512];
-    if (course_load(&c, root, err, sizeof err) != 0) {
-        fprintf(stderr, "grader: %s\n", err);
-        free(root);
-        return 1;
-    }
-    free(root);
-    for (size_t i = 0; i < nlessons; i++) {
-        if (!course_find(&c, lessons[i])) {
-            fprintf(stderr, "grader: no lesson '%s' in this course\n", lessons[i]);
-            course_free(&c);
-            return 2;
-        }
-    }
+    int status = course_open(&c, root_opt, lessons, nlessons);
+    if (status != 0)
+        return status;
     if (!have_seed)
         seed = random_u64() % 1000000000ull;
     grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL, quiet };

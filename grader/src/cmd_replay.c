@@ -82,21 +82,11 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "grader: %s is not a directory\n", submission);
         return 2;
     }
-    char *root = root_opt ? xstrdup(root_opt) : course_default_root();
-    course c;
-    char err[512];
-    if (course_load(&c, root, err, sizeof err) != 0) {
-        fprintf(stderr, "grader: %s\n", err);
-        free(root);
-        return 1;
-    }
-    free(root);
-    if (!course_find(&c, lesson_id)) {
-        fprintf(stderr, "grader: no lesson '%s' in this course\n", lesson_id);
-        course_free(&c);
-        return 2;
-    }
     const char *lessons[1] = { lesson_id };
+    course c;
+    int status = course_open(&c, root_opt, lessons, 1);
+    if (status != 0)
+        return status;
     grade_options go = { .c = &c, .submission = submission, .lessons = lessons, .nlessons = 1,
                          .public_only = public_only, .seed = seed, .only_test = test,
                          .quiet = true };

@@ -203,3 +203,23 @@ char *course_default_root(void)
     }
     return xstrdup(exe[0] ? exe : "/");
 }
+
+int course_open(course *c, const char *root_opt, const char *const *lessons, size_t nlessons)
+{
+    char *root = root_opt ? xstrdup(root_opt) : course_default_root();
+    char err[512];
+    int rc = course_load(c, root, err, sizeof err);
+    free(root);
+    if (rc != 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        return 1;
+    }
+    for (size_t i = 0; i < nlessons; i++) {
+        if (!course_find(c, lessons[i])) {
+            fprintf(stderr, "grader: no lesson '%s' in this course\n", lessons[i]);
+            course_free(c);
+            return 2;
+        }
+    }
+    return 0;
+}

@@ -51,6 +51,12 @@ const lesson *course_find(const course *c, const char *id_or_slug);
  * malloc'd path, or NULL when the submission has none. */
 char *submission_file(const char *dir, const lesson *l);
 
+/* For the commands: loads the course at `root_opt` (NULL: the default root)
+ * and checks that every name in `lessons` is one of its lessons. Prints what
+ * is wrong and returns the command's exit status: 0 (loaded), 1 (the course
+ * could not be loaded), 2 (an unknown lesson: bad usage). */
+int course_open(course *c, const char *root_opt, const char *const *lessons, size_t nlessons);
+
 /* The course root: $GRADER_COURSE, else the directory above the one holding
  * the grader binary (build/grader -> .). malloc'd. */
 char *course_default_root(void);

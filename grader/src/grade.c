@@ -145,20 +145,10 @@ json_t *sandbox_json(void)
     return j;
 }
 
-static char *iso_time(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return xstrdup(buf);
-}
-
 json_t *grade_submission(const grade_options *o)
 {
     double start = monotonic_ms();
-    char *when = iso_time();
+    char *when = iso_time_now();
     json_t *lessons = json_array();
     double score = 0, max = 0;
     for (size_t i = 0; i < o->c->nlessons; i++) {

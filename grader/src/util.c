@@ -300,3 +300,13 @@ const char *first_error_line(const char *msg)
         err--;
     return err;
 }
+
+char *iso_time_now(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return xstrdup(buf);
+}

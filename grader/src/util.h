@@ -37,6 +37,9 @@ uint64_t hash_file(const char *path, uint64_t h);
 
 double monotonic_ms(void);
 
+/* The current UTC time as "2026-11-21T19:41:46Z", malloc'd. */
+char *iso_time_now(void);
+
 /* Absolute path of a program found in PATH, malloc'd; NULL if not found. */
 char *find_in_path(const char *prog);
 
