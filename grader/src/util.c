@@ -112,25 +112,42 @@ int copy_untrusted(const char *src, const char *dst, size_t max)
     return close(fd) == 0 && off == len ? 0 : -1;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+/* Writes everything to an open fd; 0 or -1. */
+static int write_all(int fd, const char *p, size_t len)
 {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    const char *p = data;
     size_t off = 0;
     while (off < len) {
         ssize_t n = write(fd, p + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            break;
+            return -1;
         off += (size_t)n;
     }
-    int rc = (off == len && fsync(fd) == 0) ? 0 : -1;
+    return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+    /* A device or a pipe (--out /dev/null, /dev/stdout, a FIFO) is written
+     * to, never renamed over: that would replace /dev/null with a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        int rc = write_all(fd, data, len);
+        if (close(fd) != 0)
+            rc = -1;
+        return rc;
+    }
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    int rc = (write_all(fd, data, len) == 0 && fsync(fd) == 0) ? 0 : -1;
     if (close(fd) != 0)
         rc = -1;
     if (rc == 0 && rename(tmp, path) != 0)

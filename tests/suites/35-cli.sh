@@ -37,3 +37,10 @@ if [ "$got" = "graded True" ]; then pass "nested NN-slug/slug.c layout found"; e
 grade "$work/seed.json" "$work/nested" --lesson bank --public --seed 4242
 got=$(jget "$work/seed.json" "r['seed'] == 4242 and all(t['seed'] == 4242 for t in r['lessons'][0]['tests'])")
 if [ "$got" = True ]; then pass "--seed reported in the JSON"; else fail "--seed reported in the JSON" "$got"; fi
+
+# --out onto a device writes to it: /dev/null must stay the device (an
+# atomic rename over it once replaced the machine's /dev/null with a file).
+grade /dev/null "$work/nested" --lesson bank --public
+if [ -c /dev/null ]; then pass "--out /dev/null leaves /dev/null a device"
+else fail "--out /dev/null leaves /dev/null a device" "$(ls -l /dev/null)"
+     [ "$(id -u)" = 0 ] && rm -f /dev/null && mknod -m 666 /dev/null c 1 3; fi
