@@ -47,7 +47,9 @@ fi
 missing=()
 for pkg in $wanted; do
     status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
-    [ "${status:0:2}" = ii ] || missing+=("$pkg")
+    # The second letter is the state: i = installed (the first, what is
+    # wanted, may be h for a package on hold).
+    [ "${status:1:1}" = i ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps.sh: every package in $list is installed"
