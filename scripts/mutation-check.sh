@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 # name % file % sed script % suites % extra environment (VAR=value ...)
 mutations=(
-    "lockorder-no-cycle%grader/harness/lockorder.c%s/if (!reachable(to, from))/if (1)/%45-engine%"
+    "lockorder-no-cycle%grader/harness/lockorder.c%s/if (!reachable(to, from))/if (!reachable(to, from) || 1)/%45-engine%"
     "lockorder-no-gates%grader/harness/lockorder.c%/^static bool unprotected/,/^}/ s/if (!common)/if (1)/%45-engine%"
     "trylock-adds-edges%grader/harness/engine.c%/^int eng_mutex_trylock/,/^}/ s/acquired(t, m, site, false)/acquired(t, m, site, true)/%45-engine%"
     "wait-cycle-none%grader/harness/watchdog.c%/^bool eng_find_wait_cycle/,/^}/ s/^    buf\[0\] = '\\\\0';/    buf[0] = '\\\\0'; return false;/%45-engine%"

@@ -52,7 +52,7 @@ waits = re.findall(r'thread (\d+) holds lock (\d+) \(locked at %s\) and waits fo
 order = re.findall(r'thread (\d+) locked lock (\d+) \(at %s\) while holding lock (\d+) \(locked at %s\)' % (site, site), msg)
 # (thread, held, held line, wanted, wanted line)
 steps = [(w[0], w[1], int(w[3]), w[4], int(w[6])) for w in waits] + \
-        [(o[0], o[4], int(o[7]), o[1], int(o[3])) for o in order]
+        [(o[0], o[4], int(o[6]), o[1], int(o[3])) for o in order]
 p = []
 if len(steps) != n or (waits and order):
     p.append('%d cycle steps, %d expected' % (len(steps), n))
@@ -89,8 +89,8 @@ else fail "stress names the deadlock cycle with file:line" "$got"; fi
 got=$(cycle_problems "$work/three_lock_cycle.json" "$ROOT/tests/engine/three_lock_cycle.c" 3)
 [ -z "$got" ] && [ "$(jget "$work/three_lock_cycle.json" "r.get('potential')")" != True ] &&
     got="not reported as a potential deadlock (the run cannot hang)"
-if [ -z "$got" ]; then pass "lock-order graph: three-lock cycle across three threads, no hang"
-else fail "lock-order graph: three-lock cycle across three threads, no hang" "$got"; fi
+if [ -z "$got" ]; then pass "lock-order graph finds a three-lock cycle across three threads, no hang"
+else fail "lock-order graph finds a three-lock cycle across three threads, no hang" "$got"; fi
 
 # line_of FILE PATTERN [N]: the line number of the Nth line matching PATTERN.
 line_of() { grep -n -- "$2" "$1" | sed -n "${3:-1}p" | cut -d: -f1; }
