@@ -6,5 +6,6 @@
  * expect-status: compile_error
  * expect-message: @COURSE_ROOT@/solutions/02-bank/bank\.c: No such file or directory
  * expect-not-message: pthread_mutex_lock
+ * host-check: account_free(account_new(1))
  */
 #include "@COURSE_ROOT@/solutions/02-bank/bank.c"

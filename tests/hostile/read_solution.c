@@ -5,6 +5,7 @@
  * expect-test: crashed
  * expect-message: SIGABRT.* in refused_(ENOENT|EACCES) \(bank\.c:[0-9]+\)
  * expect-max-score: 0
+ * host-check: account_free(account_new(1))
  */
 #include "bank.h"
 #include <pthread.h>

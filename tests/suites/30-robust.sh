@@ -70,6 +70,19 @@ grade_case() {
     local sub="${CASE_DIR:-$work}/$(basename "$f" .c)${tag:+-user$RANDOM}"; mkdir -p "$sub"
     local link; link=$(field setup-symlink)
     if [ -n "$link" ]; then ln -s "$link" "$sub/${lesson#*-}.c"; else with_root "$f" >"$sub/${lesson#*-}.c"; fi
+    # The attack's twin outside the sandbox must succeed: proof that the
+    # code goes for the real thing (a path of this checkout, not of some
+    # other machine), so that its failure inside means containment.
+    local host; host=$(field host-check)
+    if [ -n "$host" ] && [ -z "$tag" ]; then
+        printf '#include "%s.h"\nint main(void)\n{\n    %s;\n}\n' "${lesson#*-}" "$host" >"$sub.host.c"
+        if ! ${CC:-cc} -std=c17 -D_DEFAULT_SOURCE -pthread -I "$ROOT/exercises/$lesson" -o "$sub.host" \
+                "$sub/${lesson#*-}.c" "$sub.host.c" >"$sub.host.log" 2>&1 ||
+           ! timeout 20 "$sub.host" >>"$sub.host.log" 2>&1; then
+            fail "$name" "its attack fails even outside the sandbox (host-check: $host): it could not be attempted: $(tail -c 300 "$sub.host.log")"
+            return
+        fi
+    fi
     chmod -R a+rX "$sub"
     [ -n "${CASE_OWNER:-}" ] && chown -R "$CASE_OWNER" "$sub" "${CASE_DIR:-$work}"
     local out="$sub.json" rc
