@@ -2,7 +2,7 @@
  * kill(-1, SIGKILL), then plays fair: the grader survives, honest marks. In
  * deposit_and_balance it then shows what kill(-1) answered (the proof that
  * it ran), so the honest score is 9 of 10.
- * expect-message: SIGABRT.* in refused_(EPERM|none) \(bank\.c:[0-9]+\)
+ * expect-message: SIGABRT.* in refused_EPERM \(bank\.c:[0-9]+\)
  * expect-min-score: 9
  * expect-max-score: 9
  */

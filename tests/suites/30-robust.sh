@@ -78,7 +78,7 @@ grade_case() {
         printf '#include "%s.h"\nint main(void)\n{\n    %s;\n}\n' "${lesson#*-}" "$host" >"$sub.host.c"
         if ! ${CC:-cc} -std=c17 -D_DEFAULT_SOURCE -pthread -I "$ROOT/exercises/$lesson" -o "$sub.host" \
                 "$sub/${lesson#*-}.c" "$sub.host.c" >"$sub.host.log" 2>&1 ||
-           ! timeout 20 "$sub.host" >>"$sub.host.log" 2>&1; then
+           ! (timeout 20 "$sub.host") >>"$sub.host.log" 2>&1; then
             fail "$name" "its attack fails even outside the sandbox (host-check: $host): it could not be attempted: $(tail -c 300 "$sub.host.log")"
             return
         fi
