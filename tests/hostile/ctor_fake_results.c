@@ -2,6 +2,7 @@
  * A constructor (hidden in .init_array by hand) prints fake results and exits 0.
  * expect-status: forbidden
  * expect-max-score: 0
+ * expect-message: defines a \.init_array section
  */
 #include "bank.h"
 #include <pthread.h>

@@ -2,6 +2,7 @@
  * Writes a results.json with full marks wherever it can, then exit(0).
  * expect-no-file: /tmp/results.json
  * expect-max-score: 0
+ * expect-message: exited \(status 0\) before the test finished
  */
 #include "bank.h"
 #include <pthread.h>

@@ -1,6 +1,7 @@
 /* lesson: 02-bank
  * Prints fake pass records (guessed tokens) on stdout, stderr and the channel, then _exit(0).
  * expect-max-score: 0
+ * expect-message: exited \(status 0\) before the test finished
  */
 #include "bank.h"
 #include <pthread.h>

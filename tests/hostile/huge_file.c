@@ -2,6 +2,7 @@
  * Writes a 1 GiB file wherever it can (work dir, /tmp, its scratch dir).
  * expect-test: crashed
  * expect-max-score: 0
+ * expect-message: SIGABRT.* in refused_(EFBIG|ENOSPC|EDQUOT|EROFS|EACCES) \(bank\.c:[0-9]+\)
  */
 #include "bank.h"
 #include <pthread.h>
@@ -9,25 +10,84 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <errno.h>
+
+/* The proof that the attack ran (tests/robust/README.md): the suite sees
+ * only the JSON, where a crash names the function it happened in. A
+ * contained attack aborts from a function named after the errno that
+ * stopped it: "crashed with SIGABRT ... in refused_ENOENT (bank.c:NN)"
+ * (refused_none: the call succeeded).
+ * Each stores its own number first so that no two bodies are identical
+ * (the compiler could merge them into one name). */
+static volatile int refused_errno;
+#define REFUSED(E, N)                                                   \
+    static __attribute__((noinline, noreturn)) void refused_##E(void) \
+    {                                                                   \
+        refused_errno = N;                                              \
+        abort();                                                        \
+    }
+REFUSED(ENOENT, ENOENT)
+REFUSED(EACCES, EACCES)
+REFUSED(EPERM, EPERM)
+REFUSED(EROFS, EROFS)
+REFUSED(ENOSYS, ENOSYS)
+REFUSED(EFBIG, EFBIG)
+REFUSED(ENOSPC, ENOSPC)
+REFUSED(EDQUOT, EDQUOT)
+REFUSED(EMFILE, EMFILE)
+REFUSED(ENETUNREACH, ENETUNREACH)
+REFUSED(EINVAL, EINVAL)
+REFUSED(EAFNOSUPPORT, EAFNOSUPPORT)
+REFUSED(ESRCH, ESRCH)
+REFUSED(none, 0)
+REFUSED(other, -1)
+
+static __attribute__((noreturn)) void refused(int err)
+{
+    switch (err) {
+    case ENOENT: refused_ENOENT();
+    case EACCES: refused_EACCES();
+    case EPERM: refused_EPERM();
+    case EROFS: refused_EROFS();
+    case ENOSYS: refused_ENOSYS();
+    case EFBIG: refused_EFBIG();
+    case ENOSPC: refused_ENOSPC();
+    case EDQUOT: refused_EDQUOT();
+    case EMFILE: refused_EMFILE();
+    case ENETUNREACH: refused_ENETUNREACH();
+    case EINVAL: refused_EINVAL();
+    case EAFNOSUPPORT: refused_EAFNOSUPPORT();
+    case ESRCH: refused_ESRCH();
+    case 0: refused_none(); /* the call succeeded */
+    default: refused_other();
+    }
+}
 
 static void payload(void)
 {
     static char buf[1 << 20];
+    int err = 0;
     const char *paths[] = { "big.bin", "/tmp/big.bin", "scratch/big.bin", "/dev/shm/big.bin" };
     signal(SIGXFSZ, SIG_IGN);
     for (size_t i = 0; i < 4; i++) {
         int fd = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
         long total = 0;
+        if (fd < 0)
+            err = errno;
         while (fd >= 0 && total < (1l << 30)) {
             ssize_t n = write(fd, buf, sizeof buf);
-            if (n <= 0)
+            if (n <= 0) {
+                err = n < 0 ? errno : ENOSPC;
                 break;
+            }
             total += n;
         }
+        if (fd >= 0)
+            close(fd);
         if (total >= (1l << 30))
             return; /* the disk was ours */
     }
-    abort();
+    refused(err); /* why the last try stopped: the proof */
 }
 
 struct account { pthread_mutex_t mu; long balance; };

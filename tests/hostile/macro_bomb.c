@@ -2,6 +2,7 @@
  * A macro that expands to 10^(2^11) tokens: the compile step's memory, time and
  * output limits stop it.
  * expect-status: compile_error
+ * expect-message: out of memory
  */
 #define L0(x) x x x x x x x x x x
 #define L1(x) L0(L0(x))

@@ -2,6 +2,7 @@
  * Looks for the grader in /proc: its environment, memory, open files.
  * expect-test: crashed
  * expect-max-score: 0
+ * expect-message: SIGABRT.* in refused_(EACCES|ENOENT|EPERM|ESRCH) \(bank\.c:[0-9]+\)
  */
 #include "bank.h"
 #include <pthread.h>
@@ -10,6 +11,58 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+
+/* The proof that the attack ran (tests/robust/README.md): the suite sees
+ * only the JSON, where a crash names the function it happened in. A
+ * contained attack aborts from a function named after the errno that
+ * stopped it: "crashed with SIGABRT ... in refused_ENOENT (bank.c:NN)"
+ * (refused_none: the call succeeded).
+ * Each stores its own number first so that no two bodies are identical
+ * (the compiler could merge them into one name). */
+static volatile int refused_errno;
+#define REFUSED(E, N)                                                   \
+    static __attribute__((noinline, noreturn)) void refused_##E(void) \
+    {                                                                   \
+        refused_errno = N;                                              \
+        abort();                                                        \
+    }
+REFUSED(ENOENT, ENOENT)
+REFUSED(EACCES, EACCES)
+REFUSED(EPERM, EPERM)
+REFUSED(EROFS, EROFS)
+REFUSED(ENOSYS, ENOSYS)
+REFUSED(EFBIG, EFBIG)
+REFUSED(ENOSPC, ENOSPC)
+REFUSED(EDQUOT, EDQUOT)
+REFUSED(EMFILE, EMFILE)
+REFUSED(ENETUNREACH, ENETUNREACH)
+REFUSED(EINVAL, EINVAL)
+REFUSED(EAFNOSUPPORT, EAFNOSUPPORT)
+REFUSED(ESRCH, ESRCH)
+REFUSED(none, 0)
+REFUSED(other, -1)
+
+static __attribute__((noreturn)) void refused(int err)
+{
+    switch (err) {
+    case ENOENT: refused_ENOENT();
+    case EACCES: refused_EACCES();
+    case EPERM: refused_EPERM();
+    case EROFS: refused_EROFS();
+    case ENOSYS: refused_ENOSYS();
+    case EFBIG: refused_EFBIG();
+    case ENOSPC: refused_ENOSPC();
+    case EDQUOT: refused_EDQUOT();
+    case EMFILE: refused_EMFILE();
+    case ENETUNREACH: refused_ENETUNREACH();
+    case EINVAL: refused_EINVAL();
+    case EAFNOSUPPORT: refused_EAFNOSUPPORT();
+    case ESRCH: refused_ESRCH();
+    case 0: refused_none(); /* the call succeeded */
+    default: refused_other();
+    }
+}
 
 /* True when `pid` is one of our own threads (their /proc entries are ours). */
 static bool own_thread(int pid)
@@ -30,11 +83,14 @@ static bool own_thread(int pid)
 static void payload(void)
 {
     char path[64];
+    int err = 0;
     for (int pid = 1; pid < 100000; pid++) {
         if (pid == getpid() || own_thread(pid))
             continue;
         snprintf(path, sizeof path, "/proc/%d/environ", pid);
         int fd = open(path, O_RDONLY);
+        if (fd < 0 && pid == 1)
+            err = errno; /* why process 1's environment was refused: the proof */
         if (fd >= 0) {
             char buf[256];
             ssize_t n = read(fd, buf, sizeof buf);
@@ -51,7 +107,7 @@ static void payload(void)
         if (fd >= 0)
             close(fd);
     }
-    abort();
+    refused(err);
 }
 
 struct account { pthread_mutex_t mu; long balance; };

@@ -1,8 +1,13 @@
 /* lesson: 01-threads
  * Reads the hidden tests and the reference solution (absolute and ../ paths)
- * before doing the work; plays fair only if it could read them.
+ * before doing the work; plays fair only if it could read them. The suite
+ * writes this checkout's path for @COURSE_ROOT@.
+ * attack-target: @COURSE_ROOT@/tests/lessons/01-threads/test_hidden.c
+ * attack-target: @COURSE_ROOT@/solutions/01-threads/threads.c
  * expect-test: crashed
+ * expect-message: SIGABRT.* in refused_(ENOENT|EACCES) \(threads\.c:[0-9]+\)
  * expect-max-score: 0
+ * host-check: return run_all(0, 0, 0, 0)
  */
 #include "threads.h"
 
@@ -10,21 +15,77 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The proof that the attack ran (tests/robust/README.md): the suite sees
+ * only the JSON, where a crash names the function it happened in. A
+ * contained attack aborts from a function named after the errno that
+ * stopped it: "crashed with SIGABRT ... in refused_ENOENT (bank.c:NN)"
+ * (refused_none: the call succeeded).
+ * Each stores its own number first so that no two bodies are identical
+ * (the compiler could merge them into one name). */
+static volatile int refused_errno;
+#define REFUSED(E, N)                                                   \
+    static __attribute__((noinline, noreturn)) void refused_##E(void) \
+    {                                                                   \
+        refused_errno = N;                                              \
+        abort();                                                        \
+    }
+REFUSED(ENOENT, ENOENT)
+REFUSED(EACCES, EACCES)
+REFUSED(EPERM, EPERM)
+REFUSED(EROFS, EROFS)
+REFUSED(ENOSYS, ENOSYS)
+REFUSED(EFBIG, EFBIG)
+REFUSED(ENOSPC, ENOSPC)
+REFUSED(EDQUOT, EDQUOT)
+REFUSED(EMFILE, EMFILE)
+REFUSED(ENETUNREACH, ENETUNREACH)
+REFUSED(EINVAL, EINVAL)
+REFUSED(EAFNOSUPPORT, EAFNOSUPPORT)
+REFUSED(ESRCH, ESRCH)
+REFUSED(none, 0)
+REFUSED(other, -1)
+
+static __attribute__((noreturn)) void refused(int err)
+{
+    switch (err) {
+    case ENOENT: refused_ENOENT();
+    case EACCES: refused_EACCES();
+    case EPERM: refused_EPERM();
+    case EROFS: refused_EROFS();
+    case ENOSYS: refused_ENOSYS();
+    case EFBIG: refused_EFBIG();
+    case ENOSPC: refused_ENOSPC();
+    case EDQUOT: refused_EDQUOT();
+    case EMFILE: refused_EMFILE();
+    case ENETUNREACH: refused_ENETUNREACH();
+    case EINVAL: refused_EINVAL();
+    case EAFNOSUPPORT: refused_EAFNOSUPPORT();
+    case ESRCH: refused_ESRCH();
+    case 0: refused_none(); /* the call succeeded */
+    default: refused_other();
+    }
+}
+
+#define COURSE_ROOT "@COURSE_ROOT@" /* the checkout, written in by the suite */
+
 static void peek(void)
 {
-    const char *paths[] = { "/work/main/tests/lessons/01-threads/test_hidden.c",
-                            "../../work/main/tests/lessons/01-threads/test_hidden.c",
+    const char *paths[] = { COURSE_ROOT "/tests/lessons/01-threads/test_hidden.c",
+                            COURSE_ROOT "/solutions/01-threads/threads.c",
+                            COURSE_ROOT "/grader/harness/harness.c",
                             "../tests/lessons/01-threads/test_hidden.c",
-                            "/work/main/solutions/01-threads/threads.c",
-                            "/work/main/grader/harness/harness.c" };
+                            "../../tests/lessons/01-threads/test_hidden.c" };
+    int err = 0;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         FILE *f = fopen(paths[i], "r");
         if (f) {
             fclose(f);
             return;
         }
+        if (i == 0)
+            err = errno; /* why the hidden tests' own path failed: the proof */
     }
-    abort();
+    refused(err);
 }
 typedef struct call {
     void *(*fn)(void *);

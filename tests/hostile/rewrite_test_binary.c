@@ -4,6 +4,7 @@
  * sandbox cannot make the work dir read-only (no namespaces, same user), the
  * grader must notice the change and never run the forged binary.
  * expect-max-score: 0
+ * expect-message: SIGABRT.* in forge \(bank\.c:[0-9]+\)|the test binary was modified by an earlier test run
  */
 #include "bank.h"
 #include <fcntl.h>

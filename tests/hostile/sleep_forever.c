@@ -3,6 +3,7 @@
  * expect-max-score: 9
  * expect-min-score: 9
  * (the payload fires in deposit_and_balance only; the other tests are honest)
+ * expect-message: did not finish within [0-9.]+ s
  */
 #include "bank.h"
 #include <string.h>

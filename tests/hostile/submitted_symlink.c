@@ -4,4 +4,6 @@
  * The grader does not follow it: for the grader, nothing was submitted.
  * expect-status: missing
  * expect-not-message: root:
+ * attack-target: /etc/shadow
+ * expect-message: no file submitted for this lesson
  */

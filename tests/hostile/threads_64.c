@@ -1,6 +1,7 @@
 /* lesson: 02-bank
  * A legitimate program: 64 threads work on every new account and are joined.
  * Full marks.
+ * no-attack: a legitimate load, nothing to prove beyond the honest full marks
  * expect-min-score: 10
  * expect-max-score: 10
  */

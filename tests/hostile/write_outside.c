@@ -1,33 +1,93 @@
 /* lesson: 02-bank
- * Writes outside its work dir: the host's /tmp, the course, /etc, /root.
+ * Writes outside its work dir: the host's /tmp, the course, /etc, /root. The
+ * suite writes this checkout's path for @COURSE_ROOT@.
+ * attack-target: @COURSE_ROOT@
  * expect-no-file: /tmp/hostile-write-outside-marker
  * expect-no-file: /root/hostile-write-outside-marker
+ * expect-no-file: @COURSE_ROOT@/hostile-write-outside-marker
  * expect-test: crashed
+ * expect-message: SIGABRT.* in refused_(ENOENT|EROFS|EACCES) \(bank\.c:[0-9]+\)
  * expect-max-score: 0
  */
 #include "bank.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+/* The proof that the attack ran (tests/robust/README.md): the suite sees
+ * only the JSON, where a crash names the function it happened in. A
+ * contained attack aborts from a function named after the errno that
+ * stopped it: "crashed with SIGABRT ... in refused_ENOENT (bank.c:NN)"
+ * (refused_none: the call succeeded).
+ * Each stores its own number first so that no two bodies are identical
+ * (the compiler could merge them into one name). */
+static volatile int refused_errno;
+#define REFUSED(E, N)                                                   \
+    static __attribute__((noinline, noreturn)) void refused_##E(void) \
+    {                                                                   \
+        refused_errno = N;                                              \
+        abort();                                                        \
+    }
+REFUSED(ENOENT, ENOENT)
+REFUSED(EACCES, EACCES)
+REFUSED(EPERM, EPERM)
+REFUSED(EROFS, EROFS)
+REFUSED(ENOSYS, ENOSYS)
+REFUSED(EFBIG, EFBIG)
+REFUSED(ENOSPC, ENOSPC)
+REFUSED(EDQUOT, EDQUOT)
+REFUSED(EMFILE, EMFILE)
+REFUSED(ENETUNREACH, ENETUNREACH)
+REFUSED(EINVAL, EINVAL)
+REFUSED(EAFNOSUPPORT, EAFNOSUPPORT)
+REFUSED(ESRCH, ESRCH)
+REFUSED(none, 0)
+REFUSED(other, -1)
+
+static __attribute__((noreturn)) void refused(int err)
+{
+    switch (err) {
+    case ENOENT: refused_ENOENT();
+    case EACCES: refused_EACCES();
+    case EPERM: refused_EPERM();
+    case EROFS: refused_EROFS();
+    case ENOSYS: refused_ENOSYS();
+    case EFBIG: refused_EFBIG();
+    case ENOSPC: refused_ENOSPC();
+    case EDQUOT: refused_EDQUOT();
+    case EMFILE: refused_EMFILE();
+    case ENETUNREACH: refused_ENETUNREACH();
+    case EINVAL: refused_EINVAL();
+    case EAFNOSUPPORT: refused_EAFNOSUPPORT();
+    case ESRCH: refused_ESRCH();
+    case 0: refused_none(); /* the call succeeded */
+    default: refused_other();
+    }
+}
+
+#define COURSE_ROOT "@COURSE_ROOT@" /* the checkout, written in by the suite */
+
 static void payload(void)
 {
-    const char *paths[] = { "/tmp/hostile-write-outside-marker", "../hostile-write-outside-marker",
-                            "/root/hostile-write-outside-marker", "/etc/hostile-write-outside-marker",
-                            "/work/main/hostile-write-outside-marker" };
-    int wrote = 0;
+    /* The host's: none of these may be written. (/tmp and .. are the
+     * sandbox's own tmpfs there; on the host they are the marker paths the
+     * suite looks for.) */
+    const char *paths[] = { COURSE_ROOT "/hostile-write-outside-marker", "/root/hostile-write-outside-marker",
+                            "/etc/hostile-write-outside-marker", "/tmp/hostile-write-outside-marker",
+                            "../hostile-write-outside-marker" };
+    int err = 0;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         int fd = open(paths[i], O_WRONLY | O_CREAT, 0644);
-        if (fd >= 0) {
+        if (fd >= 0)
             close(fd);
-            wrote++;
-        }
+        else if (i == 0)
+            err = errno; /* why the course refused it: the proof */
+        if (fd >= 0 && i < 3)
+            return; /* a host directory was writable: play fair, score */
     }
-    /* /tmp and .. are the sandbox's own tmpfs: the others must fail. */
-    if (wrote > 2)
-        return;
-    abort();
+    refused(err);
 }
 
 struct account { pthread_mutex_t mu; long balance; };

@@ -24,18 +24,65 @@ strays() { [ -n "$1" ] && ps -e -o pid=,uid=,stat= | awk -v u="$1" '$2 == u && $
 kill_strays() { local p; for p in $(strays "$1"); do kill -9 "$p" 2>/dev/null; done; }
 trap 'kill_strays "$marker_uid"; [ -n "${user_uid:-}" ] && kill_strays "$user_uid"' EXIT
 
+# The checkout's path, for the cases' @COURSE_ROOT@ (see tests/robust/README.md):
+# a case names the course only through it, so it attacks this checkout
+# wherever it is, never a path that happens to exist on one machine.
+root_sed=$(printf '%s' "$ROOT" | sed 's/[\\|&]/\\&/g')
+with_root() { sed "s|@COURSE_ROOT@|$root_sed|g" "$@"; }
+
+# Host files a case's processes (uid $1) own outside this run's own dirs:
+# what a contained submission must never leave behind.
+leftovers() {
+    [ -n "$1" ] || return 0
+    find "$ROOT" /tmp /var/tmp /dev/shm -xdev \( -path "$RESULTS_DIR" -o -path "$ROOT/build" \) -prune \
+         -o -user "$1" -print 2>/dev/null | head -5
+}
+
 # grade_case FILE [RUNNER...]: grades one case file and checks its header.
 grade_case() {
     local f=$1; shift
     local name tag=${RUNAS_TAG:-}
     name="$(basename "$(dirname "$f")")/$(basename "$f" .c)$tag"
-    field() { sed -n "s/^[ /*]*$1: *\(.*\)$/\1/p" "$f" | head -1 | sed 's/ *$//'; }
-    fields() { sed -n "s/^[ /*]*$1: *\(.*\)$/\1/p" "$f" | sed 's/ *$//'; }
+    field() { sed -n "s/^[ /*]*$1: *\(.*\)$/\1/p" "$f" | head -1 | sed 's/ *$//' | with_root; }
+    fields() { sed -n "s/^[ /*]*$1: *\(.*\)$/\1/p" "$f" | sed 's/ *$//' | with_root; }
     local lesson; lesson=$(field lesson)
     [ -n "$lesson" ] || { fail "$name" "no 'lesson:' line"; return; }
+    # A case that could not even attempt its attack proves nothing: what it
+    # goes for must exist here, be named through @COURSE_ROOT@ when it is in
+    # the course, and a contained attack must leave its proof in the JSON.
+    local t code
+    code=$(sed '1,/\*\//d' "$f")
+    while read -r t; do
+        [ -z "$t" ] && continue
+        [ -e "$t" ] || { fail "$name" "its attack-target $t does not exist: the attack could not be attempted"; return; }
+    done <<<"$(fields attack-target)"
+    if [ -n "$(fields attack-target | grep -F -- "$ROOT")" ] && ! grep -q '@COURSE_ROOT@' <<<"$code"; then
+        fail "$name" "attacks the course but its code does not name it through @COURSE_ROOT@"; return
+    fi
+    if [ "$(basename "$(dirname "$f")")" = hostile ] && [ -z "$(fields expect-message)" ] &&
+       [ -z "$(field no-attack)" ]; then
+        fail "$name" "no 'expect-message:' line: nothing proves the attack was attempted"; return
+    fi
+    if [ "$(basename "$(dirname "$f")")" = hostile ] && [ -z "$(field expect-max-score)" ] &&
+       [ "$(field expect-status)" = "" ]; then
+        fail "$name" "no 'expect-max-score:' line: the most its honest twin would score"; return
+    fi
     local sub="${CASE_DIR:-$work}/$(basename "$f" .c)${tag:+-user$RANDOM}"; mkdir -p "$sub"
     local link; link=$(field setup-symlink)
-    if [ -n "$link" ]; then ln -s "$link" "$sub/${lesson#*-}.c"; else cp "$f" "$sub/${lesson#*-}.c"; fi
+    if [ -n "$link" ]; then ln -s "$link" "$sub/${lesson#*-}.c"; else with_root "$f" >"$sub/${lesson#*-}.c"; fi
+    # The attack's twin outside the sandbox must succeed: proof that the
+    # code goes for the real thing (a path of this checkout, not of some
+    # other machine), so that its failure inside means containment.
+    local host; host=$(field host-check)
+    if [ -n "$host" ]; then
+        printf '#include "%s.h"\nint main(void)\n{\n    %s;\n}\n' "${lesson#*-}" "$host" >"$sub.host.c"
+        if ! ${CC:-cc} -std=c17 -D_DEFAULT_SOURCE -pthread -I "$ROOT/exercises/$lesson" -o "$sub.host" \
+                "$sub/${lesson#*-}.c" "$sub.host.c" >"$sub.host.log" 2>&1 ||
+           ! (timeout 20 "$sub.host") >>"$sub.host.log" 2>&1; then
+            fail "$name" "its attack fails even outside the sandbox (host-check: $host): it could not be attempted: $(tail -c 300 "$sub.host.log")"
+            return
+        fi
+    fi
     chmod -R a+rX "$sub"
     [ -n "${CASE_OWNER:-}" ] && chown -R "$CASE_OWNER" "$sub" "${CASE_DIR:-$work}"
     local out="$sub.json" rc
@@ -56,34 +103,49 @@ grade_case() {
     while read -r p; do
         [ -n "$p" ] && [ -e "$p" ] && { fail "$name" "the submission created $p outside its sandbox"; rm -f "$p"; return; }
     done <<<"$(fields expect-no-file)"
+    # Only the sandbox's own uid (as root) tells the case's files from ours.
+    if [ -n "$marker_uid" ] && [ "${CASE_UID:-}" = "$marker_uid" ]; then
+        left=$(leftovers "$marker_uid")
+        [ -n "$left" ] && { fail "$name" "left files behind: $(echo $left)"; return; }
+    fi
     local status max min
     status=$(field expect-status); status=${status:-graded}
     max=$(field expect-max-score); max=${max:-0}
     min=$(field expect-min-score); min=${MIN_SCORE:-${min:-0}}
     local problems
-    problems=$(jrun "$out" "
+    # The header's values reach Python through the environment (never
+    # pasted into its source: a regex's backslashes would be mangled).
+    problems=$(X_STATUS=$status X_MAX=$max X_MIN=$min X_TEST=$(field expect-test) \
+               X_MESSAGES=$(sed -n "s/^[ /*]*expect-message: *\(.*\)$/\1/p" "$f" | sed 's/ *$//') \
+               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT jrun "$out" "
+import os, re
+E = os.environ
 L = r['lessons'][0]
 msgs = [L.get('message', '')] + [t.get('message', '') for t in L['tests']]
 p = []
-if L['status'] != '$status': p.append('status %s, expected $status' % L['status'])
-if L['score'] > $max: p.append('scored %s, at most $max expected' % L['score'])
-if L['score'] < $min: p.append('scored %s, at least $min expected: %r' % (L['score'], [(t['name'], t.get('message')) for t in L['tests'] if t['status'] != 'passed'][:2]))
-t = '$(field expect-test)'
+if L['status'] != E['X_STATUS']: p.append('status %s, expected %s' % (L['status'], E['X_STATUS']))
+if L['score'] > float(E['X_MAX']): p.append('scored %s, at most %s expected' % (L['score'], E['X_MAX']))
+if L['score'] < float(E['X_MIN']): p.append('scored %s, at least %s expected: %r' % (L['score'], E['X_MIN'], [(t['name'], t.get('message')) for t in L['tests'] if t['status'] != 'passed'][:2]))
+t = E['X_TEST']
 if t and not any(x['status'] == t for x in L['tests']): p.append('no test with status ' + t)
-m = '''$(field expect-message)'''
-if m and not any(m in x for x in msgs): p.append('no message contains %r: %r' % (m, msgs[:3]))
-for n in '''$(fields expect-not-message)'''.splitlines():
+for m in E['X_MESSAGES'].splitlines():
+    rx = m.replace('@COURSE_ROOT@', re.escape(E['X_ROOT']))
+    if m and not any(re.search(rx, x) for x in msgs): p.append('no message matches %r: %r' % (rx, msgs[:3]))
+for n in E['X_NOT'].splitlines():
     if n and any(n in x for x in msgs): p.append('a message shows %r' % n)
 sb = r.get('sandbox', {})
-want = '${EXPECT_LEVEL:-}'
+want = E['X_LEVEL']
 if want and sb.get('level') != want: p.append('sandbox level %s, expected %s' % (sb.get('level'), want))
 print('; '.join(p))")
     if [ -z "$problems" ]; then pass "$name"; else fail "$name" "$problems"; fi
 }
 
+# CASES="read_solution write_outside" grades only those (while working on them).
+wanted() { [ -z "${CASES:-}" ] || grep -qw -- "$1" <<<"$CASES"; }
+
 CASE_UID=$marker_uid
 for f in "$ROOT"/tests/robust/*.c "$ROOT"/tests/hostile/*.c; do
-    [ -f "$f" ] || continue
+    [ -f "$f" ] && wanted "$(basename "$f" .c)" || continue
     grade_case "$f"
 done
 
@@ -93,7 +155,7 @@ if [ "$(id -u)" = 0 ]; then
     # (/tmp stays shared without a mount namespace: write_outside is not
     # containable here, and the JSON's level says so.)
     for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent; do
-        [ -f "$ROOT/tests/hostile/$c.c" ] || continue
+        [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
             grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
     done
@@ -110,11 +172,12 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
         for c in fork_bomb heap_bomb read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
-            [ -f "$ROOT/tests/hostile/$c.c" ] || continue
+            [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
         done
         for c in fork_bomb fake_results_stdout rewrite_test_binary; do
+            wanted "$c" || continue
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so
             # only the upper bound holds here.

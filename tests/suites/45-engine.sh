@@ -1,8 +1,11 @@
 # 45-engine: the concurrency engine (grader/harness/engine.h).
 # - `grader stress` finds each sample bug in tests/engine/ (first comment:
 #   "expect: STATUS") and reports ok for the correct ones;
+# - each report has the right shape: a two- or three-lock cycle (whatever
+#   thread locked first), a wait through a join or through a mutex whose
+#   holder exited, a plain hang named as a timeout with the waits it saw;
 # - a lock-order inversion is reported even when the run does not hang, and
-#   a common gate lock silences it;
+#   a common gate lock (or a trylock) silences it;
 # - a deadlocking transfer puts the cycle, with file:line, in the JSON;
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - lesson 03's correct alternatives (tests/lessons/03-transfer/correct/)
@@ -31,18 +34,107 @@ for src in "$ROOT"/tests/engine/*.c; do
     else fail "stress $name: $expect" "status $got, exit $rc: $(head -c 400 "$bin.json") $(head -c 200 "$bin.err")"; fi
 done
 
-# Deadlock reports name both threads and the lines (abba.c:NN).
-msg=$(jget "$work/abba.json" "r.get('message', '')" 2>/dev/null)
-if grep -q "thread 2 holds lock 1 (locked at abba.c:[0-9]*) and waits for lock 2 (at abba.c:[0-9]*)" <<<"$msg" &&
-   grep -q "thread 3 holds lock 2 (locked at abba.c:[0-9]*) and waits for lock 1" <<<"$msg"; then
-    pass "stress names the deadlock cycle with file:line"
-else fail "stress names the deadlock cycle with file:line" "$msg"; fi
+# cycle_problems JSON SOURCE N: checks that the report in JSON is one cycle
+# of N steps, whatever thread went first: N distinct threads, N distinct
+# locks, each thread holding one lock and waiting for (or locking, in a
+# lock-order report) the next one's, every site a pthread_mutex_lock line of
+# SOURCE, and each lock number always on lines that lock the same mutex.
+# Prints nothing when it holds, else what is wrong.
+cycle_problems() {
+    $PY - "$1" "$2" "$3" <<'PYEOF' 2>&1
+import json, os, re, sys
+doc, src, n = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+lines = open(src).read().split('\n')
+base = re.escape(os.path.basename(src))
+msg = doc.get('message', '')
+site = r'(%s):(\d+)' % base
+waits = re.findall(r'thread (\d+) holds lock (\d+) \(locked at %s\) and waits for lock (\d+) \(at %s\)' % (site, site), msg)
+order = re.findall(r'thread (\d+) locked lock (\d+) \(at %s\) while holding lock (\d+) \(locked at %s\)' % (site, site), msg)
+# (thread, held, held line, wanted, wanted line)
+steps = [(w[0], w[1], int(w[3]), w[4], int(w[6])) for w in waits] + \
+        [(o[0], o[4], int(o[6]), o[1], int(o[3])) for o in order]
+p = []
+if len(steps) != n or (waits and order):
+    p.append('%d cycle steps, %d expected' % (len(steps), n))
+if len({s[0] for s in steps}) != len(steps): p.append('a thread appears twice')
+held = [s[1] for s in steps]
+if len(set(held)) != len(held): p.append('a lock is held twice')
+if sorted(held) != sorted(s[3] for s in steps): p.append('the waited-for locks are not the held ones')
+nxt = {s[1]: s[3] for s in steps}
+if held and not p:
+    at, seen = held[0], set()
+    while at not in seen and at in nxt:
+        seen.add(at); at = nxt[at]
+    if len(seen) != n: p.append('not one cycle through every lock')
+mutex_of = {}
+for s in steps:
+    for lock, line in ((s[1], s[2]), (s[3], s[4])):
+        m = re.search(r'pthread_mutex_lock\(&(\w+)\)', lines[line - 1] if 0 < line <= len(lines) else '')
+        if not m: p.append('line %d does not lock a mutex' % line); continue
+        mutex_of.setdefault(lock, set()).add(m.group(1))
+if any(len(v) != 1 for v in mutex_of.values()): p.append('one lock number on lines locking different mutexes')
+if len({min(v) for v in mutex_of.values()}) != len(mutex_of): p.append('two lock numbers for one mutex')
+if p: print('; '.join(p) + ': ' + msg)
+PYEOF
+}
+
+# Deadlock reports name both threads, both locks and the lines (abba.c:NN),
+# in whichever order the threads happened to lock.
+got=$(cycle_problems "$work/abba.json" "$ROOT/tests/engine/abba.c" 2)
+if [ -z "$got" ]; then pass "stress names the deadlock cycle with file:line"
+else fail "stress names the deadlock cycle with file:line" "$got"; fi
+
+# Three locks, three threads that never overlap: the lock-order graph finds
+# the cycle A -> B -> C -> A without a hang.
+got=$(cycle_problems "$work/three_lock_cycle.json" "$ROOT/tests/engine/three_lock_cycle.c" 3)
+[ -z "$got" ] && [ "$(jget "$work/three_lock_cycle.json" "r.get('potential')")" != True ] &&
+    got="not reported as a potential deadlock (the run cannot hang)"
+if [ -z "$got" ]; then pass "lock-order graph finds a three-lock cycle across three threads, no hang"
+else fail "lock-order graph finds a three-lock cycle across three threads, no hang" "$got"; fi
+
+# line_of FILE PATTERN [N]: the line number of the Nth line matching PATTERN.
+line_of() { grep -n -- "$2" "$1" | sed -n "${3:-1}p" | cut -d: -f1; }
+
+# A wait-for cycle through a join: the worker waits for the lock main holds
+# while main joins it.
+f="$ROOT/tests/engine/join_cycle.c"
+got=$(jrun "$work/join_cycle.json" "
+import re
+m = r.get('message', '')
+w = re.search(r'thread (\d+) waits for lock (\d+) \(at join_cycle.c:$(line_of "$f" 'pthread_mutex_lock(&lock)' 1)\)', m)
+h = re.search(r'thread (\d+) holds lock (\d+) \(locked at join_cycle.c:$(line_of "$f" 'pthread_mutex_lock(&lock)' 2)\) and waits in pthread_join \(at join_cycle.c:$(line_of "$f" 'pthread_join')\) for thread (\d+) to finish', m)
+ok = w and h and w.group(2) == h.group(2) and h.group(3) == w.group(1) and w.group(1) != h.group(1)
+print('' if ok and r.get('potential') is False else m)")
+if [ -z "$got" ]; then pass "wait-for cycle through a join, with both lines"
+else fail "wait-for cycle through a join, with both lines" "$got"; fi
+
+# A wait for a mutex whose holder exited without unlocking it.
+f="$ROOT/tests/engine/exited_holder.c"
+got=$(jrun "$work/exited_holder.json" "
+import re
+m = r.get('message', '')
+ok = re.search(r'thread (\d+) waits for lock (\d+) \(at exited_holder.c:$(line_of "$f" 'pthread_mutex_lock(&lock)' 2)\), which thread (?!\1\b)\d+ locked \(at exited_holder.c:$(line_of "$f" 'pthread_mutex_lock(&lock)' 1)\) and never unlocked before it exited', m)
+print('' if ok and r.get('potential') is False else m)")
+if [ -z "$got" ]; then pass "wait-for cycle through a mutex held by an exited thread"
+else fail "wait-for cycle through a mutex held by an exited thread" "$got"; fi
 
 # The hang report names a condition wait.
 msg=$(jget "$work/lost_wakeup.json" "r.get('message', '')" 2>/dev/null)
-if grep -q "waits on condition variable 1 (at lost_wakeup.c:[0-9]*)" <<<"$msg"; then
+if grep -q "waits on condition variable 1 (at lost_wakeup.c:$(line_of "$ROOT/tests/engine/lost_wakeup.c" pthread_cond_wait))" <<<"$msg"; then
     pass "hang report names the condition wait"
 else fail "hang report names the condition wait" "$msg"; fi
+
+# A plain hang (no cycle): a timeout, never a deadlock, naming both waits.
+f="$ROOT/tests/engine/never_signalled.c"
+got=$(jrun "$work/never_signalled.json" "
+import re
+m = r.get('message', '')
+cw = re.search(r'thread (\d+) waits on condition variable \d+ \(at never_signalled.c:$(line_of "$f" pthread_cond_wait)\) for a signal that never came', m)
+jw = re.search(r'thread \d+ waits in pthread_join \(at never_signalled.c:$(line_of "$f" pthread_join)\) for thread (\d+)', m)
+ok = r['status'] == 'timeout' and cw and jw and cw.group(1) == jw.group(1) and 'lock-order' not in m
+print('' if ok else '%s: %s' % (r['status'], m))")
+if [ -z "$got" ]; then pass "timeout verdict names the condition wait and the join"
+else fail "timeout verdict names the condition wait and the join" "$got"; fi
 
 # ---- lock-order inversion without a hang --------------------------------------
 cat >"$work/order_only.c" <<'EOF'
@@ -78,10 +170,19 @@ check "deadlock JSON valid" validate "$sub.json"
 sub="$work/per_account"; mkdir -p "$sub"
 cp "$ROOT/tests/lessons/03-transfer/buggy/total_one_lock_at_a_time.c" "$sub/transfer.c"
 grade "$sub.json" "$sub" --lesson 03-transfer
-seed=$(jget "$sub.json" "[t['seed'] for t in r['lessons'][0]['tests'] if t['name'] == 'total_is_a_snapshot'][0]")
-out=$("$GRADER" replay --lesson 03-transfer --test total_is_a_snapshot --seed "$seed" "$sub" 2>&1)
-if grep -q "^total_is_a_snapshot failed (seed $seed" <<<"$out"; then pass "replay reproduces a failure with its seed"
-else fail "replay reproduces a failure with its seed" "$out"; fi
+# The JSON must carry the failing run's seed (a number: an empty or missing
+# seed would replay as seed 0), and the replay must run with exactly it.
+seed=$(jrun "$sub.json" "
+t = [t for t in r['lessons'][0]['tests'] if t['name'] == 'total_is_a_snapshot'][0]
+s = t.get('seed')
+print(s if t['status'] == 'failed' and type(s) is int and s >= 0 else 'no seed: %r' % t)")
+if ! [[ $seed =~ ^[0-9]+$ ]]; then
+    fail "replay reproduces a failure with its seed" "the graded test has $seed"
+else
+    out=$("$GRADER" replay --lesson 03-transfer --test total_is_a_snapshot --seed "$seed" "$sub" 2>&1)
+    if grep -q "^total_is_a_snapshot failed (seed $seed, " <<<"$out"; then pass "replay reproduces a failure with its seed"
+    else fail "replay reproduces a failure with its seed" "$out"; fi
+fi
 out=$("$GRADER" replay --lesson 03-transfer --test total_is_a_snapshot --seed "$seed" \
       "$ROOT/solutions/03-transfer" 2>&1)
 if grep -q "^total_is_a_snapshot passed" <<<"$out"; then pass "replay of the solution passes"
