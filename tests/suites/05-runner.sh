@@ -1,0 +1,49 @@
+# 05-runner: tests/run.sh itself, on a folder of made-up suites: a failure
+# with a multi-line message counts as one test, a suite past its timeout is
+# one failure and is stopped with what it started, every suite's time is in
+# the table of the slowest parts, and the last line is exactly
+# "N passed, N failed".
+source "$ROOT/tests/lib.sh"
+
+dir=$(tmpdir)
+cat >"$dir/01-mixed.sh" <<'SUITE'
+source "$ROOT/tests/lib.sh"
+pass "first"
+fail "multi-line" "$(printf 'line one\nline two\nline three')"
+check "second" true
+SUITE
+cat >"$dir/02-hangs.sh" <<'SUITE'
+# timeout: 2
+source "$ROOT/tests/lib.sh"
+pass "before the hang"
+sleep 300 &
+echo $! >"$MARK"
+wait
+SUITE
+mark=$dir/sleeper.pid
+start=$(date +%s)
+out=$(MARK=$mark SUITES_DIR=$dir SUITES= "$ROOT/tests/run.sh" 2>&1)
+rc=$?
+took=$(( $(date +%s) - start ))
+
+last=$(tail -n 1 <<<"$out")
+if [ "$last" = "3 passed, 2 failed" ] && [ $rc -ne 0 ]; then
+    pass "run.sh counts tests, not lines: $last"
+else fail "run.sh counts tests, not lines" "last line [$last], exit $rc"; fi
+
+if grep -q "suite 02-hangs: timed out after 2 s" <<<"$out" && [ "$took" -lt 60 ]; then
+    pass "run.sh: a suite past its timeout fails and the run goes on ($took s)"
+else fail "run.sh: a suite past its timeout fails and the run goes on" "$took s: $(tail -n 12 <<<"$out")"; fi
+
+pid=$(cat "$mark" 2>/dev/null)
+if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+    pass "run.sh: what a timed-out suite started is stopped"
+else
+    fail "run.sh: what a timed-out suite started is stopped" "pid ${pid:-?} still running"
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+fi
+
+if grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 02-hangs" &&
+   grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 01-mixed"; then
+    pass "run.sh: the slowest parts table names the suites"
+else fail "run.sh: the slowest parts table names the suites" "$(grep -A4 'Slowest' <<<"$out")"; fi
