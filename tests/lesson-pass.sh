@@ -10,7 +10,7 @@
 #   - every JSON validates against the schema.
 # A lesson needs buggy/ and correct/, each with at least one file.
 # Run by tests/suites/20-lessons.sh for every lesson (in parallel); on its own
-# (`tests/lesson-pass.sh 24-demo`) it prints its own "N passed, N failed".
+# (`tests/lesson-pass.sh NN-slug`) it prints its own "N passed, N failed".
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 GRADER=${GRADER:-$ROOT/build/grader}

@@ -7,8 +7,9 @@
 # the per-lesson pass), then "N passed, N failed" alone on the last line.
 #   SUITES="20-lessons 30-robust" runs a subset; SUITES_DIR another folder of
 #   suites (tests/suites/05-runner.sh tests this file that way).
-#   A suite's timeout: a "# timeout: SECONDS" line in its first comment, else
-#   SUITE_TIMEOUT (default 900 s).
+#   A suite's timeout: a "# timeout: SECONDS" line in its first comment (the
+#   comment lines the file starts with), else
+#   SUITE_TIMEOUT (default 1200 s).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export ROOT=$(cd "$here/.." && pwd)
@@ -26,8 +27,9 @@ for suite in "${SUITES_DIR:-$here/suites}"/[0-9][0-9]-*.sh; do
     if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
         continue
     fi
-    limit=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$suite" | head -1)
-    limit=${limit:-${SUITE_TIMEOUT:-900}}
+    # Only the suite's first comment counts (a suite may write other suites).
+    limit=$(awk '!/^#/ { exit } /^# timeout: *[0-9]+/ { print $3; exit }' "$suite")
+    limit=${limit:-${SUITE_TIMEOUT:-1200}}
     t0=$(date +%s)
     echo "== $name"
     # timeout signals the suite's whole process group: the gradings it started too.
