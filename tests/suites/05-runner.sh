@@ -50,3 +50,43 @@ if grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 02-hangs" &&
    grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 01-mixed"; then
     pass "run.sh: the slowest parts table names the suites"
 else fail "run.sh: the slowest parts table names the suites" "$(grep -A4 'Slowest' <<<"$out")"; fi
+
+# ---- 20-lessons' runner: lessons in parallel, each under its timeout -------
+# A made-up course whose lesson pass hangs for one lesson: that lesson fails
+# as timed out, what it started is stopped, the other lesson still passes,
+# and both lessons' times reach the slowest-parts table.
+fake=$(tmpdir)
+mkdir -p "$fake/tests" "$fake/exercises/01-quick" "$fake/exercises/02-hangs"
+cp "$ROOT/tests/lib.sh" "$fake/tests/"
+cat >"$fake/tests/lesson-pass.sh" <<'PASS'
+#!/usr/bin/env bash
+source "$ROOT/tests/lib.sh"
+if [ "$1" = 02-hangs ]; then
+    sleep 300 &
+    echo $! >"$MARK"
+    wait
+fi
+pass "$1 lesson pass ran"
+PASS
+chmod +x "$fake/tests/lesson-pass.sh"
+sub=$(tmpdir)
+: >"$sub/passed"; mkdir -p "$sub/failed.d"; : >"$sub/times"
+start=$(date +%s)
+out=$(ROOT=$fake RESULTS_DIR=$sub MARK=$mark LESSON_TIMEOUT=3 LESSON_JOBS=2 \
+      bash "$ROOT/tests/suites/20-lessons.sh" 2>&1)
+took=$(( $(date +%s) - start ))
+got="$(cat "$sub/passed" | tr '\n' ,) $(cat "$sub"/failed.d/* 2>/dev/null | tr '\n' ,)"
+if [ "$got" = "01-quick lesson pass ran, 02-hangs lesson pass: timed out after 3 s: a grading hung (see the log above)," ] &&
+   [ "$took" -lt 40 ]; then
+    pass "20-lessons: a hung lesson fails alone ($took s), the others pass"
+else fail "20-lessons: a hung lesson fails alone, the others pass" "$took s: $got $out"; fi
+pid=$(cat "$mark" 2>/dev/null)
+for _ in $(seq 30); do [ -n "$pid" ] && alive "$pid" && sleep 0.1; done
+if [ -n "$pid" ] && ! alive "$pid"; then pass "20-lessons: what a timed-out lesson started is stopped"
+else
+    fail "20-lessons: what a timed-out lesson started is stopped" "pid ${pid:-?} still running"
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+fi
+if grep -q "lesson 01-quick" "$sub/times" && grep -q "lesson 02-hangs" "$sub/times"; then
+    pass "20-lessons: each lesson's time is recorded"
+else fail "20-lessons: each lesson's time is recorded" "$(cat "$sub/times")"; fi
