@@ -52,15 +52,19 @@ if grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 02-hangs" &&
 else fail "run.sh: the slowest parts table names the suites" "$(grep -A4 'Slowest' <<<"$out")"; fi
 
 # ---- 20-lessons' runner: lessons in parallel, each under its timeout -------
-# A made-up course whose lesson pass hangs for one lesson: that lesson fails
-# as timed out, what it started is stopped, the other lesson still passes,
-# and both lessons' times reach the slowest-parts table.
+# A made-up course whose lesson pass hangs for one lesson and breaks for
+# another: the first fails as timed out (what it started is stopped), the
+# second fails with its exit status, the third still passes, and every
+# lesson's time reaches the slowest-parts table.
 fake=$(tmpdir)
-mkdir -p "$fake/tests" "$fake/exercises/01-quick" "$fake/exercises/02-hangs"
+mkdir -p "$fake/tests" "$fake/exercises/01-quick" "$fake/exercises/02-hangs" "$fake/exercises/03-breaks"
 cp "$ROOT/tests/lib.sh" "$fake/tests/"
 cat >"$fake/tests/lesson-pass.sh" <<'PASS'
 #!/usr/bin/env bash
 source "$ROOT/tests/lib.sh"
+if [ "$1" = 03-breaks ]; then
+    exit 3 # a pass that breaks before it records anything
+fi
 if [ "$1" = 02-hangs ]; then
     sleep 300 &
     echo $! >"$MARK"
@@ -75,11 +79,11 @@ start=$(date +%s)
 out=$(ROOT=$fake RESULTS_DIR=$sub MARK=$mark LESSON_TIMEOUT=3 LESSON_JOBS=2 \
       bash "$ROOT/tests/suites/20-lessons.sh" 2>&1)
 took=$(( $(date +%s) - start ))
-got="$(cat "$sub/passed" | tr '\n' ,) $(cat "$sub"/failed.d/* 2>/dev/null | tr '\n' ,)"
-if [ "$got" = "01-quick lesson pass ran, 02-hangs lesson pass: timed out after 3 s: a grading hung (see the log above)," ] &&
+got="$(cat "$sub/passed" | tr '\n' ,) $(cat "$sub"/failed.d/* 2>/dev/null | sed 's/ exited 3:.*/ exited 3/' | sort | tr '\n' ,)"
+if [ "$got" = "01-quick lesson pass ran, 02-hangs lesson pass: timed out after 3 s: a grading hung (see the log above),03-breaks lesson pass: tests/lesson-pass.sh exited 3," ] &&
    [ "$took" -lt 40 ]; then
-    pass "20-lessons: a hung lesson fails alone ($took s), the others pass"
-else fail "20-lessons: a hung lesson fails alone, the others pass" "$took s: $got $out"; fi
+    pass "20-lessons: a hung or broken lesson pass fails alone ($took s), the others pass"
+else fail "20-lessons: a hung or broken lesson pass fails alone, the others pass" "$took s: $got $out"; fi
 pid=$(cat "$mark" 2>/dev/null)
 for _ in $(seq 30); do [ -n "$pid" ] && alive "$pid" && sleep 0.1; done
 if [ -n "$pid" ] && ! alive "$pid"; then pass "20-lessons: what a timed-out lesson started is stopped"
@@ -87,6 +91,6 @@ else
     fail "20-lessons: what a timed-out lesson started is stopped" "pid ${pid:-?} still running"
     [ -n "$pid" ] && kill "$pid" 2>/dev/null
 fi
-if grep -q "lesson 01-quick" "$sub/times" && grep -q "lesson 02-hangs" "$sub/times"; then
+if [ "$(grep -c "lesson 0[123]-" "$sub/times")" -eq 3 ]; then
     pass "20-lessons: each lesson's time is recorded"
 else fail "20-lessons: each lesson's time is recorded" "$(cat "$sub/times")"; fi

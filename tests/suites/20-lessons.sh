@@ -42,6 +42,9 @@ one_lesson() {
     secs=$(( $(date +%s) - t0 ))
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
         fail "$id lesson pass" "timed out after $limit s: a grading hung (see the log above)" >>"$work/$id.log"
+    elif [ $rc -ne 0 ]; then
+        fail "$id lesson pass" "tests/lesson-pass.sh exited $rc: $(tail -n 2 "$work/$id.log" | tr '\n' ' ')" \
+            >>"$work/$id.log"
     fi
     record_time "$secs" "lesson $id"
     { echo " -- $id ($secs s)"; cat "$work/$id.log"; } 
