@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # flake-guard.sh - are the verdicts stable on a busy machine?
 #
-# Grades every lesson's reference solution N times and every buggy variant
-# (tests/lessons/L/buggy/*.c, "expect: CATEGORY..." in its first comment) M
-# times, while busy loops keep every core loaded, and prints a table: how
-# often the solution got full marks and how often each variant lost points in
-# every category it expects. A correct submission must pass every run and a
-# buggy one must be caught every run, so anything under 100% is a failure
-# (exit status 1).
+# Grades every lesson's reference solution N times, and every buggy variant
+# (tests/lessons/L/buggy/*.c, "expect: CATEGORY..." in its first comment) and
+# every correct alternative (tests/lessons/L/correct/*.c) M times each, while
+# busy loops keep every core loaded, and prints a table: how often the
+# solution and each correct alternative got full marks and how often each
+# buggy variant lost points in every category it expects. A correct
+# submission must pass every run and a buggy one must be caught every run, so
+# anything under 100% is a failure (exit status 1). The verdicts are
+# tests/judge.py's, the same as the suite's lesson pass (tests/lesson-pass.sh,
+# which is the quick form: solutions 3 times, each variant once, under load).
 #
 #   scripts/flake-guard.sh                 the long form: N=100, M=20
-#   scripts/flake-guard.sh --quick         N=3, M=1 (tests/suites/46-flake.sh)
+#   scripts/flake-guard.sh --quick         N=3, M=1
 #   options: --solutions N --buggy M --lessons "03-transfer 02-bank"
 #            --jobs J (parallel gradings, default 2) --no-load --keep DIR
 set -u
@@ -50,55 +53,41 @@ if [ -z "$LESSONS" ]; then
     for d in "$ROOT"/exercises/[0-9][0-9]-*/; do LESSONS="$LESSONS $(basename "$d")"; done
 fi
 
-# One grading: verdict "1" (solution full marks / variant caught) or "0 why".
-judge() { # KIND(solution|buggy) JSON EXPECT
-    python3 - "$@" <<'PY'
-import json, sys
-kind, path, expect = sys.argv[1], sys.argv[2], sys.argv[3].split()
-try:
-    L = json.load(open(path))['lessons'][0]
-except Exception as e:
-    print('0 no JSON:', e); sys.exit()
-bad = [t for t in L['tests'] if t['status'] != 'passed']
-if kind == 'solution':
-    ok = L['status'] == 'graded' and L['score'] == L['max_score']
-    why = '; '.join('%s: %s (seed %s)' % (t['name'], t.get('message', t['status']), t['seed']) for t in bad)
-    print('1' if ok else '0 ' + (why or L.get('message', L['status']))[:300])
-else:
-    missed = [c for c in expect if not any(t['category'] == c for t in bad)]
-    print('1' if L['status'] == 'graded' and not missed else '0 not caught in ' + ' '.join(missed) +
-          ' (seed %s)' % (L['tests'][0]['seed'] if L['tests'] else '?'))
-PY
-}
-
-# Runs one grading job and writes its verdict file.
+# Runs one grading job and writes its verdict file ("1", or "0 why":
+# tests/judge.py, the same judge as the suite's lesson pass).
 one() { # ID KIND LESSON SUBDIR EXPECT
     local id=$1 kind=$2 lesson=$3 sub=$4 expect=$5
     "$GRADER" grade --quiet --lesson "$lesson" --out "$work/$id.json" "$sub" >/dev/null 2>&1
-    judge "$kind" "$work/$id.json" "$expect" >"$work/$id.verdict"
+    # shellcheck disable=SC2086 # the categories are words
+    python3 "$ROOT/tests/judge.py" "$kind" "$work/$id.json" $expect >"$work/$id.verdict"
 }
 
+# One entry per thing graded: "LESSON NAME KIND SUBDIR EXPECT COUNT".
 jobs_list=()
 for lesson in $LESSONS; do
     slug=${lesson#*-}
     [ -f "$ROOT/solutions/$lesson/$slug.c" ] &&
-        jobs_list+=("$lesson solution $ROOT/solutions/$lesson - $N")
-    for v in "$ROOT"/tests/lessons/"$lesson"/buggy/*.c; do
-        [ -f "$v" ] || continue
-        name=$(basename "$v" .c)
-        expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs | tr ' ' ,)
-        sub="$work/src-$lesson-$name"; mkdir -p "$sub"; cp "$v" "$sub/$slug.c"
-        jobs_list+=("$lesson $name $sub $expect $M")
+        jobs_list+=("$lesson solution solution $ROOT/solutions/$lesson - $N")
+    for kind in buggy correct; do
+        for v in "$ROOT"/tests/lessons/"$lesson"/$kind/*.c; do
+            [ -f "$v" ] || continue
+            name=$(basename "$v" .c)
+            expect=-
+            [ $kind = buggy ] &&
+                expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs | tr ' ' ,)
+            sub="$work/src-$lesson-$kind-$name"; mkdir -p "$sub"; cp "$v" "$sub/$slug.c"
+            jobs_list+=("$lesson $name $kind $sub ${expect:--} $M")
+        done
     done
 done
 
 start=$(date +%s)
 pids=()
 for entry in "${jobs_list[@]}"; do
-    read -r lesson name sub expect count <<<"$entry"
-    kind=buggy; [ "$name" = solution ] && kind=solution
+    read -r lesson name kind sub expect count <<<"$entry"
+    [ "$expect" = - ] && expect=""
     for i in $(seq "$count"); do
-        one "$lesson-$name-$i" "$kind" "$lesson" "$sub" "${expect//,/ }" &
+        one "$lesson-$kind-$name-$i" "$kind" "$lesson" "$sub" "${expect//,/ }" &
         pids+=($!)
         if [ "${#pids[@]}" -ge "$JOBS" ]; then
             wait "${pids[0]}"   # the busy loops are children too: never a bare wait
@@ -111,13 +100,14 @@ for p in "${pids[@]}"; do wait "$p"; done
 status=0
 printf '%-14s %-26s %-22s %6s %6s %7s\n' lesson variant expect runs good rate
 for entry in "${jobs_list[@]}"; do
-    read -r lesson name sub expect count <<<"$entry"
+    read -r lesson name kind sub expect count <<<"$entry"
     good=0 first_bad=""
     for i in $(seq "$count"); do
-        v=$(cat "$work/$lesson-$name-$i.verdict" 2>/dev/null || echo "0 no verdict")
+        v=$(cat "$work/$lesson-$kind-$name-$i.verdict" 2>/dev/null || echo "0 no verdict")
         if [ "${v%% *}" = 1 ]; then good=$((good + 1)); elif [ -z "$first_bad" ]; then first_bad=${v#0 }; fi
     done
     [ "$expect" = - ] && expect="full marks"
+    [ $kind = correct ] && name="correct/$name"
     printf '%-14s %-26s %-22s %6d %6d %6d%%\n' "$lesson" "$name" "${expect//,/ }" "$count" "$good" \
         $((100 * good / count))
     if [ "$good" -ne "$count" ]; then status=1; echo "    first miss: $first_bad"; fi

@@ -1,10 +1,26 @@
 # lib.sh - helpers for the suites in tests/suites/: record a result, grade a
 # directory, read a JSON field. Sourced, not run.
+#
+# Results: one entry per test, whatever its message holds. A pass is one line
+# of "$RESULTS_DIR/passed" (its name, newlines flattened: names are short, and
+# a short O_APPEND write is atomic, so parallel lesson passes may record at
+# once). A failure is one file in "$RESULTS_DIR/failed.d/" holding
+# "NAME: MESSAGE" in full, so a multi-line message is still one failure.
 : "${ROOT:?run through tests/run.sh}"
 PY=/usr/bin/python3
 
-pass() { echo "$1" >>"$RESULTS_DIR/passed"; echo "   ok   $1"; }
-fail() { echo "$1: $2" >>"$RESULTS_DIR/failed"; echo "   FAIL $1: $2"; }
+pass() {
+    printf '%s\n' "$(tr '\n' ' ' <<<"$1" | sed 's/ *$//')" >>"$RESULTS_DIR/passed"
+    echo "   ok   $1"
+}
+fail() {
+    mkdir -p "$RESULTS_DIR/failed.d"
+    # Named by time first, so the closing list keeps the order they happened in.
+    local f
+    f=$(mktemp "$RESULTS_DIR/failed.d/$(date +%s%N)-XXXXXX")
+    printf '%s: %s\n' "$1" "$2" >"$f"
+    echo "   FAIL $1: $2"
+}
 
 # check NAME COMMAND...: pass when the command exits 0, else fail with its output.
 check() {
@@ -46,3 +62,11 @@ except Exception as e:
     print('python error:', e)
 " "$1" "$2" 2>&1
 }
+
+# The counts the closing line reports: one per test.
+count_passed() { wc -l <"$RESULTS_DIR/passed"; }
+count_failed() { find "$RESULTS_DIR/failed.d" -type f 2>/dev/null | wc -l; }
+
+# record_time SECONDS WHAT: one line for the closing table of the slowest
+# parts ("suite 20-lessons", "lesson 03-transfer").
+record_time() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS_DIR/times"; }

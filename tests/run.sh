@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # run.sh - the framework's own test suite (`make test`, what CI runs).
 # Runs every tests/suites/NN-*.sh in order; each records results with the
-# helpers in lib.sh. Prints the failures, then "N passed, N failed".
-# SUITES="20-lessons 30-robust" runs a subset.
+# helpers in lib.sh (one entry per test). Each suite runs under a timeout (a
+# hung suite is one failure and the run goes on) and prints its time. Ends
+# with the failures, a table of the slowest parts (suites, and the lessons of
+# the per-lesson pass), then "N passed, N failed" alone on the last line.
+#   SUITES="20-lessons 30-robust" runs a subset; SUITES_DIR another folder of
+#   suites (tests/suites/05-runner.sh tests this file that way).
+#   A suite's timeout: a "# timeout: SECONDS" line in its first comment (the
+#   comment lines the file starts with), else
+#   SUITE_TIMEOUT (default 1200 s).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export ROOT=$(cd "$here/.." && pwd)
@@ -10,25 +17,45 @@ export GRADER="$ROOT/build/grader"
 export RESULTS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/grader-tests-XXXXXX")
 trap 'rm -rf "$RESULTS_DIR"' EXIT
 : >"$RESULTS_DIR/passed"
-: >"$RESULTS_DIR/failed"
+mkdir -p "$RESULTS_DIR/failed.d"
+: >"$RESULTS_DIR/times"
+source "$here/lib.sh"
+
 start=$(date +%s)
-for suite in "$here"/suites/[0-9][0-9]-*.sh; do
+for suite in "${SUITES_DIR:-$here/suites}"/[0-9][0-9]-*.sh; do
     name=$(basename "$suite" .sh)
     if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
         continue
     fi
+    # Only the suite's first comment counts (a suite may write other suites).
+    limit=$(awk '!/^#/ { exit } /^# timeout: *[0-9]+/ { print $3; exit }' "$suite")
+    limit=${limit:-${SUITE_TIMEOUT:-1200}}
     t0=$(date +%s)
     echo "== $name"
-    bash "$suite"
-    echo "   ($(( $(date +%s) - t0 )) s)"
+    # timeout signals the suite's whole process group: the gradings it started too.
+    timeout --kill-after=10 "$limit" bash "$suite"
+    rc=$?
+    secs=$(( $(date +%s) - t0 ))
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        fail "suite $name" "timed out after $limit s (its results so far are kept)"
+    fi
+    echo "   ($secs s)"
+    record_time "$secs" "suite $name"
 done
-passed=$(wc -l <"$RESULTS_DIR/passed")
-failed=$(wc -l <"$RESULTS_DIR/failed")
+
+passed=$(count_passed)
+failed=$(count_failed)
 if [ "$failed" -gt 0 ]; then
     echo
     echo "Failures:"
-    sed 's/^/  /' "$RESULTS_DIR/failed"
+    for f in $(ls "$RESULTS_DIR/failed.d"); do
+        sed '1s/^/  /; 2,$s/^/    /' "$RESULTS_DIR/failed.d/$f"
+    done
 fi
+echo
+echo "Slowest parts (s):"
+sort -t"$(printf '\t')" -k1,1nr "$RESULTS_DIR/times" | head -n 12 |
+    awk -F'\t' '{ printf "  %6d  %s\n", $1, $2 }'
 echo
 echo "total time: $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"

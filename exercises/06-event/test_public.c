@@ -6,14 +6,14 @@
 START_TEST(set_clear_is_set)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
-    CHECK(!event_is_set(e), "a new event is already set");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(!event_is_set(e), "a new event is already set");
     event_set(e);
-    CHECK(event_is_set(e), "event_is_set is false right after event_set");
+    HARNESS_CHECK(event_is_set(e), "event_is_set is false right after event_set");
     event_set(e);
-    CHECK(event_is_set(e), "setting a set event cleared it");
+    HARNESS_CHECK(event_is_set(e), "setting a set event cleared it");
     event_clear(e);
-    CHECK(!event_is_set(e), "event_is_set is true right after event_clear");
+    HARNESS_CHECK(!event_is_set(e), "event_is_set is true right after event_clear");
     event_free(e);
 }
 END_TEST
@@ -22,16 +22,16 @@ END_TEST
 START_TEST(set_before_wait_does_not_block)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     event_set(e);
     waiter w;
     start_waiter(&w, e, 0);
-    CHECK(finish_waiter(&w, 2000),
+    HARNESS_CHECK(finish_waiter(&w, 2000),
                   "event_wait on an event that was already set had not returned after 2 s");
     start_waiter(&w, e, 5000);
-    CHECK(finish_waiter(&w, 2000), "event_wait_timeout(e, 5000) on a set event had "
+    HARNESS_CHECK(finish_waiter(&w, 2000), "event_wait_timeout(e, 5000) on a set event had "
                   "not returned after 2 s");
-    CHECK(w.result, "event_wait_timeout on a set event returned false");
+    HARNESS_CHECK(w.result, "event_wait_timeout on a set event returned false");
     event_free(e);
 }
 END_TEST
@@ -42,7 +42,7 @@ START_TEST(one_set_wakes_every_waiter)
 {
     enum { N = 5 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w[N];
     start_sleeping_waiters(w, N, e, 0);
     event_set(e);
@@ -54,12 +54,12 @@ START_TEST(one_set_wakes_every_waiter)
             woke += atomic_load(&w[i].done);
         harness_sleep_ms(2);
     }
-    CHECK(woke == N, "event_set woke %d of the %d threads waiting in event_wait; the "
+    HARNESS_CHECK(woke == N, "event_set woke %d of the %d threads waiting in event_wait; the "
                   "others were still asleep %.0f ms later. Wake every waiter: "
                   "pthread_cond_broadcast, not pthread_cond_signal.", woke, N,
                   harness_under_tsan() ? 3000.0 : 1000.0);
     for (int i = 0; i < N; i++)
-        join_one(&w[i]);
+        harness_thread_join(w[i].thread);
     event_free(e);
 }
 END_TEST
@@ -71,7 +71,7 @@ START_TEST(wait_returns_only_when_set)
 {
     enum { N = 4 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     harness_trace_reset();
     waiter w[N];
     for (int i = 0; i < N; i++)
@@ -81,18 +81,18 @@ START_TEST(wait_returns_only_when_set)
     harness_trace("set", 0);
     event_set(e);
     for (int i = 0; i < N; i++)
-        CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
+        HARNESS_CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
                       "event_set");
     static harness_trace_entry tr[64];
     size_t n = harness_trace_read(tr, 64);
     char why[256];
-    CHECK(harness_trace_check_after(tr, n, "woke", "set", "a wait returned",
+    HARNESS_CHECK(harness_trace_check_after(tr, n, "woke", "set", "a wait returned",
                                             "the event was set", why, sizeof why),
                   "%s. While the flag is false, event_wait must not return, nor "
                   "event_wait_timeout before its time: a condition wait can wake up without "
                   "a signal, so re-check the flag in a while loop, not an if", why);
     for (int i = 0; i < N; i++)
-        CHECK(w[i].result, "event_wait_timeout(e, 10000) returned false after %.0f ms "
+        HARNESS_CHECK(w[i].result, "event_wait_timeout(e, 10000) returned false after %.0f ms "
                       "although the event was set before that", w[i].took_ms);
     event_free(e);
 }
@@ -127,20 +127,20 @@ START_TEST(flag_shared_without_data_race)
 {
     enum { T = 4 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     harness_gate *g = harness_gate_new(T);
     churn c[T];
     pthread_t t[T];
     int rounds = harness_under_tsan() ? 500 : 20000;
     for (int i = 0; i < T; i++) {
         c[i] = (churn){ e, g, i % 3, rounds };
-        pthread_create(&t[i], NULL, churner, &c[i]);
+        harness_thread_start(&t[i], churner, &c[i]);
     }
     for (int i = 0; i < T; i++)
-        pthread_join(t[i], NULL);
+        harness_thread_join(t[i]);
     harness_gate_free(g);
     event_set(e);
-    CHECK(event_is_set(e), "event_is_set is false after the final event_set");
+    HARNESS_CHECK(event_is_set(e), "event_is_set is false after the final event_set");
     event_free(e);
 }
 END_TEST
@@ -149,16 +149,16 @@ END_TEST
 START_TEST(timeout_is_honoured)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
     start_waiter(&w, e, 100);
-    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 100) on an event nobody "
+    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 100) on an event nobody "
                   "sets had not returned after 3 s");
-    CHECK(!w.result, "event_wait_timeout(e, 100) returned true, but nobody set the "
+    HARNESS_CHECK(!w.result, "event_wait_timeout(e, 100) returned true, but nobody set the "
                   "event");
-    CHECK(w.took_ms >= 99.0, "event_wait_timeout(e, 100) gave up after %.1f ms, "
+    HARNESS_CHECK(w.took_ms >= 99.0, "event_wait_timeout(e, 100) gave up after %.1f ms, "
                   "before the 100 ms had passed", w.took_ms);
-    CHECK(w.took_ms < 600.0, "event_wait_timeout(e, 100) took %.0f ms to give up "
+    HARNESS_CHECK(w.took_ms < 600.0, "event_wait_timeout(e, 100) took %.0f ms to give up "
                   "(expected about 100)", w.took_ms);
     event_free(e);
 }

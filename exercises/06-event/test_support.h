@@ -1,7 +1,8 @@
 /* test_support.h - lesson 06's test helpers, shared by the public tests and
- * the grader's hidden tests: waiters on their own threads, settling until they
- * sleep, and checks that detach stuck threads before failing. Tests only;
- * nothing here is part of the lesson's API. */
+ * the grader's hidden tests: waiters on their own threads and settling until
+ * they sleep. Tests only; nothing here is part of the lesson's API. The
+ * helpers every lesson may use (helper threads, HARNESS_CHECK, the stall
+ * watch) are in grader/harness/harness.h. */
 #ifndef TEST_SUPPORT_H
 #define TEST_SUPPORT_H
 
@@ -19,39 +20,9 @@ typedef struct waiter {
     atomic_bool started, done;
     bool result;
     double took_ms;
-    bool joined;
     pthread_t thread;
 } waiter;
 
-/* Every helper thread started, so that a failing check can detach the ones
- * still running (else ThreadSanitizer's "thread leak" hides the message). */
-static waiter *started_list[256];
-static int nstarted;
-
-static void join_one(waiter *x)
-{
-    if (!x->joined) {
-        pthread_join(x->thread, NULL);
-        x->joined = true;
-    }
-}
-
-static void abandon_all(void)
-{
-    for (int i = 0; i < nstarted; i++)
-        if (!started_list[i]->joined) {
-            pthread_detach(started_list[i]->thread);
-            started_list[i]->joined = true;
-        }
-}
-
-#define CHECK(ok, ...)                                                                        \
-    do {                                                                                      \
-        if (!(ok)) {                                                                          \
-            abandon_all();                                                                    \
-            ck_abort_msg(__VA_ARGS__);                                                        \
-        }                                                                                     \
-    } while (0)
 
 static void *wait_body(void *p)
 {
@@ -74,9 +45,7 @@ static void *wait_body(void *p)
 static void start_waiter(waiter *w, event_t *e, unsigned ms)
 {
     *w = (waiter){ .e = e, .ms = ms };
-    pthread_create(&w->thread, NULL, wait_body, w);
-    if (nstarted < 256)
-        started_list[nstarted++] = w;
+    harness_thread_start(&w->thread, wait_body, w);
 }
 
 /* Waits up to ms for the waiter to return; true (and joined) if it did. */
@@ -87,7 +56,7 @@ static bool finish_waiter(waiter *w, unsigned ms)
         harness_sleep_ms(1);
     if (!atomic_load(&w->done))
         return false;
-    join_one(w);
+    harness_thread_join(w->thread);
     return true;
 }
 
@@ -117,9 +86,9 @@ static void start_sleeping_waiters(waiter *w, int n, event_t *e, unsigned ms)
         start_waiter(&w[i], e, ms);
     bool asleep = settle(w, n);
     for (int i = 0; i < n; i++)
-        CHECK(!atomic_load(&w[i].done),
+        HARNESS_CHECK(!atomic_load(&w[i].done),
                       "a wait returned although nobody had set the event yet");
-    CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
+    HARNESS_CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s: a wait "
                   "should block (in pthread_cond_wait), not spin", n);
 }
 

@@ -8,20 +8,20 @@
 START_TEST(put_take_balance)
 {
     wallet_t *w = wallet_new(100);
-    CHECK(w != NULL, "wallet_new(100) returned NULL");
-    CHECK(wallet_balance(w) == 100, "a new wallet with 100 has balance %ld",
+    HARNESS_CHECK(w != NULL, "wallet_new(100) returned NULL");
+    HARNESS_CHECK(wallet_balance(w) == 100, "a new wallet with 100 has balance %ld",
                   wallet_balance(w));
     wallet_put(w, 50);
-    CHECK(wallet_balance(w) == 150, "100 + put of 50 gives balance %ld", wallet_balance(w));
+    HARNESS_CHECK(wallet_balance(w) == 150, "100 + put of 50 gives balance %ld", wallet_balance(w));
     wallet_take(w, 30);
-    CHECK(wallet_balance(w) == 120, "150 - take of 30 gives balance %ld", wallet_balance(w));
-    CHECK(!wallet_take_timeout(w, 200, 20), "wallet_take_timeout(200) succeeded with "
+    HARNESS_CHECK(wallet_balance(w) == 120, "150 - take of 30 gives balance %ld", wallet_balance(w));
+    HARNESS_CHECK(!wallet_take_timeout(w, 200, 20), "wallet_take_timeout(200) succeeded with "
                   "only 120 in the wallet");
-    CHECK(wallet_balance(w) == 120, "a failed take_timeout changed the balance from 120 "
+    HARNESS_CHECK(wallet_balance(w) == 120, "a failed take_timeout changed the balance from 120 "
                   "to %ld", wallet_balance(w));
-    CHECK(wallet_take_timeout(w, 120, 20), "wallet_take_timeout(120) failed with 120 "
+    HARNESS_CHECK(wallet_take_timeout(w, 120, 20), "wallet_take_timeout(120) failed with 120 "
                   "in the wallet");
-    CHECK(wallet_balance(w) == 0, "balance %ld after taking everything",
+    HARNESS_CHECK(wallet_balance(w) == 0, "balance %ld after taking everything",
                   wallet_balance(w));
     wallet_free(w);
 }
@@ -31,20 +31,20 @@ END_TEST
 START_TEST(take_waits_for_enough)
 {
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     harness_trace_reset();
     taker t;
     start_taker(&t, w, 50, 0);
     settle(&t, 1);
-    CHECK(!atomic_load(&t.done), "wallet_take(50) returned while the wallet was empty");
+    HARNESS_CHECK(!atomic_load(&t.done), "wallet_take(50) returned while the wallet was empty");
     put(w, 20);
     harness_sleep_ms(100);
-    CHECK(!atomic_load(&t.done), "wallet_take(50) returned when the wallet held only 20");
+    HARNESS_CHECK(!atomic_load(&t.done), "wallet_take(50) returned when the wallet held only 20");
     put(w, 30);
-    CHECK(returned(&t, 1, 1, 2000) == 1,
+    HARNESS_CHECK(returned(&t, 1, 1, 2000) == 1,
                   "wallet_take(50) was still waiting 2 s after the balance reached 50");
-    join_one(&t);
-    CHECK(wallet_balance(w) == 0, "after putting 20 + 30 and taking 50 the balance is %ld",
+    harness_thread_join(t.thread);
+    HARNESS_CHECK(wallet_balance(w) == 0, "after putting 20 + 30 and taking 50 the balance is %ld",
                   wallet_balance(w));
     check_supply(0);
     wallet_free(w);
@@ -57,22 +57,22 @@ START_TEST(one_put_wakes_everyone_who_can_go)
 {
     enum { N = 4 };
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     taker t[N];
     for (int i = 0; i < N; i++)
         start_taker(&t[i], w, 10, 0);
-    CHECK(settle(t, N), "the takers did not go to sleep within 3 s: wallet_take should "
+    HARNESS_CHECK(settle(t, N), "the takers did not go to sleep within 3 s: wallet_take should "
                   "block in pthread_cond_wait, not spin");
-    CHECK(returned(t, N, 0, 0) == 0, "a wallet_take(10) returned from an empty wallet");
+    HARNESS_CHECK(returned(t, N, 0, 0) == 0, "a wallet_take(10) returned from an empty wallet");
     wallet_put(w, 40);
     unsigned ms = harness_under_tsan() ? 3000 : 1000;
     int got = returned(t, N, N, ms);
-    CHECK(got == N, "one wallet_put(40) with %d takers of 10 waiting: only %d of them "
+    HARNESS_CHECK(got == N, "one wallet_put(40) with %d takers of 10 waiting: only %d of them "
                   "returned within %u ms, the others are still asleep with the money there (a "
                   "lost wake-up). Wake every taker: pthread_cond_broadcast.", N, got, ms);
     for (int i = 0; i < N; i++)
-        join_one(&t[i]);
-    CHECK(wallet_balance(w) == 0, "balance %ld after 4 takes of 10 from 40",
+        harness_thread_join(t[i].thread);
+    HARNESS_CHECK(wallet_balance(w) == 0, "balance %ld after 4 takes of 10 from 40",
                   wallet_balance(w));
     wallet_free(w);
 }
@@ -84,7 +84,7 @@ START_TEST(take_never_returns_before_the_money)
 {
     enum { N = 2 };
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     harness_trace_reset();
     taker t[N];
     for (int i = 0; i < N; i++)
@@ -98,12 +98,12 @@ START_TEST(take_never_returns_before_the_money)
     put(w, 10);
     returned(t, N, N, 2000);
     check_supply(0);
-    CHECK(early == 1 && bal == 0, "two takers of 10 were waiting and 10 was put in: %d "
+    HARNESS_CHECK(early == 1 && bal == 0, "two takers of 10 were waiting and 10 was put in: %d "
                   "of them returned and the balance is %ld (expected 1 and 0)", early, bal);
-    CHECK(returned(t, N, N, 0) == N, "a taker was still waiting 2 s after the second "
+    HARNESS_CHECK(returned(t, N, N, 0) == N, "a taker was still waiting 2 s after the second "
                   "put of 10");
     for (int i = 0; i < N; i++)
-        join_one(&t[i]);
+        harness_thread_join(t[i].thread);
     wallet_free(w);
 }
 END_TEST
@@ -156,27 +156,27 @@ START_TEST(money_conserved)
 {
     enum { T = 4 }; /* three mixers and a reader */
     wallet_t *w = wallet_new(50);
-    CHECK(w != NULL, "wallet_new(50) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(50) returned NULL");
     harness_gate *g = harness_gate_new(T);
     mixer m[T];
     pthread_t th[T];
     int ops = harness_under_tsan() ? 300 : 5000;
     for (int i = 0; i < T; i++) {
         m[i] = (mixer){ w, g, ops, 0, 0, (unsigned)harness_rand() | 1u, 0 };
-        pthread_create(&th[i], NULL, i < T - 1 ? mix_body : read_body, &m[i]);
+        harness_thread_start(&th[i], i < T - 1 ? mix_body : read_body, &m[i]);
     }
     long in = 50, out = 0;
     for (int i = 0; i < T; i++) {
-        pthread_join(th[i], NULL);
+        harness_thread_join(th[i]);
         in += m[i].put;
         out += m[i].taken;
     }
     harness_gate_free(g);
     long bal = wallet_balance(w);
     wallet_free(w);
-    CHECK(bal == in - out, "money was created or lost: 50 + %ld put - %ld taken should "
+    HARNESS_CHECK(bal == in - out, "money was created or lost: 50 + %ld put - %ld taken should "
                   "leave %ld, but the balance is %ld", in - 50, out, in - out, bal);
-    CHECK(bal >= 0 && m[T - 1].lowest >= 0, "the balance went negative: %ld",
+    HARNESS_CHECK(bal >= 0 && m[T - 1].lowest >= 0, "the balance went negative: %ld",
           bal < m[T - 1].lowest ? bal : m[T - 1].lowest);
 }
 END_TEST
@@ -184,16 +184,16 @@ END_TEST
 START_TEST(take_timeout_is_honoured)
 {
     wallet_t *w = wallet_new(5);
-    CHECK(w != NULL, "wallet_new(5) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(5) returned NULL");
     taker t;
     start_taker(&t, w, 10, 100);
-    CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(10, 100 ms) with 5 in the "
+    HARNESS_CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(10, 100 ms) with 5 in the "
                   "wallet had not returned after 3 s");
-    join_one(&t);
-    CHECK(!t.result, "wallet_take_timeout(10) returned true with only 5 in the wallet");
-    CHECK(t.took_ms >= 99.0 && t.took_ms < 600.0, "wallet_take_timeout(10, 100 ms) gave "
+    harness_thread_join(t.thread);
+    HARNESS_CHECK(!t.result, "wallet_take_timeout(10) returned true with only 5 in the wallet");
+    HARNESS_CHECK(t.took_ms >= 99.0 && t.took_ms < 600.0, "wallet_take_timeout(10, 100 ms) gave "
                   "up after %.1f ms (expected 100 to 600)", t.took_ms);
-    CHECK(wallet_balance(w) == 5, "a take_timeout that gave up changed the balance from "
+    HARNESS_CHECK(wallet_balance(w) == 5, "a take_timeout that gave up changed the balance from "
                   "5 to %ld", wallet_balance(w));
     wallet_free(w);
 }

@@ -1,7 +1,8 @@
 /* test_support.h - lesson 07's test helpers, shared by the public tests and
  * the grader's hidden tests: takers on their own threads, puts and takes
- * recorded in the trace, and checks that detach stuck threads before failing.
- * Tests only; nothing here is part of the lesson's API. */
+ * recorded in the trace. Tests only; nothing here is part of the lesson's
+ * API. The helpers every lesson may use (helper threads, HARNESS_CHECK, the
+ * stall watch) are in grader/harness/harness.h. */
 #ifndef TEST_SUPPORT_H
 #define TEST_SUPPORT_H
 
@@ -20,39 +21,9 @@ typedef struct taker {
     atomic_bool started, done;
     bool result;
     double took_ms;
-    bool joined;
     pthread_t thread;
 } taker;
 
-/* Every helper thread started, so that a failing check can detach the ones
- * still running (else ThreadSanitizer's "thread leak" hides the message). */
-static taker *started_list[256];
-static int nstarted;
-
-static void join_one(taker *x)
-{
-    if (!x->joined) {
-        pthread_join(x->thread, NULL);
-        x->joined = true;
-    }
-}
-
-static void abandon_all(void)
-{
-    for (int i = 0; i < nstarted; i++)
-        if (!started_list[i]->joined) {
-            pthread_detach(started_list[i]->thread);
-            started_list[i]->joined = true;
-        }
-}
-
-#define CHECK(ok, ...)                                                                        \
-    do {                                                                                      \
-        if (!(ok)) {                                                                          \
-            abandon_all();                                                                    \
-            ck_abort_msg(__VA_ARGS__);                                                        \
-        }                                                                                     \
-    } while (0)
 
 static void *take_body(void *p)
 {
@@ -76,9 +47,7 @@ static void *take_body(void *p)
 static void start_taker(taker *t, wallet_t *w, long amount, unsigned ms)
 {
     *t = (taker){ .w = w, .amount = amount, .ms = ms };
-    pthread_create(&t->thread, NULL, take_body, t);
-    if (nstarted < 256)
-        started_list[nstarted++] = t;
+    harness_thread_start(&t->thread, take_body, t);
 }
 
 static void put(wallet_t *w, long amount)
@@ -125,7 +94,7 @@ static void check_supply(long initial)
     static harness_trace_entry tr[4096];
     size_t n = harness_trace_read(tr, 4096);
     char why[256];
-    CHECK(harness_trace_check_supply(tr, n, "put", "took", initial, why, sizeof why),
+    HARNESS_CHECK(harness_trace_check_supply(tr, n, "put", "took", initial, why, sizeof why),
                   "%s. wallet_take must not return before the balance covers the amount: a "
                   "wake-up does not mean there is enough, so re-check in a while loop", why);
 }

@@ -47,24 +47,14 @@ static int turns_or_fail(size_t k, size_t rounds, unsigned stall_ms)
     atomic_store(&spoken, 0);
     harness_trace_reset();
     pthread_t t;
-    pthread_create(&t, NULL, run, &a);
-    long last = -1;
-    double last_change = harness_now_ms();
-    while (!atomic_load(&a.done)) {
-        long now = atomic_load(&spoken);
-        if (now != last) {
-            last = now;
-            last_change = harness_now_ms();
-        }
-        if (harness_now_ms() - last_change > stall_ms) {
-            ck_abort_msg("take_turns(%zu, %zu) got stuck: %ld of %zu turns taken, then nobody "
-                         "spoke for %u ms. The thread whose turn it was never woke up: wake "
-                         "all the waiters (pthread_cond_broadcast), not just one.",
-                         k, rounds, now, k * rounds, stall_ms);
-        }
-        harness_sleep_ms(2);
-    }
-    pthread_join(t, NULL);
+    harness_thread_start(&t, run, &a);
+    long now;
+    HARNESS_CHECK(harness_watch_progress(&a.done, &spoken, stall_ms, &now),
+                  "take_turns(%zu, %zu) got stuck: %ld of %zu turns taken, then nobody "
+                  "spoke for %u ms. The thread whose turn it was never woke up: wake "
+                  "all the waiters (pthread_cond_broadcast), not just one.",
+                  k, rounds, now, k * rounds, stall_ms);
+    harness_thread_join(t);
     return a.rc;
 }
 

@@ -154,6 +154,69 @@ void harness_gate_free(harness_gate *g)
     free(g);
 }
 
+/* ---- the test's own helper threads ------------------------------------- */
+
+/* Only the test's own thread touches this list (harness.h says so): no lock,
+ * so the harness adds no synchronisation ThreadSanitizer could credit to the
+ * student's code. Each test runs in a process of its own. */
+typedef struct helper_thread {
+    pthread_t thread;
+    bool done; /* joined or abandoned */
+} helper_thread;
+static helper_thread helpers[HARNESS_THREADS_MAX];
+static size_t nhelpers;
+
+int harness_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    if (nhelpers == HARNESS_THREADS_MAX)
+        return EAGAIN;
+    int err = pthread_create(t, NULL, fn, arg);
+    if (err == 0)
+        helpers[nhelpers++] = (helper_thread){ *t, false };
+    return err;
+}
+
+void harness_thread_join(pthread_t t)
+{
+    for (size_t i = 0; i < nhelpers; i++)
+        if (!helpers[i].done && pthread_equal(helpers[i].thread, t)) {
+            pthread_join(t, NULL);
+            helpers[i].done = true;
+            return;
+        }
+}
+
+void harness_abandon_threads(void)
+{
+    for (size_t i = 0; i < nhelpers; i++)
+        if (!helpers[i].done) {
+            pthread_detach(helpers[i].thread);
+            helpers[i].done = true;
+        }
+}
+
+/* ---- the stall watch ------------------------------------------------------ */
+
+bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
+                            long *last)
+{
+    long seen = atomic_load(progress);
+    double since = harness_now_ms();
+    while (!atomic_load(done)) {
+        long now = atomic_load(progress);
+        if (now != seen) {
+            seen = now;
+            since = harness_now_ms();
+        } else if (harness_now_ms() - since > stall_ms) {
+            *last = seen;
+            return false;
+        }
+        harness_sleep_ms(2);
+    }
+    *last = atomic_load(progress);
+    return true;
+}
+
 /* ---- the channel --------------------------------------------------------- */
 
 static void chan_write(const char *buf, size_t len)

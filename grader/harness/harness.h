@@ -16,12 +16,19 @@
  *     threads saw and check it after joining them;
  *   - write failure messages a student can act on: what was expected, what
  *     happened, with numbers;
- *   - derive any randomness from harness_seed() so a failure can be replayed.
+ *   - derive any randomness from harness_seed() so a failure can be replayed;
+ *   - start the test's own threads with harness_thread_start and check with
+ *     HARNESS_CHECK, so a failing check never leaves them running (below);
+ *   - never wait for the student's code without a bound: a call that may
+ *     hang runs on a helper thread under harness_watch_progress.
+ * Helpers that only one lesson needs stay in that lesson's test files.
  */
 #ifndef HARNESS_H
 #define HARNESS_H
 
 #include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +84,47 @@ typedef struct harness_gate harness_gate;
 harness_gate *harness_gate_new(unsigned n);
 bool harness_gate_wait(harness_gate *g, unsigned ms);
 void harness_gate_free(harness_gate *g);
+
+/* ---- the test's own helper threads ---------------------------------------
+ * Waiters, takers, a thread that calls the student's function so that the
+ * test's thread can watch it: start them with harness_thread_start, from the
+ * test's own thread (the list is not locked). When a check fails, the ones
+ * still running are abandoned (detached) first: a helper thread left joinable
+ * at the end would make ThreadSanitizer report a "thread leak" that hides
+ * the check's message, and joining a stuck one would hang the test. */
+
+/* pthread_create(t, NULL, fn, arg), remembered. Returns 0 or its error
+ * (EAGAIN as well when more than HARNESS_THREADS_MAX were started). */
+#define HARNESS_THREADS_MAX 4096
+int harness_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* Joins a thread started with harness_thread_start; a thread already joined
+ * or abandoned is left alone, so it is safe to call more than once. */
+void harness_thread_join(pthread_t t);
+
+/* Detaches every helper thread not joined yet. */
+void harness_abandon_threads(void);
+
+/* ck_assert_msg(ok, fmt, ...) that abandons the helper threads before it
+ * fails the test. Use it wherever a helper thread may still be running. */
+#define HARNESS_CHECK(ok, ...)                                                                \
+    do {                                                                                      \
+        if (!(ok)) {                                                                          \
+            harness_abandon_threads();                                                        \
+            ck_abort_msg(__VA_ARGS__);                                                        \
+        }                                                                                     \
+    } while (0)
+
+/* ---- the stall watch -------------------------------------------------------
+ * For a call that may hang (a missed wake-up, a deadlock) run on a helper
+ * thread that sets *done when it returns, and a counter the test's callbacks
+ * bump at each step (each say(), each item): waits (polling every 2 ms) until
+ * *done, and returns true; returns false as soon as *progress has not
+ * changed for stall_ms, with the last value seen in *last, so the test can
+ * fail with what happened ("got stuck after 37 of 200 turns") instead of
+ * hanging until the grader's timeout. */
+bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
+                            long *last);
 
 /* ---- the trace recorder (trace.c) ----------------------------------------
  * For tests that check the ORDER of events. Any thread records with

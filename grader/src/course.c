@@ -1,5 +1,10 @@
-/* course.c - see course.h. */
+/* course.c - see course.h. A lesson is its folder: the folder's name gives
+ * its id and slug, its header (slug.h) its API, and lesson.json only what
+ * cannot be derived (title, points, limits, rules). Anything in lesson.json
+ * that is unknown or disagrees with the folder is an error at load, so a
+ * typo cannot silently change how a lesson is graded. */
 #include "course.h"
+#include "header_api.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -43,6 +48,107 @@ static void free_list(char **list, size_t n)
     free(list);
 }
 
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The keys lesson.json may hold. `id` and `api` are optional checks: the
+ * folder and the header say them already, and must agree. */
+static const char *const lesson_keys[] = { "title", "points", "test_timeout_ms",
+                                           "compile_timeout_ms", "forbidden", "tsan_ignore",
+                                           "network", "tsan", "id", "api", NULL };
+
+static bool known_key(const char *key)
+{
+    for (const char *const *k = lesson_keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+/* The lesson's API from its header; when lesson.json still lists `api`, the
+ * two must name the same functions. */
+static int load_api(lesson *l, json_t *listed, char *err, size_t errlen)
+{
+    char *hdr = xasprintf("%s/%s.h", l->dir, l->slug);
+    char *text = read_file(hdr, 1u << 20, NULL);
+    if (!text) {
+        snprintf(err, errlen, "%s: cannot read the lesson's header (it gives the API)", hdr);
+        free(hdr);
+        return -1;
+    }
+    int rc = header_api(text, &l->api, &l->napi);
+    free(text);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: out of memory", hdr);
+        free(hdr);
+        return -1;
+    }
+    if (l->napi == 0) {
+        snprintf(err, errlen, "%s declares no function: a lesson's API is the prototypes of "
+                              "its header", hdr);
+        free(hdr);
+        return -1;
+    }
+    if (listed) {
+        size_t nlisted;
+        char **list = string_list(listed, &nlisted);
+        char **mine = xcalloc(l->napi, sizeof *mine);
+        memcpy(mine, l->api, l->napi * sizeof *mine);
+        qsort(list, nlisted, sizeof *list, cmp_strings);
+        qsort(mine, l->napi, sizeof *mine, cmp_strings);
+        bool same = json_is_array(listed) && nlisted == l->napi;
+        for (size_t i = 0; same && i < nlisted; i++)
+            same = strcmp(list[i], mine[i]) == 0;
+        if (!same) {
+            char *names = xstrdup("");
+            for (size_t i = 0; i < l->napi; i++) {
+                char *more = xasprintf("%s%s%s", names, i ? " " : "", l->api[i]);
+                free(names);
+                names = more;
+            }
+            snprintf(err, errlen, "%s/lesson.json: \"api\" disagrees with %s, which declares "
+                                  "[%s]; delete \"api\" (the header is the API)",
+                     l->dir, hdr, names);
+            free(names);
+            rc = -1;
+        }
+        free(mine);
+        free_list(list, nlisted);
+    }
+    free(hdr);
+    return rc;
+}
+
+/* Points per category: every key a known category, every value a number >= 0. */
+static int load_points(lesson *l, json_t *pts, char *err, size_t errlen)
+{
+    if (!json_is_object(pts) || json_object_size(pts) == 0) {
+        snprintf(err, errlen, "%s/lesson.json: \"points\" must be an object of category: points",
+                 l->dir);
+        return -1;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(pts, key, val) {
+        int c = category_from_name(key);
+        if (c < 0) {
+            snprintf(err, errlen, "%s/lesson.json: unknown category \"%s\" in \"points\" (the "
+                                  "categories: functional, race, deadlock, ordering, timing)",
+                     l->dir, key);
+            return -1;
+        }
+        if (!json_is_number(val) || json_number_value(val) < 0) {
+            snprintf(err, errlen, "%s/lesson.json: points for \"%s\" must be a number >= 0",
+                     l->dir, key);
+            return -1;
+        }
+        l->points[c] = json_number_value(val);
+    }
+    return 0;
+}
+
 static int load_lesson(lesson *l, const char *root, const char *id, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
@@ -58,37 +164,45 @@ static int load_lesson(lesson *l, const char *root, const char *id, char *err, s
         return -1;
     }
     free(meta);
-    const char *title = json_string_value(json_object_get(j, "title"));
-    l->title = xstrdup(title ? title : id);
-    json_t *pts = json_object_get(j, "points");
+    int rc = -1;
     const char *key;
     json_t *val;
-    json_object_foreach(pts, key, val) {
-        int c = category_from_name(key);
-        if (c < 0) {
-            snprintf(err, errlen, "%s/lesson.json: unknown category \"%s\"", l->dir, key);
-            json_decref(j);
-            return -1;
+    json_object_foreach(j, key, val) {
+        if (!known_key(key)) {
+            snprintf(err, errlen, "%s/lesson.json: unknown field \"%s\"", l->dir, key);
+            goto out;
         }
-        l->points[c] = json_number_value(val);
     }
+    const char *jid = json_string_value(json_object_get(j, "id"));
+    if (json_object_get(j, "id") && (!jid || strcmp(jid, id) != 0)) {
+        snprintf(err, errlen, "%s/lesson.json: \"id\" is \"%s\" but the folder is %s; delete "
+                              "\"id\" (the folder's name is the lesson's id)",
+                 l->dir, jid ? jid : "?", id);
+        goto out;
+    }
+    const char *title = json_string_value(json_object_get(j, "title"));
+    l->title = xstrdup(title ? title : id);
+    if (load_points(l, json_object_get(j, "points"), err, errlen) != 0 ||
+        load_api(l, json_object_get(j, "api"), err, errlen) != 0)
+        goto out;
     json_t *t = json_object_get(j, "test_timeout_ms");
     l->test_timeout_ms = json_is_integer(t) ? (unsigned)json_integer_value(t) : 10000;
     t = json_object_get(j, "compile_timeout_ms");
     l->compile_timeout_ms = json_is_integer(t) ? (unsigned)json_integer_value(t) : 60000;
-    l->api = string_list(json_object_get(j, "api"), &l->napi);
     l->forbidden = string_list(json_object_get(j, "forbidden"), &l->nforbidden);
     l->tsan_ignore = string_list(json_object_get(j, "tsan_ignore"), &l->ntsan_ignore);
     l->network = json_is_true(json_object_get(j, "network"));
     l->tsan = !json_is_false(json_object_get(j, "tsan"));
-    json_decref(j);
     l->public_tests = xasprintf("%s/test_public.c", l->dir);
     char *hidden = xasprintf("%s/tests/lessons/%s/test_hidden.c", root, id);
     if (is_file(hidden))
         l->hidden_tests = hidden;
     else
         free(hidden);
-    return 0;
+    rc = 0;
+out:
+    json_decref(j);
+    return rc;
 }
 
 static void free_lesson(lesson *l)

@@ -1,5 +1,10 @@
-/* course.h - the course on disk: its lessons, their metadata (lesson.json),
- * their test sources, and where a submission keeps each lesson's file.
+/* course.h - the course on disk: its lessons, their metadata, their test
+ * sources, and where a submission keeps each lesson's file.
+ *
+ * A lesson is one folder, exercises/NN-slug/: the folder gives the id and the
+ * slug, the header slug.h gives the API (its prototypes), and lesson.json
+ * holds only the rest (title, points per category, time limits, forbidden
+ * calls, network, tsan, tsan_ignore). Nothing else lists the lessons.
  */
 #ifndef COURSE_H
 #define COURSE_H
@@ -11,7 +16,8 @@ enum category { CAT_FUNCTIONAL, CAT_RACE, CAT_DEADLOCK, CAT_ORDERING, CAT_TIMING
 
 extern const char *const category_names[NCAT];
 
-/* -1 for an unknown name. */
+/* -1 for an unknown name: an error wherever a category is declared (a
+ * lesson.json's points, a test's table entry). */
 int category_from_name(const char *name);
 
 typedef struct lesson {
@@ -24,7 +30,8 @@ typedef struct lesson {
     double points[NCAT];
     unsigned test_timeout_ms;
     unsigned compile_timeout_ms;
-    char **api;          /* the global symbols the student's file must define */
+    char **api;          /* the global symbols the student's file must define: the
+                          * functions slug.h declares (header_api.h) */
     size_t napi;
     char **forbidden;    /* calls rejected at build time (besides the course-wide list) */
     size_t nforbidden;
@@ -40,8 +47,10 @@ typedef struct course {
     size_t nlessons;
 } course;
 
-/* Loads every exercises/NN-slug/lesson.json under `root`. On error returns -1
- * with a message in err. */
+/* Loads every lesson folder exercises/NN-slug/ (with a lesson.json) under
+ * `root`. On error (an unreadable or unknown lesson.json field, an unknown
+ * category, an `id` or `api` that disagrees with the folder or the header)
+ * returns -1 with a message in err. */
 int course_load(course *c, const char *root, char *err, size_t errlen);
 void course_free(course *c);
 

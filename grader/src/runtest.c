@@ -205,7 +205,15 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
                 }
             }
             int c = category_from_name(cat);
-            t[*n] = (test_info){ xstrdup(name), c < 0 ? CAT_FUNCTIONAL : c,
+            if (c < 0) { /* a mistake in the course's tests: the lesson cannot be graded */
+                *err = xasprintf("test %s declares an unknown category \"%s\" (the categories: "
+                                 "functional, race, deadlock, ordering, timing)", name, cat);
+                free_tests(t, *n);
+                *n = 0;
+                raw_run_free(&rr);
+                return -1;
+            }
+            t[*n] = (test_info){ xstrdup(name), c,
                                  timeout ? timeout : ctx->l->test_timeout_ms,
                                  strcmp(vis, "hidden") == 0 };
             (*n)++;

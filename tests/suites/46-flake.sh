@@ -1,14 +1,42 @@
-# 46-flake: the quick form of scripts/flake-guard.sh: every lesson's solution
-# gets full marks in 3 gradings and every buggy variant is caught in a
-# grading of its own, while busy loops keep every core loaded (20-lessons has
-# already graded each variant once on a quiet machine). The long form (100 and
-# 20 gradings) is `scripts/flake-guard.sh`.
+# 46-flake: scripts/flake-guard.sh itself still works (the per-lesson verdicts
+# under load are tests/lesson-pass.sh's, in 20-lessons). On one small lesson,
+# once each, on a quiet machine: the guard grades the solution, every buggy
+# variant and every correct alternative, prints one table row for each, and
+# exits 0; and it exits 1 and names the miss when a verdict is wrong (a
+# course copy whose "correct" alternative is a buggy variant).
 source "$ROOT/tests/lib.sh"
 
-out=$(tmpdir)/flake.txt
-if "$ROOT/scripts/flake-guard.sh" --quick >"$out" 2>&1; then
-    pass "flake guard (quick): every verdict stable under load"
+lesson=02-bank
+work=$(tmpdir)
+guard() { "$ROOT/scripts/flake-guard.sh" --lessons "$lesson" --solutions 1 --buggy 1 --no-load "$@"; }
+
+out=$work/guard.txt
+guard >"$out" 2>&1
+rc=$?
+want=$(( 1 + $(ls "$ROOT/tests/lessons/$lesson/buggy/"*.c "$ROOT/tests/lessons/$lesson/correct/"*.c | wc -l) ))
+rows=$(grep -c "^$lesson " "$out")
+if [ $rc -eq 0 ] && [ "$rows" -eq "$want" ] && grep -q "correct/" "$out"; then
+    pass "flake guard: $lesson solution, buggy and correct variants, all stable"
 else
-    fail "flake guard (quick)" "$(grep -B1 'first miss' "$out" | tr '\n' ' ' | head -c 1500)"
+    fail "flake guard: $lesson solution, buggy and correct variants, all stable" \
+         "exit $rc, $rows rows of $want: $(grep -A1 'first miss' "$out" | head -c 800)"
 fi
 sed 's/^/   | /' "$out"
+
+# A wrong verdict is a failure: a copy of the course where a buggy variant
+# stands in as a correct alternative.
+copy=$work/course
+mkdir -p "$copy"
+cp -r "$ROOT/exercises" "$ROOT/solutions" "$ROOT/grader" "$ROOT/sandbox" "$ROOT/scripts" "$copy/"
+mkdir -p "$copy/tests/lessons/$lesson/correct" "$copy/build"
+cp "$ROOT/tests/judge.py" "$copy/tests/"
+cp "$ROOT/tests/lessons/$lesson/test_hidden.c" "$copy/tests/lessons/$lesson/"
+cp "$ROOT/tests/lessons/$lesson/buggy/no_lock_at_all.c" "$copy/tests/lessons/$lesson/correct/"
+ln -s "$GRADER" "$copy/build/grader"
+GRADER_COURSE=$copy "$copy/scripts/flake-guard.sh" --lessons "$lesson" --solutions 1 --buggy 1 --no-load >"$out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "correct/no_lock_at_all .* 0%" "$out" && grep -q "first miss" "$out"; then
+    pass "flake guard: a buggy file among correct/ fails the guard"
+else
+    fail "flake guard: a buggy file among correct/ fails the guard" "exit $rc: $(head -c 600 "$out")"
+fi

@@ -8,22 +8,22 @@
 START_TEST(reusable_after_clear)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     event_set(e);
     event_clear(e);
-    CHECK(!event_is_set(e), "event_is_set is true after set then clear");
+    HARNESS_CHECK(!event_is_set(e), "event_is_set is true after set then clear");
     waiter w;
     start_waiter(&w, e, 50);
-    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 50) had not returned after 3 s");
-    CHECK(!w.result, "after event_set then event_clear, event_wait_timeout(e, 50) "
+    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 50) had not returned after 3 s");
+    HARNESS_CHECK(!w.result, "after event_set then event_clear, event_wait_timeout(e, 50) "
                   "returned true: the clear was lost");
     for (int round = 1; round <= 3; round++) {
         start_sleeping_waiters(&w, 1, e, 0);
         event_set(e);
-        CHECK(finish_waiter(&w, 2000), "round %d: event_wait had not returned 2 s "
+        HARNESS_CHECK(finish_waiter(&w, 2000), "round %d: event_wait had not returned 2 s "
                       "after event_set", round);
         event_clear(e);
-        CHECK(!event_is_set(e), "round %d: event_is_set is true after event_clear",
+        HARNESS_CHECK(!event_is_set(e), "round %d: event_is_set is true after event_clear",
                       round);
     }
     event_free(e);
@@ -35,14 +35,14 @@ START_TEST(many_waiters_one_set)
 {
     enum { N = 16 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w[N];
     for (int i = 0; i < N; i++)
         start_waiter(&w[i], e, i % 2 ? 20000 : 0);
     bool asleep = settle(w, N);
     for (int i = 0; i < N; i++)
-        CHECK(!atomic_load(&w[i].done), "a wait returned before the event was set");
-    CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s", N);
+        HARNESS_CHECK(!atomic_load(&w[i].done), "a wait returned before the event was set");
+    HARNESS_CHECK(asleep, "the %d waiting threads did not go to sleep within 3 s", N);
     event_set(e);
     unsigned limit = harness_under_tsan() ? 3000 : 1000;
     double end = harness_now_ms() + limit;
@@ -53,11 +53,11 @@ START_TEST(many_waiters_one_set)
             woke += atomic_load(&w[i].done);
         harness_sleep_ms(2);
     }
-    CHECK(woke == N, "event_set woke %d of %d waiting threads within %u ms: wake them "
+    HARNESS_CHECK(woke == N, "event_set woke %d of %d waiting threads within %u ms: wake them "
                   "all with pthread_cond_broadcast", woke, N, limit);
     for (int i = 0; i < N; i++) {
-        join_one(&w[i]);
-        CHECK(w[i].result, "event_wait_timeout(e, 20000) returned false although the "
+        harness_thread_join(w[i].thread);
+        HARNESS_CHECK(w[i].result, "event_wait_timeout(e, 20000) returned false although the "
                       "event was set");
     }
     event_free(e);
@@ -86,12 +86,12 @@ START_TEST(pollers_see_the_set)
 {
     enum { N = 3 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     poller c[N];
     pthread_t t[N];
     for (int i = 0; i < N; i++) {
         c[i] = (poller){ .e = e };
-        pthread_create(&t[i], NULL, poll_body, &c[i]);
+        harness_thread_start(&t[i], poll_body, &c[i]);
     }
     harness_sleep_ms(100);
     event_set(e);
@@ -99,11 +99,11 @@ START_TEST(pollers_see_the_set)
     for (int i = 0; i < N; i++) {
         while (!atomic_load(&c[i].done) && harness_now_ms() < end)
             harness_sleep_ms(1);
-        CHECK(atomic_load(&c[i].done), "a thread looping on event_is_set / "
+        HARNESS_CHECK(atomic_load(&c[i].done), "a thread looping on event_is_set / "
                       "event_wait_timeout(e, 20) had not seen the set 2 s later");
     }
     for (int i = 0; i < N; i++)
-        pthread_join(t[i], NULL);
+        harness_thread_join(t[i]);
     event_free(e);
 }
 END_TEST
@@ -113,7 +113,7 @@ START_TEST(timed_waits_return_only_when_set)
 {
     enum { N = 6 };
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     harness_trace_reset();
     waiter w[N];
     for (int i = 0; i < N; i++)
@@ -123,12 +123,12 @@ START_TEST(timed_waits_return_only_when_set)
     harness_trace("set", 0);
     event_set(e);
     for (int i = 0; i < N; i++)
-        CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
+        HARNESS_CHECK(finish_waiter(&w[i], 3000), "a waiter was still waiting 3 s after "
                       "event_set");
     static harness_trace_entry tr[64];
     size_t n = harness_trace_read(tr, 64);
     char why[256];
-    CHECK(harness_trace_check_after(tr, n, "woke", "set",
+    HARNESS_CHECK(harness_trace_check_after(tr, n, "woke", "set",
                                             "event_wait_timeout(e, 10000) returned",
                                             "the event was set", why, sizeof why),
                   "%s. A condition wait can wake up without a signal: re-check the flag and "
@@ -146,15 +146,15 @@ START_TEST(set_races_with_wait)
     double budget_end = harness_now_ms() + 3000;
     for (int trial = 1; trial <= trials && harness_now_ms() < budget_end; trial++) {
         event_t *e = event_new();
-        CHECK(e != NULL, "event_new() returned NULL");
+        HARNESS_CHECK(e != NULL, "event_new() returned NULL");
         waiter w = { .e = e };
-        pthread_create(&w.thread, NULL, wait_body, &w);
+        harness_thread_start(&w.thread, wait_body, &w);
         while (!atomic_load(&w.started))
             sched_yield(); /* leave the core to the waiter on a busy machine */
         if (trial % 3 == 1)
             harness_sleep_ms(0.005 * (trial % 7)); /* land at different points of the wait */
         event_set(e);
-        CHECK(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
+        HARNESS_CHECK(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
                       "entering event_wait, and the waiter never woke up (2 s)", trial);
         event_free(e);
     }
@@ -164,14 +164,14 @@ END_TEST
 START_TEST(zero_timeout_returns_at_once)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     double t0 = harness_now_ms();
     bool r = event_wait_timeout(e, 0);
     double took = harness_now_ms() - t0;
-    CHECK(!r, "event_wait_timeout(e, 0) on an unset event returned true");
-    CHECK(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
+    HARNESS_CHECK(!r, "event_wait_timeout(e, 0) on an unset event returned true");
+    HARNESS_CHECK(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
     event_set(e);
-    CHECK(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
+    HARNESS_CHECK(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
                   "false");
     event_free(e);
 }
@@ -180,12 +180,12 @@ END_TEST
 START_TEST(longer_timeout_and_prompt_wake)
 {
     event_t *e = event_new();
-    CHECK(e != NULL, "event_new() returned NULL");
+    HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
     start_waiter(&w, e, 250);
-    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
+    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
                   "3 s");
-    CHECK(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
+    HARNESS_CHECK(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
                   "event_wait_timeout(e, 250) on an unset event returned %s after %.1f ms "
                   "(expected false after 250 to 800 ms)", w.result ? "true" : "false",
                   w.took_ms);
@@ -193,12 +193,12 @@ START_TEST(longer_timeout_and_prompt_wake)
     settle(&w, 1);
     double t_set = harness_now_ms();
     event_set(e);
-    CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
+    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
                   "after event_set");
     double late = harness_now_ms() - t_set;
-    CHECK(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
+    HARNESS_CHECK(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
                   "set during the wait");
-    CHECK(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
+    HARNESS_CHECK(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
                   "was set: it should wake at once", late);
     event_free(e);
 }

@@ -4,15 +4,15 @@
 START_TEST(zero_amounts)
 {
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     taker t;
     start_taker(&t, w, 0, 0);
-    CHECK(returned(&t, 1, 1, 2000) == 1, "wallet_take(0) on an empty wallet had not "
+    HARNESS_CHECK(returned(&t, 1, 1, 2000) == 1, "wallet_take(0) on an empty wallet had not "
                   "returned after 2 s");
-    join_one(&t);
-    CHECK(wallet_take_timeout(w, 0, 0), "wallet_take_timeout(0, 0 ms) returned false");
+    harness_thread_join(t.thread);
+    HARNESS_CHECK(wallet_take_timeout(w, 0, 0), "wallet_take_timeout(0, 0 ms) returned false");
     wallet_put(w, 0);
-    CHECK(wallet_balance(w) == 0, "balance %ld, expected 0", wallet_balance(w));
+    HARNESS_CHECK(wallet_balance(w) == 0, "balance %ld, expected 0", wallet_balance(w));
     wallet_free(w);
 }
 END_TEST
@@ -21,20 +21,20 @@ END_TEST
 START_TEST(timed_take_succeeds_when_money_arrives)
 {
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     taker t;
     start_taker(&t, w, 30, 5000);
     settle(&t, 1);
     double t_put = harness_now_ms();
     wallet_put(w, 40);
-    CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(30, 5000 ms) was still "
+    HARNESS_CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(30, 5000 ms) was still "
                   "waiting 3 s after 40 was put in");
     double late = harness_now_ms() - t_put;
-    join_one(&t);
-    CHECK(t.result, "wallet_take_timeout(30, 5000 ms) returned false although 40 was "
+    harness_thread_join(t.thread);
+    HARNESS_CHECK(t.result, "wallet_take_timeout(30, 5000 ms) returned false although 40 was "
                   "put in during the wait");
-    CHECK(late < 500, "wallet_take_timeout returned %.0f ms after the money arrived", late);
-    CHECK(wallet_balance(w) == 10, "40 put, 30 taken: balance %ld", wallet_balance(w));
+    HARNESS_CHECK(late < 500, "wallet_take_timeout returned %.0f ms after the money arrived", late);
+    HARNESS_CHECK(wallet_balance(w) == 10, "40 put, 30 taken: balance %ld", wallet_balance(w));
     wallet_free(w);
 }
 END_TEST
@@ -45,26 +45,26 @@ START_TEST(waiters_for_different_amounts)
 {
     for (int trial = 0; trial < 6; trial++) {
         wallet_t *w = wallet_new(0);
-        CHECK(w != NULL, "wallet_new(0) returned NULL");
+        HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
         taker t[3];
         long amounts[3] = { 100, 10, 100 };
         for (int i = 0; i < 3; i++) /* the small one starts first, second or last */
             start_taker(&t[i], w, amounts[(i + trial) % 3], 0);
         settle(t, 3);
-        CHECK(returned(t, 3, 0, 0) == 0, "a wallet_take returned from an empty wallet");
+        HARNESS_CHECK(returned(t, 3, 0, 0) == 0, "a wallet_take returned from an empty wallet");
         wallet_put(w, 10);
         unsigned ms = harness_under_tsan() ? 3000 : 1000;
         int got = returned(t, 3, 1, ms);
-        CHECK(got == 1, "takers of 100, 10 and 100 were waiting and 10 was put in: %d of "
+        HARNESS_CHECK(got == 1, "takers of 100, 10 and 100 were waiting and 10 was put in: %d of "
                       "them returned within %u ms (expected the taker of 10). The wake-up went "
                       "to a taker that cannot go on: use pthread_cond_broadcast.", got, ms);
         wallet_put(w, 200);
         got = returned(t, 3, 3, ms);
-        CHECK(got == 3, "after 200 more was put in, %d of 3 takers had returned within "
+        HARNESS_CHECK(got == 3, "after 200 more was put in, %d of 3 takers had returned within "
                       "%u ms", got, ms);
         for (int i = 0; i < 3; i++)
-            join_one(&t[i]);
-        CHECK(wallet_balance(w) == 0, "210 put, 210 taken: balance %ld", wallet_balance(w));
+            harness_thread_join(t[i].thread);
+        HARNESS_CHECK(wallet_balance(w) == 0, "210 put, 210 taken: balance %ld", wallet_balance(w));
         wallet_free(w);
     }
 }
@@ -74,7 +74,7 @@ START_TEST(eight_takers_one_put)
 {
     enum { N = 8 };
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     taker t[N];
     for (int i = 0; i < N; i++)
         start_taker(&t[i], w, 5, i % 2 ? 20000 : 0);
@@ -82,10 +82,10 @@ START_TEST(eight_takers_one_put)
     wallet_put(w, 5 * N);
     unsigned ms = harness_under_tsan() ? 3000 : 1000;
     int got = returned(t, N, N, ms);
-    CHECK(got == N, "one put of %d with %d takers of 5 waiting: %d returned within %u ms",
+    HARNESS_CHECK(got == N, "one put of %d with %d takers of 5 waiting: %d returned within %u ms",
                   5 * N, N, got, ms);
     for (int i = 0; i < N; i++)
-        join_one(&t[i]);
+        harness_thread_join(t[i].thread);
     wallet_free(w);
 }
 END_TEST
@@ -97,7 +97,7 @@ START_TEST(takes_always_covered)
 {
     enum { N = 6 };
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     harness_trace_reset();
     taker t[N];
     long total = 0;
@@ -113,13 +113,13 @@ START_TEST(takes_always_covered)
     }
     int got = returned(t, N, N, 3000);
     check_supply(0);
-    CHECK(got == N, "%d of %d takers had returned 3 s after enough money for all of them "
+    HARNESS_CHECK(got == N, "%d of %d takers had returned 3 s after enough money for all of them "
                   "was put in", got, N);
     for (int i = 0; i < N; i++) {
-        join_one(&t[i]);
-        CHECK(t[i].result, "a wallet_take_timeout(%ld, 20 s) returned false", t[i].amount);
+        harness_thread_join(t[i].thread);
+        HARNESS_CHECK(t[i].result, "a wallet_take_timeout(%ld, 20 s) returned false", t[i].amount);
     }
-    CHECK(wallet_balance(w) == 0, "everything put was taken, yet the balance is %ld",
+    HARNESS_CHECK(wallet_balance(w) == 0, "everything put was taken, yet the balance is %ld",
                   wallet_balance(w));
     wallet_free(w);
 }
@@ -150,19 +150,19 @@ START_TEST(blocking_takes_balance_out)
 {
     enum { T = 4 };
     wallet_t *w = wallet_new(0);
-    CHECK(w != NULL, "wallet_new(0) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     harness_gate *g = harness_gate_new(T);
     pt a[T];
     pthread_t th[T];
     int n = harness_under_tsan() ? 200 : 5000;
     for (int i = 0; i < T; i++) {
         a[i] = (pt){ w, g, n, i % 2 == 0 };
-        pthread_create(&th[i], NULL, pt_body, &a[i]);
+        harness_thread_start(&th[i], pt_body, &a[i]);
     }
     for (int i = 0; i < T; i++)
-        pthread_join(th[i], NULL);
+        harness_thread_join(th[i]);
     harness_gate_free(g);
-    CHECK(wallet_balance(w) == 0, "two threads put 3 and two took 3, %d times each: the "
+    HARNESS_CHECK(wallet_balance(w) == 0, "two threads put 3 and two took 3, %d times each: the "
                   "balance should be 0 but is %ld", n, wallet_balance(w));
     wallet_free(w);
 }
@@ -171,11 +171,11 @@ END_TEST
 START_TEST(zero_timeout_returns_at_once)
 {
     wallet_t *w = wallet_new(1);
-    CHECK(w != NULL, "wallet_new(1) returned NULL");
+    HARNESS_CHECK(w != NULL, "wallet_new(1) returned NULL");
     double t0 = harness_now_ms();
     bool r = wallet_take_timeout(w, 2, 0);
     double took = harness_now_ms() - t0;
-    CHECK(!r && took < 50, "wallet_take_timeout(2, 0 ms) with 1 in the wallet returned "
+    HARNESS_CHECK(!r && took < 50, "wallet_take_timeout(2, 0 ms) with 1 in the wallet returned "
                   "%s after %.0f ms (expected false at once)", r ? "true" : "false", took);
     wallet_free(w);
 }

@@ -43,21 +43,12 @@ static int turns_or_fail(size_t k, size_t rounds, unsigned stall_ms)
     atomic_store(&said, 0);
     harness_trace_reset();
     pthread_t t;
-    pthread_create(&t, NULL, run, &a);
-    long last = -1;
-    double since = harness_now_ms();
-    while (!atomic_load(&a.done)) {
-        long now = atomic_load(&said);
-        if (now != last) {
-            last = now;
-            since = harness_now_ms();
-        }
-        ck_assert_msg(harness_now_ms() - since <= stall_ms,
-                      "take_turns(%zu, %zu) got stuck after %ld of %zu turns: nobody spoke for "
-                      "%u ms (a missed wake-up)", k, rounds, now, k * rounds, stall_ms);
-        harness_sleep_ms(2);
-    }
-    pthread_join(t, NULL);
+    harness_thread_start(&t, run, &a);
+    long now;
+    HARNESS_CHECK(harness_watch_progress(&a.done, &said, stall_ms, &now),
+                  "take_turns(%zu, %zu) got stuck after %ld of %zu turns: nobody spoke for "
+                  "%u ms (a missed wake-up)", k, rounds, now, k * rounds, stall_ms);
+    harness_thread_join(t);
     return a.rc;
 }
 
