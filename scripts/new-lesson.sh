@@ -3,7 +3,7 @@
 #
 # Lays out, from scripts/lesson-template/ (an example lesson: a counter
 # shared by threads):
-#   exercises/NN-slug/     README.md, slug.h, slug.c (skeleton), test_public.c,
+#   exercises/NN-slug/     README.md, README.zh.md, slug.h, slug.c (skeleton), test_public.c,
 #                          lesson.json
 #   solutions/NN-slug/     slug.c (reference solution)
 #   tests/lessons/NN-slug/ test_hidden.c, buggy/no_lock.c (with its
@@ -52,4 +52,4 @@ done
     echo "  $dst"
 done
 echo "Lesson $id laid out. Next: tests/lesson-pass.sh $id (after make grader), then"
-echo "replace the example (README, $slug.h, tests, solution, variants) with the lesson."
+echo "replace the example (README.md and README.zh.md, $slug.h, tests, solution, variants) with the lesson."
