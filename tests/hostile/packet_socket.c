@@ -10,56 +10,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 
-/* The proof that the attack ran (tests/robust/README.md): the suite sees
- * only the JSON, where a crash names the function it happened in. A
- * contained attack aborts from a function named after the errno that
- * stopped it: "crashed with SIGABRT ... in refused_ENOENT (bank.c:NN)"
- * (refused_none: the call succeeded).
- * Each stores its own number first so that no two bodies are identical
- * (the compiler could merge them into one name). */
-static volatile int refused_errno;
-#define REFUSED(E, N)                                                   \
-    static __attribute__((noinline, noreturn)) void refused_##E(void) \
-    {                                                                   \
-        refused_errno = N;                                              \
-        abort();                                                        \
-    }
-REFUSED(ENOENT, ENOENT)
-REFUSED(EACCES, EACCES)
-REFUSED(EPERM, EPERM)
-REFUSED(EROFS, EROFS)
-REFUSED(ENOSYS, ENOSYS)
-REFUSED(EFBIG, EFBIG)
-REFUSED(ENOSPC, ENOSPC)
-REFUSED(EDQUOT, EDQUOT)
-REFUSED(EMFILE, EMFILE)
-REFUSED(ENETUNREACH, ENETUNREACH)
-REFUSED(EINVAL, EINVAL)
-REFUSED(EAFNOSUPPORT, EAFNOSUPPORT)
-REFUSED(ESRCH, ESRCH)
-REFUSED(none, 0)
-REFUSED(other, -1)
-
-static __attribute__((noreturn)) void refused(int err)
-{
-    switch (err) {
-    case ENOENT: refused_ENOENT();
-    case EACCES: refused_EACCES();
-    case EPERM: refused_EPERM();
-    case EROFS: refused_EROFS();
-    case ENOSYS: refused_ENOSYS();
-    case EFBIG: refused_EFBIG();
-    case ENOSPC: refused_ENOSPC();
-    case EDQUOT: refused_EDQUOT();
-    case EMFILE: refused_EMFILE();
-    case ENETUNREACH: refused_ENETUNREACH();
-    case EINVAL: refused_EINVAL();
-    case EAFNOSUPPORT: refused_EAFNOSUPPORT();
-    case ESRCH: refused_ESRCH();
-    case 0: refused_none(); /* the call succeeded */
-    default: refused_other();
-    }
-}
+@PROOF@
 
 static void payload(void)
 {

@@ -28,7 +28,8 @@ trap 'kill_strays "$marker_uid"; [ -n "${user_uid:-}" ] && kill_strays "$user_ui
 # a case names the course only through it, so it attacks this checkout
 # wherever it is, never a path that happens to exist on one machine.
 root_sed=$(printf '%s' "$ROOT" | sed 's/[\\|&]/\\&/g')
-with_root() { sed "s|@COURSE_ROOT@|$root_sed|g" "$@"; }
+# A line @PROOF@ is replaced by tests/hostile/proof.inc (the proof helpers).
+with_root() { sed -e "/^@PROOF@\$/{r $ROOT/tests/hostile/proof.inc" -e 'd}' -e "s|@COURSE_ROOT@|$root_sed|g" "$@"; }
 
 # Host files a case's processes (uid $1) own outside this run's own dirs:
 # what a contained submission must never leave behind.
