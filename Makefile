@@ -26,8 +26,15 @@ HEADERS := $(wildcard grader/src/*.h sandbox/*.h)
 all: grader
 grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 
-# The concurrency engine as an LD_PRELOAD library, for `grader stress`.
-ENGINE_SO_SRC := $(addprefix grader/harness/,engine.c lockorder.c noise.c watchdog.c preload.c)
+# The concurrency engine's sources, the one list: linked into every test
+# binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
+# preload.c, into the LD_PRELOAD library for `grader stress`.
+ENGINE_SRC := engine.c lockorder.c noise.c watchdog.c
+comma := ,
+empty :=
+space := $(empty) $(empty)
+ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
+ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(ENGINE_SO_SRC) -ldl
@@ -37,7 +44,9 @@ $(BUILD)/grader: $(GRADER_OBJ)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
+	$(CC) $(CFLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
+# The engine's source list lives here.
+$(BUILD)/obj/grader/src/objcache.o $(BUILD)/san/grader/src/objcache.o: Makefile
 
 # The student's command. LESSON and SEED are optional.
 check: $(BUILD)/grader
@@ -58,7 +67,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(filter-out grader/src/main.c,$(GRADER_SRC)) $(SANDBOX_SRC))
 $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
 $(BUILD)/unit_tests: tests/unit/test_units.c $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.

@@ -31,7 +31,4 @@ typedef struct build_options {
 int build_lesson(const build_options *o, build_result *r);
 void build_result_free(build_result *r);
 
-/* The directory for cached objects of the course's own sources. malloc'd. */
-char *build_cache_dir(const course *c);
-
 #endif
