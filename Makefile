@@ -20,7 +20,7 @@ endif
 GRADER_SRC := $(wildcard grader/src/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
-HEADERS := $(wildcard grader/src/*.h sandbox/*.h)
+HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h
 
 .PHONY: all grader check test unit clean gradescope handout
 all: grader
@@ -35,7 +35,8 @@ empty :=
 space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
 ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c)
-$(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h
+$(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
+                            grader/harness/splitmix64.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(ENGINE_SO_SRC) -ldl
 
@@ -68,8 +69,9 @@ SAN_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(filter-out grader/src/main.c,$(GRAD
 $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
-$(BUILD)/unit_tests: tests/unit/test_units.c $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.
 $(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)

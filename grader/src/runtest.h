@@ -1,5 +1,6 @@
-/* runtest.h - run one test of a built lesson in the sandbox and decide, from
- * evidence the student's code cannot forge, how it went.
+/* runtest.h - run one test of a built lesson in the sandbox, as many times
+ * as verdict.c's rules ask, and collect the evidence of each run (what the
+ * student's code cannot forge) for verdict.c to judge.
  */
 #ifndef RUNTEST_H
 #define RUNTEST_H
@@ -9,9 +10,7 @@
 #include <stdint.h>
 
 #include "course.h"
-
-enum test_status { TEST_PASSED, TEST_FAILED, TEST_TIMEOUT, TEST_CRASHED };
-extern const char *const test_status_names[];
+#include "verdict.h"
 
 typedef struct test_info {
     char *name;
@@ -20,15 +19,6 @@ typedef struct test_info {
     bool hidden;
 } test_info;
 
-typedef struct test_outcome {
-    enum test_status status;
-    char *message;       /* for the student: what went wrong, where */
-    double duration_ms;
-    int attempts;        /* >1 when a timing failure was re-run */
-    bool tsan_run;       /* the verdict includes a ThreadSanitizer run */
-    uint64_t seed;       /* the schedule seed of the run that decided the verdict */
-    bool engine_found;   /* the engine saw a deadlock or a lock-order inversion */
-} test_outcome;
 
 typedef struct run_context {
     const lesson *l;
@@ -44,8 +34,9 @@ typedef struct run_context {
 int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err);
 void free_tests(test_info *tests, size_t n);
 
-/* Runs one test (and its ThreadSanitizer run where it applies). */
+/* Runs one test: its runs (re-runs, other schedules, ThreadSanitizer) as
+ * verdict.c's rules ask; `out` is the test's verdict (free it with
+ * test_outcome_free). */
 void run_test(const run_context *ctx, const test_info *t, test_outcome *out);
-void test_outcome_free(test_outcome *o);
 
 #endif
