@@ -6,6 +6,9 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +249,81 @@ done:
     return st;
 }
 
+/* ---- the TSan flavour in a child process --------------------------------- */
+
+typedef struct tsan_child {
+    pid_t pid;
+    int fd; /* it writes its status byte, then its message */
+} tsan_child;
+
+static void start_tsan_child(const build_options *o, const char *rel, tsan_child *c)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return;
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        build_result r = { 0 };
+        char st = (char)build_flavour(o, rel, true, &r);
+        FILE *f = fdopen(p[1], "w");
+        if (!f)
+            _exit(1);
+        fputc('0' + st, f);
+        if (r.message)
+            fputs(r.message, f);
+        _exit(fclose(f) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    c->pid = pid;
+    c->fd = p[0];
+}
+
+static void finish_tsan_child(tsan_child *c, build_result *r)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            cap *= 2;
+            char *bigger = realloc(buf, cap);
+            if (!bigger)
+                break;
+            buf = bigger;
+        }
+        ssize_t n = read(c->fd, buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    close(c->fd);
+    int status;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (len >= 1 && buf[0] >= '0' + BUILD_OK && buf[0] <= '0' + BUILD_INTERNAL &&
+        WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        r->status = (enum build_status)(buf[0] - '0');
+        r->message = len > 1 ? xstrdup(buf + 1) : NULL;
+    } else {
+        r->status = BUILD_INTERNAL;
+        r->message = xstrdup("the ThreadSanitizer build's process died");
+    }
+    free(buf);
+}
+
 int build_lesson(const build_options *o, build_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -268,9 +346,28 @@ int build_lesson(const build_options *o, build_result *r)
     }
     /* Compile by its plain name, so messages say "bank.c:12", not a temp path. */
     char *rel = xasprintf("%s.c", o->l->slug);
+    tsan_child child = { -1, -1 };
+    if (o->l->tsan && o->parallel)
+        start_tsan_child(o, rel, &child);
     r->status = build_flavour(o, rel, false, r);
-    if (r->status == BUILD_OK && o->l->tsan)
+    if (child.pid > 0) {
+        /* The plain flavour's verdict comes first, as in a sequential build. */
+        build_result tr = { 0 };
+        finish_tsan_child(&child, &tr);
+        if (r->status == BUILD_OK) {
+            r->status = tr.status;
+            if (tr.status == BUILD_OK)
+                r->bin_tsan = xasprintf("%s/tests_tsan", o->workdir);
+            else {
+                free(r->message);
+                r->message = tr.message;
+                tr.message = NULL;
+            }
+        }
+        build_result_free(&tr);
+    } else if (r->status == BUILD_OK && o->l->tsan) {
         r->status = build_flavour(o, rel, true, r);
+    }
     objcache_unstage(o->workdir);
     char *objdir = xasprintf("%s/%s", o->workdir, STAGE_OBJECTS);
     remove_tree(objdir);

@@ -26,6 +26,7 @@ typedef struct build_options {
     const char *student_src; /* the submission's file (untrusted path) */
     const char *workdir;     /* our own temp dir for this lesson */
     bool with_hidden;        /* link the hidden tests too */
+    bool parallel;           /* a core is free: build the TSan flavour in a child meanwhile */
 } build_options;
 
 int build_lesson(const build_options *o, build_result *r);

@@ -10,6 +10,7 @@
 #include "runtest.h"
 #include "score.h"
 #include "util.h"
+#include "../../sandbox/sandbox.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,39 +27,118 @@ static bool selected(const grade_options *o, const lesson *l)
     return false;
 }
 
-/* Runs the tests of a built lesson into `lj` (status "graded"). */
+/* One test run in a pool child: its verdict travels as JSON. */
+typedef struct test_job {
+    const lesson *l;
+    const run_context *ctx;
+    const test_info *tests;
+    const size_t *index; /* the pieces' tests */
+} test_job;
+
+static json_t *outcome_to_json(const test_outcome *out)
+{
+    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b}", "status", (int)out->status,
+                          "duration_ms", out->duration_ms, "attempts", out->attempts, "tsan_run",
+                          out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
+                          out->engine_found);
+    if (out->message)
+        json_object_set_new(j, "message", json_string(out->message));
+    return j;
+}
+
+static void outcome_from_json(json_t *j, const char *failure, test_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    int status = (int)json_integer_value(json_object_get(j, "status"));
+    if (!j || status < TEST_PASSED || status > TEST_CRASHED) {
+        out->status = TEST_FAILED;
+        out->message = xasprintf("the grader could not run this test: %s",
+                                 failure ? failure : "no verdict");
+        out->attempts = 1;
+        return;
+    }
+    out->status = (enum test_status)status;
+    out->duration_ms = json_number_value(json_object_get(j, "duration_ms"));
+    out->attempts = (int)json_integer_value(json_object_get(j, "attempts"));
+    out->tsan_run = json_is_true(json_object_get(j, "tsan_run"));
+    out->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
+    out->engine_found = json_is_true(json_object_get(j, "engine_found"));
+    const char *m = json_string_value(json_object_get(j, "message"));
+    out->message = m ? xstrdup(m) : NULL;
+}
+
+static json_t *test_piece(size_t i, FILE *progress, void *ctx)
+{
+    const test_job *tj = ctx;
+    const test_info *t = &tj->tests[tj->index[i]];
+    fprintf(progress, "  %s: %s ...\n", tj->l->id, t->name);
+    test_outcome out;
+    run_test(tj->ctx, t, &out);
+    json_t *j = outcome_to_json(&out);
+    test_outcome_free(&out);
+    return j;
+}
+
+/* Runs the tests of a built lesson into `lj` (status "graded"): in this
+ * process, or `test_jobs` at once in children (timing tests alone). */
 static void run_tests(const grade_options *o, const lesson *l, const run_context *ctx,
-                      test_info *tests, size_t ntests, json_t *lj, FILE *progress)
+                      test_info *tests, size_t ntests, unsigned test_jobs, json_t *lj,
+                      FILE *progress)
 {
     int *cats = xcalloc(ntests + 1, sizeof *cats);
     double *shares = xcalloc(ntests + 1, sizeof *shares);
     bool *passed = xcalloc(ntests + 1, sizeof *passed);
-    for (size_t i = 0; i < ntests; i++)
-        cats[i] = tests[i].category;
-    score_shares(l, cats, ntests, shares);
-    json_t *tarr = json_object_get(lj, "tests");
+    size_t *index = xcalloc(ntests + 1, sizeof *index), n = 0;
     for (size_t i = 0; i < ntests; i++) {
-        if (o->only_test && strcmp(o->only_test, tests[i].name) != 0)
-            continue;
-        if (progress)
-            fprintf(progress, "  %s: %s ...\n", l->id, tests[i].name);
-        test_outcome out;
-        run_test(ctx, &tests[i], &out);
-        passed[i] = out.status == TEST_PASSED;
+        cats[i] = tests[i].category;
+        if (!o->only_test || strcmp(o->only_test, tests[i].name) == 0)
+            index[n++] = i;
+    }
+    score_shares(l, cats, ntests, shares);
+    test_outcome *outs = xcalloc(n + 1, sizeof *outs);
+    if (test_jobs > 1 && n > 1) {
+        json_t **results = xcalloc(n, sizeof *results);
+        char **failures = xcalloc(n, sizeof *failures);
+        bool *alone = xcalloc(n, sizeof *alone);
+        for (size_t k = 0; k < n; k++)
+            alone[k] = tests[index[k]].category == CAT_TIMING;
+        test_job tj = { l, ctx, tests, index };
+        pool_run(n, test_jobs, alone, test_piece, &tj, progress, results, failures);
+        for (size_t k = 0; k < n; k++) {
+            outcome_from_json(results[k], failures[k], &outs[k]);
+            json_decref(results[k]);
+            free(failures[k]);
+        }
+        free(results);
+        free(failures);
+        free(alone);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            if (progress)
+                fprintf(progress, "  %s: %s ...\n", l->id, tests[index[k]].name);
+            run_test(ctx, &tests[index[k]], &outs[k]);
+        }
+    }
+    json_t *tarr = json_object_get(lj, "tests");
+    for (size_t k = 0; k < n; k++) {
+        size_t i = index[k];
+        passed[i] = outs[k].status == TEST_PASSED;
         /* A failure reports the seed of its failing run (replay repeats it). */
-        uint64_t seed = passed[i] ? o->seed : out.seed;
-        json_array_append_new(tarr, results_test(&tests[i], &out, passed[i] ? shares[i] : 0,
+        uint64_t seed = passed[i] ? o->seed : outs[k].seed;
+        json_array_append_new(tarr, results_test(&tests[i], &outs[k], passed[i] ? shares[i] : 0,
                                                  shares[i], seed));
-        test_outcome_free(&out);
+        test_outcome_free(&outs[k]);
     }
     json_object_set_new(lj, "score", json_real(score_total(shares, passed, ntests)));
+    free(outs);
+    free(index);
     free(cats);
     free(shares);
     free(passed);
 }
 
 static json_t *grade_lesson(const grade_options *o, const lesson *l, const char *workdir,
-                            FILE *progress)
+                            unsigned test_jobs, FILE *progress)
 {
     double start = monotonic_ms();
     char *src = submission_file(o->submission, l);
@@ -68,7 +148,8 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
         free(src);
         return results_lesson(l, "error", "the grader could not create a work directory");
     }
-    build_options bo = { o->c, l, src, workdir, !o->public_only && l->hidden_tests != NULL };
+    build_options bo = { o->c, l, src, workdir, !o->public_only && l->hidden_tests != NULL,
+                         test_jobs > 1 };
     build_result br;
     build_lesson(&bo, &br);
     json_t *lj = NULL;
@@ -97,7 +178,7 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
         json_object_set_new(lj, "warnings", json_string(w));
         free(w);
     }
-    run_tests(o, l, &ctx, tests, ntests, lj, progress);
+    run_tests(o, l, &ctx, tests, ntests, test_jobs, lj, progress);
     free_tests(tests, ntests);
 out:
     json_object_set_new(lj, "duration_ms",
@@ -111,32 +192,43 @@ typedef struct grading {
     const grade_options *o;
     const lesson **lessons; /* the selected ones, in course order */
     char **workdirs;        /* one each, made and removed by the parent */
+    unsigned jobs;          /* lessons at once */
+    unsigned test_jobs;     /* tests at once within a lesson */
 } grading;
 
 static json_t *grade_piece(size_t i, FILE *progress, void *ctx)
 {
     const grading *g = ctx;
-    return grade_lesson(g->o, g->lessons[i], g->workdirs[i], g->o->quiet ? NULL : progress);
+    return grade_lesson(g->o, g->lessons[i], g->workdirs[i], g->test_jobs,
+                        g->o->quiet ? NULL : progress);
 }
 
 json_t *grade_submission(const grade_options *o)
 {
     double start = monotonic_ms();
     char *when = iso_time_now();
-    json_t *sandbox = sandbox_json(); /* probed once here, not in every child */
-    json_decref(sandbox);
     grading g = { o, xcalloc(o->c->nlessons + 1, sizeof *g.lessons),
-                  xcalloc(o->c->nlessons + 1, sizeof *g.workdirs) };
+                  xcalloc(o->c->nlessons + 1, sizeof *g.workdirs), 0, 1 };
     size_t n = 0;
     for (size_t i = 0; i < o->c->nlessons; i++)
         if (selected(o, &o->c->lessons[i]))
             g.lessons[n++] = &o->c->lessons[i];
+    g.jobs = o->jobs ? o->jobs : pool_default_jobs();
+    /* Cores the lessons leave idle (one lesson, two cores: `make check
+     * LESSON=...`) run that lesson's tests side by side. */
+    g.test_jobs = n && g.jobs >= 2 * n ? g.jobs / (unsigned)n : 1;
+    /* Only where a test cannot touch the work dir (namespaces: it is
+     * read-only inside); without them one test's code could swap the
+     * binary another test is about to run. */
+    sbx_caps caps;
+    sbx_capabilities(&caps);
+    if (!caps.mount_ns)
+        g.test_jobs = 1;
     for (size_t i = 0; i < n; i++)
         g.workdirs[i] = make_temp_dir("grader");
     json_t **results = xcalloc(n + 1, sizeof *results);
     char **failures = xcalloc(n + 1, sizeof *failures);
-    pool_run(n, o->jobs ? o->jobs : pool_default_jobs(), grade_piece, &g, stderr, results,
-             failures);
+    pool_run(n, g.jobs, NULL, grade_piece, &g, stderr, results, failures);
 
     json_t *lessons = json_array();
     double score = 0, max = 0;

@@ -164,10 +164,11 @@ static uint64_t object_key(const course *c, const lesson *l, const char *src, bo
 static int compile_into_cache(const lesson *l, const char *workdir, const char *src,
                               bool lesson_tests, bool tsan, const char *obj, char **err)
 {
-    const char *base = base_name(src);
-    char *srcdir = xasprintf("%s/%s", workdir, STAGE_SOURCES);
+    const char *base = base_name(src), *flavour = tsan ? "tsan" : "plain";
+    /* One dir per flavour: the two flavours may be built side by side. */
+    char *srcdir = xasprintf("%s/%s-%s", workdir, STAGE_SOURCES, flavour);
     char *staged = xasprintf("%s/%s", srcdir, base);
-    char *rel_src = xasprintf("%s/%s", STAGE_SOURCES, base);
+    char *rel_src = xasprintf("%s-%s/%s", STAGE_SOURCES, flavour, base);
     char *tmp = xasprintf("%s/%s.%s.o", workdir, base, tsan ? "tsan" : "plain");
     char *ctmp = xasprintf("%s.%ld.%016llx.tmp", obj, (long)getpid(),
                            (unsigned long long)random_u64());

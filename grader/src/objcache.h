@@ -21,7 +21,7 @@
 /* Relative to the work dir, where the tools run. */
 #define STAGE_HARNESS "course/harness" /* harness and engine headers, intercept.syms */
 #define STAGE_LESSON "course/lesson"   /* the lesson's headers */
-#define STAGE_SOURCES "course/src"     /* a course source being compiled */
+#define STAGE_SOURCES "course/src"     /* a course source being compiled (-plain, -tsan) */
 #define STAGE_OBJECTS "objs"           /* the objects the link step reads */
 
 /* The course sources every test binary links, in grader/harness/: the

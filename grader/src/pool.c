@@ -154,8 +154,8 @@ static void collect(piece *p, json_t **result, char **failure)
         *failure = died(p);
 }
 
-void pool_run(size_t n, unsigned jobs, pool_fn fn, void *ctx, FILE *progress, json_t **results,
-              char **failures)
+void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
+              FILE *progress, json_t **results, char **failures)
 {
     piece *p = xcalloc(n ? n : 1, sizeof *p);
     for (size_t i = 0; i < n; i++)
@@ -163,10 +163,15 @@ void pool_run(size_t n, unsigned jobs, pool_fn fn, void *ctx, FILE *progress, js
     size_t next_start = 0, next_shown = 0, running = 0;
     struct pollfd *pf = xcalloc(jobs, sizeof *pf);
     size_t *which = xcalloc(jobs, sizeof *which);
+    bool alone = false; /* an exclusive piece is running */
     while (next_shown < n) {
-        while (running < jobs && next_start < n) {
+        while (running < jobs && next_start < n && !alone) {
+            bool excl = exclusive && exclusive[next_start];
+            if (excl && running > 0)
+                break; /* it waits for the others to finish */
             if (start(&p[next_start], next_start, fn, ctx) == 0) {
                 running++;
+                alone = excl;
             } else { /* could not fork: this piece fails, the rest go on */
                 p[next_start].pid = -1;
                 p[next_start].status = 127 << 8;
@@ -200,8 +205,8 @@ void pool_run(size_t n, unsigned jobs, pool_fn fn, void *ctx, FILE *progress, js
             if (pf[j].revents) {
                 bool was_running = p[which[j]].pid > 0;
                 drain(&p[which[j]]);
-                if (was_running && p[which[j]].pid == -1)
-                    running--;
+                if (was_running && p[which[j]].pid == -1 && --running == 0)
+                    alone = false;
             }
     }
     free(pf);

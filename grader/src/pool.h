@@ -12,18 +12,22 @@
 #define POOL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Does piece `i` in a child; writes progress lines to `progress` (never
  * NULL). Returns the piece's JSON (the child sends it to the parent). */
 typedef json_t *(*pool_fn)(size_t i, FILE *progress, void *ctx);
 
-/* Runs fn for every i < n, `jobs` at once (>= 1). results[i] is the piece's
- * JSON, or NULL when its child died or sent nothing valid; then failures[i]
- * says how (malloc'd), else it is NULL. Progress goes to `progress` (NULL:
- * dropped) in index order. Children die with the caller (PDEATHSIG). */
-void pool_run(size_t n, unsigned jobs, pool_fn fn, void *ctx, FILE *progress, json_t **results,
-              char **failures);
+/* Runs fn for every i < n, `jobs` at once (>= 1), starting them in index
+ * order. A piece with exclusive[i] set (exclusive may be NULL) runs alone:
+ * it starts when nothing else runs, and nothing starts while it runs (a
+ * timing test must not share the cores). results[i] is the piece's JSON, or
+ * NULL when its child died or sent nothing valid; then failures[i] says how
+ * (malloc'd), else it is NULL. Progress goes to `progress` (NULL: dropped)
+ * in index order. Children die with the caller (PDEATHSIG). */
+void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
+              FILE *progress, json_t **results, char **failures);
 
 /* The number of online cores (at least 1): the default for --jobs. */
 unsigned pool_default_jobs(void);

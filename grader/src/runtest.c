@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,10 +29,15 @@
 #define CHAN_CAP (256u << 10)
 
 /* The only directory a test run may write (ThreadSanitizer's logs): the work
- * dir itself, which holds the test binaries, is read-only for the test. */
+ * dir itself, which holds the test binaries, is read-only for the test. One
+ * per process (WORK/scratch/PID), as a lesson's tests may run side by side;
+ * WORK/scratch itself is ours (the sandbox hands over only the leaf). */
 static char *scratch_dir(const run_context *ctx)
 {
-    return xasprintf("%s/scratch", ctx->workdir);
+    char *parent = xasprintf("%s/scratch", ctx->workdir);
+    mkdir(parent, 0755);
+    free(parent);
+    return xasprintf("%s/scratch/%ld", ctx->workdir, (long)getpid());
 }
 
 typedef struct raw_run {
