@@ -29,6 +29,25 @@ PY
 if [ "$same" = same ]; then pass "--jobs 3: the same JSON as --jobs 1 (lesson order, tests, scores)"
 else fail "--jobs 3: the same JSON as --jobs 1 (lesson order, tests, scores)" "$same"; fi
 
+# One lesson with cores to spare: its tests run side by side (timing tests
+# alone). Same JSON, same progress as one at a time.
+for l in 01-threads 12-turns; do
+    "$GRADER" grade --seed 78 --jobs 1 --lesson $l --out "$work/t1-$l.json" "$sub" 2>"$work/t1-$l.err"
+    "$GRADER" grade --seed 78 --jobs 4 --lesson $l --out "$work/t4-$l.json" "$sub" 2>"$work/t4-$l.err"
+    same=$($PY - "$work/t1-$l.json" "$work/t4-$l.json" <<'PY'
+import json, sys
+def norm(o):
+    if isinstance(o, dict): return {k: norm(v) for k, v in o.items() if k not in ('duration_ms', 'graded_at')}
+    if isinstance(o, list): return [norm(x) for x in o]
+    return o
+a, b = (norm(json.load(open(f))) for f in sys.argv[1:3])
+print('same' if a == b and a['lessons'][0]['tests'] else 'differ: %s' % [(x['name'], x['status'], y['name'], y['status']) for x, y in zip(a['lessons'][0]['tests'], b['lessons'][0]['tests']) if x != y][:3])
+PY
+)
+    if [ "$same" = same ] && cmp -s "$work/t1-$l.err" "$work/t4-$l.err"; then pass "$l, tests side by side (--jobs 4): the same JSON and progress as one at a time"
+    else fail "$l, tests side by side (--jobs 4): the same JSON and progress as one at a time" "$same $(diff "$work/t1-$l.err" "$work/t4-$l.err" | head -3 | tr '\n' ' ')"; fi
+done
+
 for bad in 0 -1 x 257; do
     "$GRADER" grade --jobs "$bad" --out "$work/bad.json" "$sub" >/dev/null 2>&1
     rc=$?
