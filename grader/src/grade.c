@@ -52,8 +52,7 @@ static void outcome_from_json(json_t *j, const char *failure, test_outcome *out)
     int status = (int)json_integer_value(json_object_get(j, "status"));
     if (!j || status < TEST_PASSED || status > TEST_CRASHED) {
         out->status = TEST_FAILED;
-        out->message = xasprintf("the grader could not run this test: %s",
-                                 failure ? failure : "no verdict");
+        out->message = xstrdup(failure ? failure : "the grader could not run this test");
         out->attempts = 1;
         return;
     }
@@ -103,7 +102,7 @@ static void run_tests(const grade_options *o, const lesson *l, const run_context
         for (size_t k = 0; k < n; k++)
             alone[k] = tests[index[k]].category == CAT_TIMING;
         test_job tj = { l, ctx, tests, index };
-        pool_run(n, test_jobs, alone, test_piece, &tj, progress, results, failures);
+        pool_run(n, test_jobs, alone, test_piece, &tj, "test", progress, results, failures);
         for (size_t k = 0; k < n; k++) {
             outcome_from_json(results[k], failures[k], &outs[k]);
             json_decref(results[k]);
@@ -228,7 +227,7 @@ json_t *grade_submission(const grade_options *o)
         g.workdirs[i] = make_temp_dir("grader");
     json_t **results = xcalloc(n + 1, sizeof *results);
     char **failures = xcalloc(n + 1, sizeof *failures);
-    pool_run(n, g.jobs, NULL, grade_piece, &g, stderr, results, failures);
+    pool_run(n, g.jobs, NULL, grade_piece, &g, "lesson", stderr, results, failures);
 
     json_t *lessons = json_array();
     double score = 0, max = 0;

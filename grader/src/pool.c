@@ -131,17 +131,17 @@ static void forward(piece *p, FILE *out)
     p->shown = n;
 }
 
-static char *died(const piece *p)
+static char *died(const piece *p, const char *what)
 {
     int st = p->status;
     if (WIFSIGNALED(st))
-        return xasprintf("the grader's process for this lesson was killed by signal %d (%s)",
+        return xasprintf("the grader's process for this %s was killed by signal %d (%s)", what,
                          WTERMSIG(st), strsignal(WTERMSIG(st)));
-    return xasprintf("the grader's process for this lesson ended (status %d) without a result",
+    return xasprintf("the grader's process for this %s ended (status %d) without a result", what,
                      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
-static void collect(piece *p, json_t **result, char **failure)
+static void collect(piece *p, const char *what, json_t **result, char **failure)
 {
     *result = NULL;
     *failure = NULL;
@@ -151,11 +151,11 @@ static void collect(piece *p, json_t **result, char **failure)
         *result = json_loadb(p->buf + pl + 1, p->len - pl - 1, 0, &e);
     }
     if (!*result)
-        *failure = died(p);
+        *failure = died(p, what);
 }
 
 void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
-              FILE *progress, json_t **results, char **failures)
+              const char *what, FILE *progress, json_t **results, char **failures)
 {
     piece *p = xcalloc(n ? n : 1, sizeof *p);
     for (size_t i = 0; i < n; i++)
@@ -182,7 +182,7 @@ void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *
         forward(&p[next_shown], progress);
         while (next_shown < n && p[next_shown].pid == -1) {
             forward(&p[next_shown], progress);
-            collect(&p[next_shown], &results[next_shown], &failures[next_shown]);
+            collect(&p[next_shown], what, &results[next_shown], &failures[next_shown]);
             free(p[next_shown].buf);
             p[next_shown].buf = NULL;
             next_shown++;

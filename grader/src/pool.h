@@ -24,10 +24,11 @@ typedef json_t *(*pool_fn)(size_t i, FILE *progress, void *ctx);
  * it starts when nothing else runs, and nothing starts while it runs (a
  * timing test must not share the cores). results[i] is the piece's JSON, or
  * NULL when its child died or sent nothing valid; then failures[i] says how
- * (malloc'd), else it is NULL. Progress goes to `progress` (NULL: dropped)
+ * ("the grader's process for this WHAT was killed by ...", malloc'd), else
+ * it is NULL. Progress goes to `progress` (NULL: dropped)
  * in index order. Children die with the caller (PDEATHSIG). */
 void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
-              FILE *progress, json_t **results, char **failures);
+              const char *what, FILE *progress, json_t **results, char **failures);
 
 /* The number of online cores (at least 1): the default for --jobs. */
 unsigned pool_default_jobs(void);
