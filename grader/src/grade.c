@@ -35,37 +35,6 @@ typedef struct test_job {
     const size_t *index; /* the pieces' tests */
 } test_job;
 
-static json_t *outcome_to_json(const test_outcome *out)
-{
-    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b}", "status", (int)out->status,
-                          "duration_ms", out->duration_ms, "attempts", out->attempts, "tsan_run",
-                          out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
-                          out->engine_found);
-    if (out->message)
-        json_object_set_new(j, "message", json_string(out->message));
-    return j;
-}
-
-static void outcome_from_json(json_t *j, const char *failure, test_outcome *out)
-{
-    memset(out, 0, sizeof *out);
-    int status = (int)json_integer_value(json_object_get(j, "status"));
-    if (!j || status < TEST_PASSED || status > TEST_CRASHED) {
-        out->status = TEST_FAILED;
-        out->message = xstrdup(failure ? failure : "the grader could not run this test");
-        out->attempts = 1;
-        return;
-    }
-    out->status = (enum test_status)status;
-    out->duration_ms = json_number_value(json_object_get(j, "duration_ms"));
-    out->attempts = (int)json_integer_value(json_object_get(j, "attempts"));
-    out->tsan_run = json_is_true(json_object_get(j, "tsan_run"));
-    out->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
-    out->engine_found = json_is_true(json_object_get(j, "engine_found"));
-    const char *m = json_string_value(json_object_get(j, "message"));
-    out->message = m ? xstrdup(m) : NULL;
-}
-
 static json_t *test_piece(size_t i, FILE *progress, void *ctx)
 {
     const test_job *tj = ctx;
@@ -73,7 +42,7 @@ static json_t *test_piece(size_t i, FILE *progress, void *ctx)
     fprintf(progress, "  %s: %s ...\n", tj->l->id, t->name);
     test_outcome out;
     run_test(tj->ctx, t, &out);
-    json_t *j = outcome_to_json(&out);
+    json_t *j = test_outcome_to_json(&out);
     test_outcome_free(&out);
     return j;
 }
@@ -104,7 +73,7 @@ static void run_tests(const grade_options *o, const lesson *l, const run_context
         test_job tj = { l, ctx, tests, index };
         pool_run(n, test_jobs, alone, test_piece, &tj, "test", progress, results, failures);
         for (size_t k = 0; k < n; k++) {
-            outcome_from_json(results[k], failures[k], &outs[k]);
+            test_outcome_from_json(results[k], failures[k], &outs[k]);
             json_decref(results[k]);
             free(failures[k]);
         }
@@ -160,7 +129,7 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
         goto out;
     }
     run_context ctx = { l, workdir, br.bin, br.bin_tsan, o->seed, hash_file(br.bin, 0),
-                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0 };
+                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0, test_jobs };
     test_info *tests;
     size_t ntests;
     char *err = NULL;

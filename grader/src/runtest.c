@@ -7,6 +7,7 @@
  * which run is due next.
  */
 #include "runtest.h"
+#include "pool.h"
 #include "sites.h"
 #include "verdict.h"
 #include "tsan_report.h"
@@ -286,9 +287,126 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     free(scratch);
 }
 
+json_t *test_outcome_to_json(const test_outcome *out)
+{
+    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b}", "status", (int)out->status,
+                          "duration_ms", out->duration_ms, "attempts", out->attempts, "tsan_run",
+                          out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
+                          out->engine_found);
+    if (out->message)
+        json_object_set_new(j, "message", json_string(out->message));
+    return j;
+}
+
+void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    int status = (int)json_integer_value(json_object_get(j, "status"));
+    if (!j || status < TEST_PASSED || status > TEST_CRASHED) {
+        out->status = TEST_FAILED;
+        out->message = xstrdup(failure ? failure : "the grader could not run this test");
+        out->attempts = 1;
+        return;
+    }
+    out->status = (enum test_status)status;
+    out->duration_ms = json_number_value(json_object_get(j, "duration_ms"));
+    out->attempts = (int)json_integer_value(json_object_get(j, "attempts"));
+    out->tsan_run = json_is_true(json_object_get(j, "tsan_run"));
+    out->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
+    out->engine_found = json_is_true(json_object_get(j, "engine_found"));
+    const char *m = json_string_value(json_object_get(j, "message"));
+    out->message = m ? xstrdup(m) : NULL;
+}
+
+/* ---- runs ahead of time, side by side ------------------------------------ */
+
+#define MAX_AHEAD 4
+
+typedef struct ahead_run {
+    bool tsan;
+    uint64_t seed;
+    bool used;
+    test_outcome out;
+} ahead_run;
+
+typedef struct ahead {
+    const run_context *ctx;
+    const test_info *t;
+    ahead_run runs[MAX_AHEAD];
+    size_t n;
+} ahead;
+
+static json_t *ahead_piece(size_t i, FILE *progress, void *arg)
+{
+    (void)progress;
+    ahead *a = arg;
+    test_outcome out;
+    run_once(a->ctx, a->t, a->runs[i].tsan, a->runs[i].seed, &out);
+    json_t *j = test_outcome_to_json(&out);
+    test_outcome_free(&out);
+    return j;
+}
+
+/* With cores to spare, the runs a passing test will need (verdict.c's rules
+ * followed on the assumption that every run passes) are made at once,
+ * `ctx->parallel_runs` side by side. run_test then takes each run the rules
+ * ask for from here when it was made, so the verdict is the one a sequential
+ * grading gives; a run that is not asked for (an early failure) is dropped. */
+static void run_ahead(const run_context *ctx, const test_info *t, ahead *a)
+{
+    a->ctx = ctx;
+    a->t = t;
+    a->n = 0;
+    if (ctx->parallel_runs < 2)
+        return;
+    test_outcome sim = { .status = TEST_PASSED, .attempts = 1, .seed = ctx->seed };
+    unsigned schedules = 1;
+    bool tsan_done = false;
+    a->runs[a->n++] = (ahead_run){ .tsan = false, .seed = ctx->seed };
+    while (a->n < MAX_AHEAD) {
+        enum next_run next =
+            verdict_next_run(t->category, &sim, schedules, ctx->bin_tsan != NULL, tsan_done);
+        if (next == NEXT_NONE)
+            break;
+        sim.seed = verdict_next_seed(next, ctx->seed, schedules, &sim);
+        a->runs[a->n++] = (ahead_run){ .tsan = next == NEXT_TSAN, .seed = sim.seed };
+        schedules += next == NEXT_OTHER_SCHEDULE;
+        tsan_done |= next == NEXT_TSAN;
+    }
+    if (a->n < 2) {
+        a->n = 0; /* one run: nothing to overlap */
+        return;
+    }
+    json_t *results[MAX_AHEAD] = { 0 };
+    char *failures[MAX_AHEAD] = { 0 };
+    pool_run(a->n, ctx->parallel_runs, NULL, ahead_piece, a, "test run", NULL, results, failures);
+    for (size_t i = 0; i < a->n; i++) {
+        test_outcome_from_json(results[i], failures[i], &a->runs[i].out);
+        json_decref(results[i]);
+        free(failures[i]);
+    }
+}
+
+/* The run (tsan, seed): made ahead of time, or now. */
+static void take_run(ahead *a, bool tsan, uint64_t seed, test_outcome *out)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        ahead_run *r = &a->runs[i];
+        if (!r->used && r->tsan == tsan && r->seed == seed) {
+            r->used = true;
+            *out = r->out;
+            memset(&r->out, 0, sizeof r->out);
+            return;
+        }
+    }
+    run_once(a->ctx, a->t, tsan, seed, out);
+}
+
 void run_test(const run_context *ctx, const test_info *t, test_outcome *out)
 {
-    run_once(ctx, t, false, ctx->seed, out);
+    ahead a;
+    run_ahead(ctx, t, &a);
+    take_run(&a, false, ctx->seed, out);
     unsigned schedules = 1;
     bool tsan_done = false;
     for (;;) {
@@ -297,10 +415,12 @@ void run_test(const run_context *ctx, const test_info *t, test_outcome *out)
         if (next == NEXT_NONE)
             break;
         test_outcome again;
-        run_once(ctx, t, next == NEXT_TSAN, verdict_next_seed(next, ctx->seed, schedules, out),
+        take_run(&a, next == NEXT_TSAN, verdict_next_seed(next, ctx->seed, schedules, out),
                  &again);
         schedules += next == NEXT_OTHER_SCHEDULE;
         tsan_done |= next == NEXT_TSAN;
         verdict_fold(out, &again, next);
     }
+    for (size_t i = 0; i < a.n; i++)
+        test_outcome_free(&a.runs[i].out);
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "course.h"
 #include "verdict.h"
 
@@ -28,6 +30,7 @@ typedef struct run_context {
     uint64_t seed;
     uint64_t bin_hash;     /* content hashes taken right after the build: a */
     uint64_t bin_tsan_hash; /* binary that changed since is never run again */
+    unsigned parallel_runs; /* >1: a test's runs may go side by side (spare cores) */
 } run_context;
 
 /* Asks the binary which tests it has. Returns 0, or -1 with *err set. */
@@ -38,5 +41,10 @@ void free_tests(test_info *tests, size_t n);
  * verdict.c's rules ask; `out` is the test's verdict (free it with
  * test_outcome_free). */
 void run_test(const run_context *ctx, const test_info *t, test_outcome *out);
+
+/* A test's verdict as JSON and back (to send it from a child process); a
+ * NULL document gives a failed verdict with `failure` as its message. */
+json_t *test_outcome_to_json(const test_outcome *out);
+void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out);
 
 #endif
