@@ -129,7 +129,7 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
         goto out;
     }
     run_context ctx = { l, workdir, br.bin, br.bin_tsan, o->seed, hash_file(br.bin, 0),
-                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0, test_jobs };
+                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0, test_jobs > 1 ? 2 : 1 };
     test_info *tests;
     size_t ntests;
     char *err = NULL;
@@ -182,9 +182,13 @@ json_t *grade_submission(const grade_options *o)
         if (selected(o, &o->c->lessons[i]))
             g.lessons[n++] = &o->c->lessons[i];
     g.jobs = o->jobs ? o->jobs : pool_default_jobs();
-    /* Cores the lessons leave idle (one lesson, two cores: `make check
-     * LESSON=...`) run that lesson's tests side by side. */
-    g.test_jobs = n && g.jobs >= 2 * n ? g.jobs / (unsigned)n : 1;
+    /* Within a lesson, tests go side by side too (timing tests alone), and
+     * so do a stress test's runs (runtest.c): a lesson's work is mostly
+     * waiting on one thread at a time, and the slowest lesson would
+     * otherwise finish alone on an idle machine. At most about 4 runs per
+     * core; --jobs 1 (what `grader batch` passes) is strictly sequential. */
+    unsigned at_once = n < g.jobs ? (unsigned)n : g.jobs;
+    g.test_jobs = g.jobs == 1 || !at_once ? 1 : g.jobs / at_once < 2 ? 2 : g.jobs / at_once;
     /* Only where a test cannot touch the work dir (namespaces: it is
      * read-only inside); without them one test's code could swap the
      * binary another test is about to run. */
