@@ -20,15 +20,23 @@ endif
 GRADER_SRC := $(wildcard grader/src/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
-HEADERS := $(wildcard grader/src/*.h sandbox/*.h)
+HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h
 
 .PHONY: all grader check test unit clean gradescope handout
 all: grader
 grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 
-# The concurrency engine as an LD_PRELOAD library, for `grader stress`.
-ENGINE_SO_SRC := $(addprefix grader/harness/,engine.c lockorder.c noise.c watchdog.c preload.c)
-$(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h
+# The concurrency engine's sources, the one list: linked into every test
+# binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
+# preload.c, into the LD_PRELOAD library for `grader stress`.
+ENGINE_SRC := engine.c lockorder.c noise.c watchdog.c
+comma := ,
+empty :=
+space := $(empty) $(empty)
+ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
+ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c)
+$(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
+                            grader/harness/splitmix64.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(ENGINE_SO_SRC) -ldl
 
@@ -37,7 +45,9 @@ $(BUILD)/grader: $(GRADER_OBJ)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
+	$(CC) $(CFLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
+# The engine's source list lives here.
+$(BUILD)/obj/grader/src/objcache.o $(BUILD)/san/grader/src/objcache.o: Makefile
 
 # The student's command. LESSON and SEED are optional.
 check: $(BUILD)/grader
@@ -58,9 +68,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(filter-out grader/src/main.c,$(GRADER_SRC)) $(SANDBOX_SRC))
 $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
-$(BUILD)/unit_tests: tests/unit/test_units.c $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
+UNIT_SRC := $(wildcard tests/unit/*.c)
+$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.
 $(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)

@@ -62,8 +62,6 @@ typedef struct sbx_ns_run {
     int go_fd;        /* we write one byte when the maps and cgroup are set */
 } sbx_ns_run;
 
-/* Probes once whether the full namespace sandbox works here. */
-bool sbx_ns_available(void);
 /* Starts init in new namespaces; it sets up the private root and runs the
  * command with stdout/stderr on out_fd. Returns 0 or -1 (errno). */
 int sbx_ns_start(const sbx_spec *spec, int out_fd, sbx_ns_run *run);

@@ -15,6 +15,7 @@
  */
 #include "harness.h"
 #include "intercept.h"
+#include "splitmix64.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -57,11 +58,7 @@ uint64_t harness_seed(void) { return seed; }
 
 uint64_t harness_rand(void)
 {
-    /* splitmix64: small, fast, and good enough for test inputs. */
-    uint64_t z = (rand_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64_next(&rand_state);
 }
 
 double harness_now_ms(void)

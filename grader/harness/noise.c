@@ -16,6 +16,7 @@
  * wait on its next iteration.
  */
 #include "engine_int.h"
+#include "splitmix64.h"
 
 #include <time.h>
 
@@ -28,10 +29,7 @@ static atomic_llong spent_ns, stalled_ns;
 
 static uint64_t next_rand(eng_thread *t)
 {
-    uint64_t z = (t->rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64_next(&t->rng);
 }
 
 static long long now_ns(void)

@@ -22,6 +22,7 @@ typedef struct batch_options {
     const char **lessons;
     size_t nlessons;
     unsigned jobs;
+    unsigned lesson_jobs;   /* each grading's --jobs (1: students fill the cores) */
     unsigned cap_s;         /* wall-clock cap per student */
     bool have_seed;
     uint64_t seed;

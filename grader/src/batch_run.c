@@ -13,6 +13,7 @@
  * tests run in their own process groups) is re-parented to us, and we kill it. */
 #include "batch.h"
 #include "grade.h"
+#include "results_json.h"
 #include "progress.h"
 #include "util.h"
 
@@ -151,8 +152,9 @@ static enum start_result start_job(const batch_options *o, student *s, job *j)
     }
     char *out = student_json_path(o->outdir, s->id);
     char *logpath = xasprintf("%s/logs/%s.log", o->outdir, s->id);
-    char seed[32];
+    char seed[32], lesson_jobs[16];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    snprintf(lesson_jobs, sizeof lesson_jobs, "%u", o->lesson_jobs ? o->lesson_jobs : 1);
     const char *argv[24 + 2 * 64];
     size_t a = 0;
     argv[a++] = "grader";
@@ -164,6 +166,8 @@ static enum start_result start_job(const batch_options *o, student *s, job *j)
     argv[a++] = s->id;
     argv[a++] = "--out";
     argv[a++] = out;
+    argv[a++] = "--jobs";
+    argv[a++] = lesson_jobs;
     for (size_t i = 0; i < o->nlessons && i < 64; i++) {
         argv[a++] = "--lesson";
         argv[a++] = o->lessons[i];

@@ -1,10 +1,14 @@
 /* build.c - see build.h. */
 #include "build.h"
 #include "elfcheck.h"
+#include "objcache.h"
+#include "tool.h"
 #include "util.h"
-#include "../../sandbox/sandbox.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +22,6 @@
 #endif
 
 #define MAX_SOURCE (1u << 20)
-#define COMPILE_OUTPUT_CAP (64u << 10)
 
 /* Calls that have no place in any lesson and only serve to escape or fool
  * the grader. A lesson's lesson.json adds its own. */
@@ -35,224 +38,6 @@ static const char *student_cflags[] = {
     "-std=c17", "-D_DEFAULT_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer",
     "-pthread", "-Wall", "-Wextra", "-fdiagnostics-color=never", NULL
 };
-
-static const char *harness_cflags[] = {
-    "-std=c17", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer",
-    "-pthread", "-Wall", "-Wextra", "-Werror", "-fdiagnostics-color=never", NULL
-};
-
-/* ---- argv building ------------------------------------------------------- */
-
-typedef struct argv_t {
-    char **v;
-    size_t n, cap;
-} argv_t;
-
-static void arg(argv_t *a, const char *s)
-{
-    if (a->n + 2 > a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = realloc(a->v, a->cap * sizeof *a->v);
-        if (!a->v) {
-            fputs("grader: out of memory\n", stderr);
-            exit(1);
-        }
-    }
-    a->v[a->n++] = xstrdup(s);
-    a->v[a->n] = NULL;
-}
-
-static void args(argv_t *a, const char *const *list)
-{
-    for (; *list; list++)
-        arg(a, *list);
-}
-
-/* Splits a space-separated flag string (from the Makefile) into arguments. */
-static void arg_words(argv_t *a, const char *words)
-{
-    char *copy = xstrdup(words), *save = NULL;
-    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        arg(a, w);
-    free(copy);
-}
-
-static void argv_free(argv_t *a)
-{
-    for (size_t i = 0; i < a->n; i++)
-        free(a->v[i]);
-    free(a->v);
-    memset(a, 0, sizeof *a);
-}
-
-/* ---- running tools ------------------------------------------------------- */
-
-static const char *cc_path(void)
-{
-    static char *cc;
-    if (!cc) {
-        const char *env = getenv("GRADER_CC");
-        cc = find_in_path(env && *env ? env : "cc");
-        if (!cc)
-            cc = xstrdup("/usr/bin/cc");
-    }
-    return cc;
-}
-
-/* Runs a toolchain step in the sandbox (it sees the system's toolchain, the
- * work dir and `ro_paths` read-only, nothing else of the course). Returns 0 when it succeeded; else -1
- * with a malloc'd explanation in *out (or NULL). Output goes to *out too. */
-static int run_tool(argv_t *a, const char *workdir, const char *const *ro_paths,
-                    unsigned timeout_ms, char **out)
-{
-    sbx_spec spec = {
-        .argv = (const char *const *)a->v,
-        .workdir = workdir,
-        .ro_paths = ro_paths, /* all the tool may see besides the system and workdir */
-        .wall_ms = timeout_ms,
-        .cpu_ms = timeout_ms,
-        .output_cap = COMPILE_OUTPUT_CAP,
-        .max_file_bytes = 256u << 20,
-        .pass_fd = -1,
-        .compiler = true,
-    };
-    sbx_result res;
-    *out = NULL;
-    if (sbx_run(&spec, &res) != 0) {
-        *out = xasprintf("could not start %s: %s", a->v[0], strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    if (res.timed_out || res.cpu_exceeded) {
-        *out = xasprintf("%s%sthe compiler took longer than %u s and was stopped",
-                         res.output, res.output_len ? "\n" : "", timeout_ms / 1000);
-        rc = -1;
-    } else if (res.output_limit) {
-        *out = xasprintf("%s\n[compiler output cut at %u KiB]", res.output,
-                         COMPILE_OUTPUT_CAP >> 10);
-        rc = -1;
-    } else if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
-        if (WIFSIGNALED(res.status))
-            *out = xasprintf("%s%sthe compiler was killed by signal %d (out of memory?)",
-                             res.output, res.output_len ? "\n" : "", WTERMSIG(res.status));
-        else
-            *out = xstrdup(res.output);
-        rc = -1;
-    } else if (res.output_len) {
-        *out = xstrdup(res.output);
-    }
-    sbx_result_free(&res);
-    return rc;
-}
-
-/* ---- the cache of the course's own objects -------------------------------- */
-
-char *build_cache_dir(const course *c)
-{
-    const char *env = getenv("GRADER_CACHE");
-    if (env && *env) {
-        mkdir(env, 0755);
-        return xstrdup(env);
-    }
-    char *dir = xasprintf("%s/build/cache", c->root);
-    char *parent = xasprintf("%s/build", c->root);
-    mkdir(parent, 0755);
-    free(parent);
-    if ((mkdir(dir, 0755) == 0 || errno == EEXIST) && access(dir, W_OK) == 0)
-        return dir;
-    free(dir);
-    const char *tmp = getenv("TMPDIR");
-    dir = xasprintf("%s/grader-cache-%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
-    mkdir(dir, 0700);
-    return dir;
-}
-
-/* The concurrency engine, linked into every test binary (grader/harness/). */
-static const char *const engine_sources[] = { "engine.c", "lockorder.c", "noise.c",
-                                              "watchdog.c", NULL };
-static int is_header(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return n > 2 && strcmp(e->d_name + n - 2, ".h") == 0;
-}
-
-/* Chains the hash of every header in `dir`, in name order: a course object
- * is rebuilt whenever any header it could include changes. */
-static uint64_t hash_headers(const char *dir, uint64_t h)
-{
-    struct dirent **list;
-    int n = scandir(dir, &list, is_header, alphasort);
-    for (int i = 0; i < n; i++) {
-        char *path = xasprintf("%s/%s", dir, list[i]->d_name);
-        h = hash_bytes(list[i]->d_name, strlen(list[i]->d_name), h);
-        h = hash_file(path, h);
-        free(path);
-        free(list[i]);
-    }
-    if (n >= 0)
-        free(list);
-    return h;
-}
-
-/* Compiles one of the course's sources into the cache (once per content and
- * flags). Returns the object's path, or NULL with the error in *err. */
-static char *cached_object(const build_options *o, const char *src, bool tsan, char **err)
-{
-    const char *harness_dir_fmt = "%s/grader/harness";
-    char *hdir = xasprintf(harness_dir_fmt, o->c->root);
-    uint64_t h = hash_file(src, 0);
-    h = hash_headers(hdir, h);
-    h = hash_headers(o->l->dir, h);
-    h = hash_bytes(cc_path(), strlen(cc_path()), h);
-    h = hash_bytes(tsan ? "tsan" : "plain", 5, h);
-    for (const char **f = harness_cflags; *f; f++)
-        h = hash_bytes(*f, strlen(*f), h);
-    const char *base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
-    char *cache = build_cache_dir(o->c);
-    char *obj = xasprintf("%s/%s-%s-%016llx.o", cache, o->l->id, base, (unsigned long long)h);
-    free(cache);
-    if (!is_file(obj)) {
-        /* Compiled in the work dir (the sandbox sees no cache), then copied
-         * into the cache under a unique name and renamed: atomic. */
-        char *tmp = xasprintf("%s/course-%016llx.o", o->workdir, (unsigned long long)h);
-        char *ctmp = xasprintf("%s.%ld.%016llx.tmp", obj, (long)getpid(),
-                               (unsigned long long)random_u64());
-        char *sdir = xstrdup(src);
-        if (strrchr(sdir, '/'))
-            *strrchr(sdir, '/') = '\0';
-        const char *ro[] = { hdir, o->l->dir, sdir, NULL };
-        argv_t a = { 0 };
-        arg(&a, cc_path());
-        args(&a, harness_cflags);
-        if (tsan)
-            arg(&a, "-fsanitize=thread");
-        char *inc1 = xasprintf("-I%s", hdir), *inc2 = xasprintf("-I%s", o->l->dir);
-        arg(&a, inc1);
-        arg(&a, inc2);
-        arg(&a, "-c");
-        arg(&a, src);
-        arg(&a, "-o");
-        arg(&a, tmp);
-        free(inc1);
-        free(inc2);
-        char *out = NULL;
-        if (run_tool(&a, o->workdir, ro, 120000, &out) != 0 ||
-            copy_untrusted(tmp, ctmp, 256u << 20) != 0 || rename(ctmp, obj) != 0) {
-            *err = xasprintf("building the course's %s failed:\n%s", base, out ? out : "");
-            unlink(ctmp);
-            free(obj);
-            obj = NULL;
-        }
-        unlink(tmp);
-        free(out);
-        free(tmp);
-        free(ctmp);
-        free(sdir);
-        argv_free(&a);
-    }
-    free(hdir);
-    return obj;
-}
 
 /* ---- the checks on the student's object ---------------------------------- */
 
@@ -336,15 +121,12 @@ static int compile_student(const build_options *o, const char *src, const char *
     args(&a, student_cflags);
     if (tsan)
         arg(&a, "-fsanitize=thread");
-    char *inc = xasprintf("-I%s", o->l->dir);
-    arg(&a, inc);
-    free(inc);
+    arg(&a, "-I" STAGE_LESSON);
     arg(&a, "-c");
     arg(&a, src);
     arg(&a, "-o");
     arg(&a, obj);
-    const char *ro[] = { o->l->dir, NULL };
-    int rc = run_tool(&a, o->workdir, ro, o->l->compile_timeout_ms, out);
+    int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
     argv_free(&a);
     return rc;
 }
@@ -356,15 +138,10 @@ static int reroute_calls(const build_options *o, const char *in, const char *out
     char *objcopy = find_in_path("objcopy");
     arg(&a, objcopy ? objcopy : "/usr/bin/objcopy");
     free(objcopy);
-    char *syms = xasprintf("%s/grader/harness/intercept.syms", o->c->root);
-    char *opt = xasprintf("--redefine-syms=%s", syms);
-    arg(&a, opt);
-    free(opt);
+    arg(&a, "--redefine-syms=" STAGE_HARNESS "/intercept.syms");
     arg(&a, in);
     arg(&a, outobj);
-    const char *ro[] = { syms, NULL };
-    int rc = run_tool(&a, o->workdir, ro, 30000, out);
-    free(syms);
+    int rc = run_tool(&a, o->workdir, NULL, 30000, out);
     argv_free(&a);
     return rc;
 }
@@ -384,10 +161,7 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
         arg(&a, objs[i]);
     arg_words(&a, CHECK_LIBS);
     arg(&a, "-ldl");
-    char *cache = build_cache_dir(o->c);
-    const char *ro[] = { cache, NULL };
-    int rc = run_tool(&a, o->workdir, ro, o->l->compile_timeout_ms, out);
-    free(cache);
+    int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
     argv_free(&a);
     return rc;
 }
@@ -416,38 +190,31 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     free(out);
     out = NULL;
 
-    char *hsrc = xasprintf("%s/grader/harness/harness.c", o->c->root);
-    char *isrc = xasprintf("%s/grader/harness/intercept.c", o->c->root);
-    char *tsrc = xasprintf("%s/grader/harness/trace.c", o->c->root);
-    const char *sources[] = { hsrc, isrc, tsrc, o->l->public_tests,
-                              o->with_hidden ? o->l->hidden_tests : NULL };
-    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && st == BUILD_OK; i++) {
-        if (!sources[i])
+    /* The course's objects: the harness and engine (shared by every lesson),
+     * then the lesson's tests. */
+    for (const char *const *h = harness_sources; *h && st == BUILD_OK; h++) {
+        char *hsrc = xasprintf("%s/grader/harness/%s", o->c->root, *h);
+        objs[nobjs] = objcache_object(o->c, o->l, o->workdir, hsrc, false, tsan, &err);
+        free(hsrc);
+        if (objs[nobjs])
+            nobjs++;
+        else
+            st = BUILD_INTERNAL;
+    }
+    const char *tests[] = { o->l->public_tests, o->with_hidden ? o->l->hidden_tests : NULL };
+    for (size_t i = 0; i < 2 && st == BUILD_OK; i++) {
+        if (!tests[i])
             continue;
-        objs[nobjs] = cached_object(o, sources[i], tsan, &err);
-        if (!objs[nobjs]) {
-            r->message = err;
-            st = BUILD_INTERNAL;
-        } else {
+        objs[nobjs] = objcache_object(o->c, o->l, o->workdir, tests[i], true, tsan, &err);
+        if (objs[nobjs])
             nobjs++;
-        }
-    }
-    free(hsrc);
-    free(isrc);
-    free(tsrc);
-    for (const char *const *e = engine_sources; *e && st == BUILD_OK; e++) {
-        char *esrc = xasprintf("%s/grader/harness/%s", o->c->root, *e);
-        objs[nobjs] = cached_object(o, esrc, tsan, &err);
-        free(esrc);
-        if (!objs[nobjs]) {
-            r->message = err;
+        else
             st = BUILD_INTERNAL;
-        } else {
-            nobjs++;
-        }
     }
-    if (st != BUILD_OK)
+    if (st != BUILD_OK) {
+        r->message = err;
         goto done;
+    }
 
     if (!tsan) {
         st = check_object(o, obj, objs, nobjs, r);
@@ -482,6 +249,81 @@ done:
     return st;
 }
 
+/* ---- the TSan flavour in a child process --------------------------------- */
+
+typedef struct tsan_child {
+    pid_t pid;
+    int fd; /* it writes its status byte, then its message */
+} tsan_child;
+
+static void start_tsan_child(const build_options *o, const char *rel, tsan_child *c)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return;
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        build_result r = { 0 };
+        char st = (char)build_flavour(o, rel, true, &r);
+        FILE *f = fdopen(p[1], "w");
+        if (!f)
+            _exit(1);
+        fputc('0' + st, f);
+        if (r.message)
+            fputs(r.message, f);
+        _exit(fclose(f) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    c->pid = pid;
+    c->fd = p[0];
+}
+
+static void finish_tsan_child(tsan_child *c, build_result *r)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            cap *= 2;
+            char *bigger = realloc(buf, cap);
+            if (!bigger)
+                break;
+            buf = bigger;
+        }
+        ssize_t n = read(c->fd, buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    close(c->fd);
+    int status;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (len >= 1 && buf[0] >= '0' + BUILD_OK && buf[0] <= '0' + BUILD_INTERNAL &&
+        WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        r->status = (enum build_status)(buf[0] - '0');
+        r->message = len > 1 ? xstrdup(buf + 1) : NULL;
+    } else {
+        r->status = BUILD_INTERNAL;
+        r->message = xstrdup("the ThreadSanitizer build's process died");
+    }
+    free(buf);
+}
+
 int build_lesson(const build_options *o, build_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -495,11 +337,41 @@ int build_lesson(const build_options *o, build_result *r)
         free(src);
         return 0;
     }
+    char *err = NULL;
+    if (objcache_stage(o->c, o->l, o->workdir, &err) != 0) {
+        r->status = BUILD_INTERNAL;
+        r->message = err;
+        free(src);
+        return 0;
+    }
     /* Compile by its plain name, so messages say "bank.c:12", not a temp path. */
     char *rel = xasprintf("%s.c", o->l->slug);
+    tsan_child child = { -1, -1 };
+    if (o->l->tsan && o->parallel)
+        start_tsan_child(o, rel, &child);
     r->status = build_flavour(o, rel, false, r);
-    if (r->status == BUILD_OK && o->l->tsan)
+    if (child.pid > 0) {
+        /* The plain flavour's verdict comes first, as in a sequential build. */
+        build_result tr = { 0 };
+        finish_tsan_child(&child, &tr);
+        if (r->status == BUILD_OK) {
+            r->status = tr.status;
+            if (tr.status == BUILD_OK)
+                r->bin_tsan = xasprintf("%s/tests_tsan", o->workdir);
+            else {
+                free(r->message);
+                r->message = tr.message;
+                tr.message = NULL;
+            }
+        }
+        build_result_free(&tr);
+    } else if (r->status == BUILD_OK && o->l->tsan) {
         r->status = build_flavour(o, rel, true, r);
+    }
+    objcache_unstage(o->workdir);
+    char *objdir = xasprintf("%s/%s", o->workdir, STAGE_OBJECTS);
+    remove_tree(objdir);
+    free(objdir);
     free(rel);
     free(src);
     return 0;

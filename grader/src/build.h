@@ -26,12 +26,10 @@ typedef struct build_options {
     const char *student_src; /* the submission's file (untrusted path) */
     const char *workdir;     /* our own temp dir for this lesson */
     bool with_hidden;        /* link the hidden tests too */
+    bool parallel;           /* a core is free: build the TSan flavour in a child meanwhile */
 } build_options;
 
 int build_lesson(const build_options *o, build_result *r);
 void build_result_free(build_result *r);
-
-/* The directory for cached objects of the course's own sources. malloc'd. */
-char *build_cache_dir(const course *c);
 
 #endif

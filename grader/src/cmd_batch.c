@@ -23,6 +23,8 @@ static int usage(FILE *f)
     fprintf(f,
             "usage: grader batch [options] SUBMISSIONS_DIR\n"
             "  --jobs N          gradings at once (default: the number of cores)\n"
+            "  --lesson-jobs N   lessons at once within a grading (default: 1; the\n"
+            "                    students already fill the cores)\n"
             "  --out DIR         results directory (default: grades)\n"
             "  --shard I/N       grade only shard I of N (0 <= I < N; by a hash of the id)\n"
             "  --format F        also write DIR/F/<id>.json: gradescope or prairielearn\n"
@@ -111,12 +113,13 @@ int cmd_batch(int argc, char **argv)
         { "summary-only", no_argument, 0, 'm' }, { "lesson", required_argument, 0, 'l' },
         { "seed", required_argument, 0, 's' },   { "timeout", required_argument, 0, 't' },
         { "course", required_argument, 0, 'c' }, { "help", no_argument, 0, 'h' },
+        { "lesson-jobs", required_argument, 0, 'J' },
         { 0, 0, 0, 0 }
     };
     const char *lessons[64];
     size_t nlessons = 0;
     const char *outdir = "grades", *format = "native", *root_opt = NULL;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN), lesson_jobs = 1;
     unsigned shard = 0, nshards = 1, cap_s = 900;
     bool summary_only = false, have_seed = false;
     uint64_t seed = 0;
@@ -125,6 +128,7 @@ int cmd_batch(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
         case 'j': jobs = strtol(optarg, NULL, 10); break;
+        case 'J': lesson_jobs = strtol(optarg, NULL, 10); break;
         case 'o': outdir = optarg; break;
         case 'S':
             if (sscanf(optarg, "%u/%u", &shard, &nshards) != 2 || nshards == 0 || shard >= nshards) {
@@ -147,8 +151,9 @@ int cmd_batch(int argc, char **argv)
     }
     if (optind != argc - (summary_only ? 0 : 1) && optind != argc - 1)
         return usage(stderr);
-    if (jobs < 1 || jobs > 256 || cap_s == 0) {
-        fprintf(stderr, "grader: --jobs must be 1..256 and --timeout positive\n");
+    if (jobs < 1 || jobs > 256 || lesson_jobs < 1 || lesson_jobs > 256 || cap_s == 0) {
+        fprintf(stderr, "grader: --jobs and --lesson-jobs must be 1..256 and --timeout "
+                        "positive\n");
         return 2;
     }
     if (!output_format_known(format)) {
@@ -183,7 +188,8 @@ int cmd_batch(int argc, char **argv)
     }
     fprintf(stderr, "grader: %ld students%s, %ld at once, results in %s\n", n,
             nshards > 1 ? " in this shard" : "", jobs, outdir);
-    batch_options bo = { &c, outdir, lessons, nlessons, (unsigned)jobs, cap_s, have_seed, seed };
+    batch_options bo = { &c,    outdir,    lessons, nlessons, (unsigned)jobs, (unsigned)lesson_jobs,
+                         cap_s, have_seed, seed };
     rc = batch_run(&bo, students, (size_t)n);
     if (rc == 0)
         rc = batch_finish(&outdir, 1, outdir, format) == 0 ? 0 : 1;

@@ -24,6 +24,7 @@ static int usage(FILE *f)
             "  --details         with --table: every failing test in full\n"
             "  --course DIR      the course root (default: above the grader binary)\n"
             "  --quiet           no progress lines\n"
+            "  --jobs N          lessons graded at once (default: the number of cores)\n"
             "  --student ID      record this student id in the JSON (what `batch` passes)\n");
     return f == stdout ? 0 : 2;
 }
@@ -36,7 +37,7 @@ int cmd_grade(int argc, char **argv)
         { "public", no_argument, 0, 'p' },       { "table", no_argument, 0, 't' },
         { "details", no_argument, 0, 'd' },      { "course", required_argument, 0, 'c' },
         { "quiet", no_argument, 0, 'q' },        { "help", no_argument, 0, 'h' },
-        { "student", required_argument, 0, 'S' },
+        { "student", required_argument, 0, 'S' }, { "jobs", required_argument, 0, 'j' },
         { 0, 0, 0, 0 }
     };
     const char *lessons[64];
@@ -44,6 +45,7 @@ int cmd_grade(int argc, char **argv)
     const char *out = NULL, *format = "native", *root_opt = NULL, *student = NULL;
     bool public_only = false, table = false, details = false, quiet = false, have_seed = false;
     uint64_t seed = 0;
+    long jobs = 0;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -61,6 +63,13 @@ int cmd_grade(int argc, char **argv)
         case 'c': root_opt = optarg; break;
         case 'q': quiet = true; break;
         case 'S': student = optarg; break;
+        case 'j':
+            jobs = strtol(optarg, NULL, 10);
+            if (jobs < 1 || jobs > 256) {
+                fprintf(stderr, "grader: --jobs must be 1..256\n");
+                return 2;
+            }
+            break;
         case 'h': return usage(stdout);
         default: return usage(stderr);
         }
@@ -82,7 +91,8 @@ int cmd_grade(int argc, char **argv)
         return status;
     if (!have_seed)
         seed = random_u64() % 1000000000ull;
-    grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL, quiet };
+    grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL, quiet,
+                         (unsigned)jobs };
     json_t *results = grade_submission(&go);
     if (student)
         json_object_set_new(results, "student", json_string(student));

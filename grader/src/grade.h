@@ -19,15 +19,13 @@ typedef struct grade_options {
     uint64_t seed;
     const char *only_test;   /* run just this test (replay); NULL: all */
     bool quiet;              /* no progress lines on stderr */
+    unsigned jobs;           /* lessons graded at once; 0: the number of cores */
 } grade_options;
 
-/* Returns the native results document (never NULL). */
+/* Returns the native results document (never NULL). Each lesson is graded
+ * in a child process, o->jobs at once; the document and the progress lines
+ * are the same whatever o->jobs is. A lesson whose child died is an `error`
+ * lesson with a message. */
 json_t *grade_submission(const grade_options *o);
-
-/* The JSON "sandbox" object describing the isolation in force. */
-json_t *sandbox_json(void);
-
-#define GRADER_VERSION "0.1.0"
-#define SCHEMA_VERSION 1
 
 #endif

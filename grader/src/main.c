@@ -1,6 +1,7 @@
 /* main.c - the `grader` command line: picks the command and hands over. */
 #include "commands.h"
 #include "grade.h"
+#include "results_json.h"
 
 #include <stdio.h>
 #include <string.h>

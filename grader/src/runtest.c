@@ -1,13 +1,15 @@
 /* runtest.c - see runtest.h.
  *
- * A test passes only when (1) the harness wrote "pass NAME" on the channel,
- * prefixed with the token this run gave it, and (2) the process then exited
- * with status 0. Everything else is a failure with the best explanation the
- * evidence allows: the harness's assertion message, a crash with the student's
- * function and line, a ThreadSanitizer report, or a timeout.
+ * Runs a test binary in the sandbox with a fresh result channel, and
+ * collects what the run left: the records that carry this run's token, the
+ * exit status, ThreadSanitizer's report, the engine's records with their
+ * code locations symbolised (sites.c). verdict.c decides what it means and
+ * which run is due next.
  */
 #include "runtest.h"
+#include "pool.h"
 #include "sites.h"
+#include "verdict.h"
 #include "tsan_report.h"
 #include "util.h"
 #include "../../sandbox/sandbox.h"
@@ -19,24 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define CHAN_FD 3
 #define TEST_OUTPUT_CAP (256u << 10)
 #define CHAN_CAP (256u << 10)
-#define TSAN_EXIT 66
-#define TIMING_ATTEMPTS 3
-#define STRESS_SEEDS 2 /* schedules per race, deadlock and ordering test */
 
 /* The only directory a test run may write (ThreadSanitizer's logs): the work
- * dir itself, which holds the test binaries, is read-only for the test. */
+ * dir itself, which holds the test binaries, is read-only for the test. One
+ * per process (WORK/scratch/PID), as a lesson's tests may run side by side;
+ * WORK/scratch itself is ours (the sandbox hands over only the leaf). */
 static char *scratch_dir(const run_context *ctx)
 {
-    return xasprintf("%s/scratch", ctx->workdir);
+    char *parent = xasprintf("%s/scratch", ctx->workdir);
+    mkdir(parent, 0755);
+    free(parent);
+    return xasprintf("%s/scratch/%ld", ctx->workdir, (long)getpid());
 }
-
-const char *const test_status_names[] = { "passed", "failed", "timeout", "crashed" };
 
 typedef struct raw_run {
     sbx_result res;
@@ -151,30 +154,6 @@ static void raw_run_free(raw_run *rr)
     free(rr->records);
 }
 
-/* The first record of a kind ("pass", "fail", "crash"), or NULL. Returns a
- * pointer just after the kind and its space. */
-static const char *find_record(const char *records, const char *kind)
-{
-    size_t k = strlen(kind);
-    for (const char *line = records; line && *line;) {
-        if (strncmp(line, kind, k) == 0 && (line[k] == ' ' || line[k] == '\n'))
-            return line + k + (line[k] == ' ');
-        line = strchr(line, '\n');
-        if (line)
-            line++;
-    }
-    return NULL;
-}
-
-static char *line_dup(const char *s)
-{
-    size_t n = strcspn(s, "\n");
-    char *out = xmalloc(n + 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return out;
-}
-
 /* ---- listing ------------------------------------------------------------- */
 
 int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
@@ -184,7 +163,7 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
     const char *args[] = { "--list", NULL };
     raw_run rr;
     run_binary(ctx, ctx->bin, args, NULL, 10000, &rr);
-    if (rr.sandbox_failed || !find_record(rr.records, "end")) {
+    if (rr.sandbox_failed || !verdict_find_record(rr.records, "end")) {
         *err = xasprintf("the test binary did not list its tests%s%s",
                          rr.res.output_len ? ": " : "", rr.res.output ? rr.res.output : "");
         raw_run_free(&rr);
@@ -234,103 +213,13 @@ void free_tests(test_info *tests, size_t n)
     free(tests);
 }
 
-/* ---- crashes ------------------------------------------------------------- */
+/* ---- one run ------------------------------------------------------------- */
 
-/* Turns "crash SIG off1 off2 ..." into "in func (file.c:12)" using addr2line
- * on our own binary. Returns malloc'd text or NULL. */
-static char *symbolize_crash(const run_context *ctx, const char *bin, const char *rec)
+/* The text of the first (or last) record of a kind, symbolised; NULL. */
+static char *symbolised(const run_context *ctx, const char *bin, const char *records,
+                        const char *kind, bool last)
 {
-    char *a2l = find_in_path("addr2line");
-    if (!a2l)
-        return NULL;
-    const char *argv[40];
-    size_t n = 0;
-    argv[n++] = a2l;
-    argv[n++] = "-f";
-    argv[n++] = "-e";
-    argv[n++] = bin;
-    char *copy = line_dup(rec), *save = NULL;
-    strtok_r(copy, " ", &save); /* the signal number */
-    for (char *w = strtok_r(NULL, " ", &save); w && n < 38; w = strtok_r(NULL, " ", &save))
-        argv[n++] = w;
-    argv[n] = NULL;
-    sbx_spec spec = { .argv = argv, .workdir = ctx->workdir, .wall_ms = 10000,
-                      .output_cap = 64u << 10, .pass_fd = -1, .compiler = true };
-    sbx_result res;
-    char *found = NULL;
-    if (sbx_run(&spec, &res) == 0) {
-        /* Pairs of lines: function, file:line. The first in the student's file wins. */
-        char *file = xasprintf("%s.c:", ctx->l->slug);
-        char *save2 = NULL, *func = NULL;
-        for (char *line = strtok_r(res.output, "\n", &save2); line;
-             line = strtok_r(NULL, "\n", &save2)) {
-            if (!func) {
-                func = line;
-                continue;
-            }
-            const char *base = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
-            if (strncmp(base, file, strlen(file)) == 0) {
-                char *paren = strstr(base, " (");
-                if (paren)
-                    *paren = '\0';
-                found = xasprintf("in %s (%s)", func, base);
-                break;
-            }
-            func = NULL;
-        }
-        free(file);
-        sbx_result_free(&res);
-    }
-    free(copy);
-    free(a2l);
-    return found;
-}
-
-static const char *signal_name(int sig)
-{
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV (invalid memory access)";
-    case SIGBUS: return "SIGBUS (invalid memory access)";
-    case SIGFPE: return "SIGFPE (arithmetic error, such as division by zero)";
-    case SIGILL: return "SIGILL (illegal instruction)";
-    case SIGABRT: return "SIGABRT (abort, often a failed assert or a double free)";
-    case SIGKILL: return "SIGKILL";
-    case SIGXCPU: return "SIGXCPU (CPU time limit)";
-    case SIGXFSZ: return "SIGXFSZ (file size limit)";
-    default: return strsignal(sig);
-    }
-}
-
-/* ---- one run's verdict ---------------------------------------------------- */
-
-/* What the concurrency engine saw (grader/harness/engine.h): a deadlock that
- * formed, or, for deadlock tests, a lock-order inversion that could deadlock
- * even if this run did not. Returns true when it decides the verdict. */
-static bool engine_verdict(const run_context *ctx, const char *bin, const test_info *t,
-                           const raw_run *rr, test_outcome *out)
-{
-    char *text = record_text(rr->records, "deadlock", false);
-    const char *fmt = "deadlock: %s";
-    if (!text && t->category == CAT_DEADLOCK) {
-        text = record_text(rr->records, "lockorder", false);
-        fmt = "lock-order inversion that can deadlock when these run at the same time: %s. "
-              "Lock mutexes in one global order (or take them all under one common lock)";
-    }
-    if (!text)
-        return false;
-    char *where = sites_symbolize(text, bin, ctx->workdir);
-    out->status = TEST_FAILED;
-    out->message = xasprintf(fmt, where);
-    out->engine_found = true;
-    free(where);
-    free(text);
-    return true;
-}
-
-/* The engine's last "hang" record: what each thread waited for. NULL if none. */
-static char *hang_story(const run_context *ctx, const char *bin, const raw_run *rr)
-{
-    char *text = record_text(rr->records, "hang", true);
+    char *text = record_text(records, kind, last);
     if (!text)
         return NULL;
     char *where = sites_symbolize(text, bin, ctx->workdir);
@@ -338,80 +227,18 @@ static char *hang_story(const run_context *ctx, const char *bin, const raw_run *
     return where;
 }
 
-static void verdict(const run_context *ctx, const char *bin, const test_info *t, raw_run *rr,
-                    bool tsan, test_outcome *out)
-{
-    const sbx_result *res = &rr->res;
-    const char *pass = find_record(rr->records, "pass");
-    const char *fail = find_record(rr->records, "fail");
-    const char *crash = find_record(rr->records, "crash");
-    int st = res->status;
-    out->duration_ms = res->wall_ms;
-
-    if (engine_verdict(ctx, bin, t, rr, out))
-        return;
-
-    /* A ThreadSanitizer report is the strongest evidence in a tsan run. */
-    if (tsan) {
-        char *scratch = scratch_dir(ctx);
-        char *report = tsan_summarize(scratch, ctx->l);
-        free(scratch);
-        if (report) {
-            out->status = TEST_FAILED;
-            out->message = report;
-            return;
-        }
-    }
-    if (rr->sandbox_failed) {
-        out->status = TEST_FAILED;
-        out->message = xstrdup("the grader could not run this test (sandbox failure)");
-    } else if (res->output_limit) {
-        out->status = TEST_FAILED;
-        out->message = xasprintf("printed more than %u KiB (output limit): remove debug "
-                                 "printing from loops", TEST_OUTPUT_CAP >> 10);
-    } else if (res->timed_out || res->cpu_exceeded) {
-        out->status = TEST_TIMEOUT;
-        char *story = hang_story(ctx, bin, rr);
-        if (story)
-            out->message = xasprintf("did not finish within %.1f s: %s", t->timeout_ms / 1000.0,
-                                     story);
-        else
-            out->message = xasprintf("did not finish within %.1f s: a deadlock, a missed "
-                                     "wake-up, or an endless loop", t->timeout_ms / 1000.0);
-        free(story);
-    } else if (fail) {
-        out->status = TEST_FAILED;
-        /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */
-        const char *msg = strchr(fail, ' ');
-        msg = msg ? strchr(msg + 1, ' ') : NULL;
-        out->message = line_dup(msg ? msg + 1 : "assertion failed");
-    } else if (crash || WIFSIGNALED(st)) {
-        int sig = crash ? (int)strtol(crash, NULL, 16) : WTERMSIG(st);
-        char *where = crash ? symbolize_crash(ctx, bin, crash) : NULL;
-        out->status = TEST_CRASHED;
-        out->message = xasprintf("crashed with %s%s%s%s", signal_name(sig), where ? " " : "",
-                                 where ? where : "", pass ? " after the test finished" : "");
-        free(where);
-    } else if (pass && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-        out->status = TEST_PASSED;
-    } else if (pass && tsan && WIFEXITED(st) && WEXITSTATUS(st) == TSAN_EXIT) {
-        out->status = TEST_FAILED;
-        out->message = xstrdup("ThreadSanitizer found a problem (its report was not readable)");
-    } else if (pass) {
-        out->status = TEST_FAILED;
-        out->message = xasprintf("the test passed but the program then exited with status %d",
-                                 WEXITSTATUS(st));
-    } else {
-        out->status = TEST_FAILED;
-        out->message = xasprintf("the program exited (status %d) before the test finished: "
-                                 "is exit() called from the lesson's code?",
-                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    }
-}
-
 static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint64_t run_seed,
                      test_outcome *out)
 {
+    const char *bin = tsan ? ctx->bin_tsan : ctx->bin;
+    run_evidence e = { .output_cap_kib = TEST_OUTPUT_CAP >> 10, .records = "" };
+    /* Where the sandbox is weak (no namespaces, same user), an earlier run
+     * could have rewritten the test binary to forge results. */
+    if (hash_file(bin, 0) != (tsan ? ctx->bin_tsan_hash : ctx->bin_hash)) {
+        e.binary_modified = true;
+        verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
+        return;
+    }
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run_seed);
     /* ThreadSanitizer slows code down 5-15 times: give it room. */
@@ -419,18 +246,6 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     char limit[16];
     snprintf(limit, sizeof limit, "%u", timeout);
     const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit, NULL };
-    const char *bin = tsan ? ctx->bin_tsan : ctx->bin;
-    memset(out, 0, sizeof *out);
-    /* Where the sandbox is weak (no namespaces, same user), an earlier run
-     * could have rewritten the test binary to forge results. */
-    if (hash_file(bin, 0) != (tsan ? ctx->bin_tsan_hash : ctx->bin_hash)) {
-        out->status = TEST_FAILED;
-        out->message = xstrdup("the test binary was modified by an earlier test run of this "
-                               "submission: not graded");
-        out->tsan_run = tsan;
-        out->seed = run_seed;
-        return;
-    }
     char *scratch = scratch_dir(ctx);
     char *tsan_opts = xasprintf(
         "TSAN_OPTIONS=exitcode=%d atexit_sleep_ms=0 log_path=%s/tsan halt_on_error=0 "
@@ -440,82 +255,180 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
      * RLIMIT_AS and mounts the scratch dir for the logs. */
     const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", tsan ? tsan_opts : NULL, NULL };
     tsan_clear(scratch);
-    free(scratch);
     raw_run rr;
     run_binary(ctx, bin, args, env, timeout, &rr);
-    memset(out, 0, sizeof *out);
-    verdict(ctx, bin, t, &rr, tsan, out);
-    out->tsan_run = tsan;
-    out->seed = run_seed;
+
+    char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l) : NULL;
+    char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);
+    /* addr2line costs a sandboxed run: only for the evidence verdict.c can
+     * use (lock order judges deadlock tests; a hang report, a timeout). */
+    char *lockorder = t->category == CAT_DEADLOCK
+                          ? symbolised(ctx, bin, rr.records, "lockorder", false)
+                          : NULL;
+    bool timed_out = rr.res.timed_out || rr.res.cpu_exceeded;
+    char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
+    const char *crash = verdict_find_record(rr.records, "crash");
+    char *student_file = xasprintf("%s.c", ctx->l->slug);
+    char *crash_where = crash ? sites_crash_location(crash, bin, ctx->workdir, student_file)
+                              : NULL;
+    e.sandbox_failed = rr.sandbox_failed;
+    e.wait_status = rr.res.status;
+    e.timed_out = timed_out;
+    e.output_limit = rr.res.output_limit;
+    e.records = rr.records;
+    e.tsan_report = tsan_report;
+    e.deadlock = deadlock;
+    e.lockorder = lockorder;
+    e.hang = hang;
+    e.crash_where = crash_where;
+    e.wall_ms = rr.res.wall_ms;
+    verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
+
+    free(tsan_report);
+    free(deadlock);
+    free(lockorder);
+    free(hang);
+    free(student_file);
+    free(crash_where);
     raw_run_free(&rr);
     free(tsan_opts);
+    free(scratch);
 }
 
-/* The k-th extra schedule seed of a run: derived, so a grading with the same
- * base seed makes the same runs; kept to 9 digits so students can type it. */
-static uint64_t derived_seed(uint64_t base, unsigned k)
+json_t *test_outcome_to_json(const test_outcome *out)
 {
-    uint64_t z = base + 0x9E3779B97F4A7C15ull * k;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (z ^ (z >> 31)) % 1000000000ull;
+    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b}", "status", (int)out->status,
+                          "duration_ms", out->duration_ms, "attempts", out->attempts, "tsan_run",
+                          out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
+                          out->engine_found);
+    if (out->message)
+        json_object_set_new(j, "message", json_string(out->message));
+    return j;
+}
+
+void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    int status = (int)json_integer_value(json_object_get(j, "status"));
+    if (!j || status < TEST_PASSED || status > TEST_CRASHED) {
+        out->status = TEST_FAILED;
+        out->message = xstrdup(failure ? failure : "the grader could not run this test");
+        out->attempts = 1;
+        return;
+    }
+    out->status = (enum test_status)status;
+    out->duration_ms = json_number_value(json_object_get(j, "duration_ms"));
+    out->attempts = (int)json_integer_value(json_object_get(j, "attempts"));
+    out->tsan_run = json_is_true(json_object_get(j, "tsan_run"));
+    out->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
+    out->engine_found = json_is_true(json_object_get(j, "engine_found"));
+    const char *m = json_string_value(json_object_get(j, "message"));
+    out->message = m ? xstrdup(m) : NULL;
+}
+
+/* ---- runs ahead of time, side by side ------------------------------------ */
+
+#define MAX_AHEAD 4
+
+typedef struct ahead_run {
+    bool tsan;
+    uint64_t seed;
+    bool used;
+    test_outcome out;
+} ahead_run;
+
+typedef struct ahead {
+    const run_context *ctx;
+    const test_info *t;
+    ahead_run runs[MAX_AHEAD];
+    size_t n;
+} ahead;
+
+static json_t *ahead_piece(size_t i, FILE *progress, void *arg)
+{
+    (void)progress;
+    ahead *a = arg;
+    test_outcome out;
+    run_once(a->ctx, a->t, a->runs[i].tsan, a->runs[i].seed, &out);
+    json_t *j = test_outcome_to_json(&out);
+    test_outcome_free(&out);
+    return j;
+}
+
+/* With cores to spare, the runs a passing test will need (verdict.c's rules
+ * followed on the assumption that every run passes) are made at once,
+ * `ctx->parallel_runs` side by side. run_test then takes each run the rules
+ * ask for from here when it was made, so the verdict is the one a sequential
+ * grading gives; a run that is not asked for (an early failure) is dropped. */
+static void run_ahead(const run_context *ctx, const test_info *t, ahead *a)
+{
+    a->ctx = ctx;
+    a->t = t;
+    a->n = 0;
+    if (ctx->parallel_runs < 2)
+        return;
+    test_outcome sim = { .status = TEST_PASSED, .attempts = 1, .seed = ctx->seed };
+    unsigned schedules = 1;
+    bool tsan_done = false;
+    a->runs[a->n++] = (ahead_run){ .tsan = false, .seed = ctx->seed };
+    while (a->n < MAX_AHEAD) {
+        enum next_run next =
+            verdict_next_run(t->category, &sim, schedules, ctx->bin_tsan != NULL, tsan_done);
+        if (next == NEXT_NONE)
+            break;
+        sim.seed = verdict_next_seed(next, ctx->seed, schedules, &sim);
+        a->runs[a->n++] = (ahead_run){ .tsan = next == NEXT_TSAN, .seed = sim.seed };
+        schedules += next == NEXT_OTHER_SCHEDULE;
+        tsan_done |= next == NEXT_TSAN;
+    }
+    if (a->n < 2) {
+        a->n = 0; /* one run: nothing to overlap */
+        return;
+    }
+    json_t *results[MAX_AHEAD] = { 0 };
+    char *failures[MAX_AHEAD] = { 0 };
+    pool_run(a->n, ctx->parallel_runs, NULL, ahead_piece, a, "test run", NULL, results, failures);
+    for (size_t i = 0; i < a->n; i++) {
+        test_outcome_from_json(results[i], failures[i], &a->runs[i].out);
+        json_decref(results[i]);
+        free(failures[i]);
+    }
+}
+
+/* The run (tsan, seed): made ahead of time, or now. */
+static void take_run(ahead *a, bool tsan, uint64_t seed, test_outcome *out)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        ahead_run *r = &a->runs[i];
+        if (!r->used && r->tsan == tsan && r->seed == seed) {
+            r->used = true;
+            *out = r->out;
+            memset(&r->out, 0, sizeof r->out);
+            return;
+        }
+    }
+    run_once(a->ctx, a->t, tsan, seed, out);
 }
 
 void run_test(const run_context *ctx, const test_info *t, test_outcome *out)
 {
-    run_once(ctx, t, false, ctx->seed, out);
-    out->attempts = 1;
-    /* Timing can fail on a busy machine: a timing failure must repeat before
-     * it counts. Hangs and crashes are not timing failures. */
-    while (t->category == CAT_TIMING && out->status == TEST_FAILED &&
-           out->attempts < TIMING_ATTEMPTS) {
+    ahead a;
+    run_ahead(ctx, t, &a);
+    take_run(&a, false, ctx->seed, out);
+    unsigned schedules = 1;
+    bool tsan_done = false;
+    for (;;) {
+        enum next_run next =
+            verdict_next_run(t->category, out, schedules, ctx->bin_tsan != NULL, tsan_done);
+        if (next == NEXT_NONE)
+            break;
         test_outcome again;
-        run_once(ctx, t, false, ctx->seed, &again);
-        again.attempts = out->attempts + 1;
-        test_outcome_free(out);
-        *out = again;
+        take_run(&a, next == NEXT_TSAN, verdict_next_seed(next, ctx->seed, schedules, out),
+                 &again);
+        schedules += next == NEXT_OTHER_SCHEDULE;
+        tsan_done |= next == NEXT_TSAN;
+        verdict_fold(out, &again, next);
     }
-    /* Stress tests get more than one schedule: each extra run's noise comes
-     * from a seed derived from the first. The JSON reports the seed of the
-     * run that failed, so `grader replay` repeats exactly that run. */
-    bool stress = t->category == CAT_RACE || t->category == CAT_DEADLOCK ||
-                  t->category == CAT_ORDERING;
-    for (unsigned k = 1; stress && k < STRESS_SEEDS && out->status == TEST_PASSED; k++) {
-        test_outcome again;
-        run_once(ctx, t, false, derived_seed(ctx->seed, k), &again);
-        again.attempts = out->attempts;
-        again.duration_ms += out->duration_ms;
-        test_outcome_free(out);
-        *out = again;
-    }
-    /* Race and deadlock tests also run under ThreadSanitizer. Its report
-     * names the cause, so it leads the message even when the plain run
-     * already failed; what the test saw follows. */
-    bool wants_tsan = ctx->bin_tsan && (t->category == CAT_RACE || t->category == CAT_DEADLOCK);
-    if (!wants_tsan || out->status == TEST_TIMEOUT || out->status == TEST_CRASHED ||
-        out->engine_found)
-        return;
-    test_outcome ts;
-    run_once(ctx, t, true, out->seed, &ts);
-    ts.attempts = out->attempts;
-    ts.duration_ms += out->duration_ms;
-    if (out->status == TEST_PASSED) {
-        test_outcome_free(out);
-        *out = ts;
-    } else if (ts.status != TEST_PASSED && ts.message &&
-               strncmp(ts.message, "ThreadSanitizer", 15) == 0) {
-        char *msg = xasprintf("%s (the test saw: %s)", ts.message, out->message);
-        test_outcome_free(out);
-        test_outcome_free(&ts);
-        out->message = msg;
-        out->tsan_run = true;
-    } else {
-        test_outcome_free(&ts);
-    }
-}
-
-void test_outcome_free(test_outcome *o)
-{
-    free(o->message);
-    o->message = NULL;
+    for (size_t i = 0; i < a.n; i++)
+        test_outcome_free(&a.runs[i].out);
 }

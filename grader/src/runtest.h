@@ -1,5 +1,6 @@
-/* runtest.h - run one test of a built lesson in the sandbox and decide, from
- * evidence the student's code cannot forge, how it went.
+/* runtest.h - run one test of a built lesson in the sandbox, as many times
+ * as verdict.c's rules ask, and collect the evidence of each run (what the
+ * student's code cannot forge) for verdict.c to judge.
  */
 #ifndef RUNTEST_H
 #define RUNTEST_H
@@ -8,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "course.h"
+#include <jansson.h>
 
-enum test_status { TEST_PASSED, TEST_FAILED, TEST_TIMEOUT, TEST_CRASHED };
-extern const char *const test_status_names[];
+#include "course.h"
+#include "verdict.h"
 
 typedef struct test_info {
     char *name;
@@ -20,15 +21,6 @@ typedef struct test_info {
     bool hidden;
 } test_info;
 
-typedef struct test_outcome {
-    enum test_status status;
-    char *message;       /* for the student: what went wrong, where */
-    double duration_ms;
-    int attempts;        /* >1 when a timing failure was re-run */
-    bool tsan_run;       /* the verdict includes a ThreadSanitizer run */
-    uint64_t seed;       /* the schedule seed of the run that decided the verdict */
-    bool engine_found;   /* the engine saw a deadlock or a lock-order inversion */
-} test_outcome;
 
 typedef struct run_context {
     const lesson *l;
@@ -38,14 +30,21 @@ typedef struct run_context {
     uint64_t seed;
     uint64_t bin_hash;     /* content hashes taken right after the build: a */
     uint64_t bin_tsan_hash; /* binary that changed since is never run again */
+    unsigned parallel_runs; /* >1: a test's runs may go side by side (spare cores) */
 } run_context;
 
 /* Asks the binary which tests it has. Returns 0, or -1 with *err set. */
 int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err);
 void free_tests(test_info *tests, size_t n);
 
-/* Runs one test (and its ThreadSanitizer run where it applies). */
+/* Runs one test: its runs (re-runs, other schedules, ThreadSanitizer) as
+ * verdict.c's rules ask; `out` is the test's verdict (free it with
+ * test_outcome_free). */
 void run_test(const run_context *ctx, const test_info *t, test_outcome *out);
-void test_outcome_free(test_outcome *o);
+
+/* A test's verdict as JSON and back (to send it from a child process); a
+ * NULL document gives a failed verdict with `failure` as its message. */
+json_t *test_outcome_to_json(const test_outcome *out);
+void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out);
 
 #endif

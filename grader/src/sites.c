@@ -56,7 +56,10 @@ static char *run_direct(const char *const *argv)
     return out;
 }
 
-static char *addr2line(const char *bin, char *const *addrs, size_t n, const char *workdir)
+/* The one addr2line runner: `functions` adds -f (a function line before
+ * each file:line line). Returns its output, or NULL. */
+static char *addr2line(const char *bin, char *const *addrs, size_t n, const char *workdir,
+                       bool functions)
 {
     char *a2l = find_in_path("addr2line");
     if (!a2l)
@@ -64,6 +67,8 @@ static char *addr2line(const char *bin, char *const *addrs, size_t n, const char
     const char *argv[MAX_SITES + 8];
     size_t k = 0;
     argv[k++] = a2l;
+    if (functions)
+        argv[k++] = "-f";
     argv[k++] = "-e";
     argv[k++] = bin;
     for (size_t i = 0; i < n; i++)
@@ -117,7 +122,7 @@ char *sites_symbolize(const char *text, const char *bin, const char *workdir)
         n++;
     }
     char *locs[MAX_SITES] = { 0 };
-    char *out = n ? addr2line(bin, addrs, n, workdir) : NULL;
+    char *out = n ? addr2line(bin, addrs, n, workdir, false) : NULL;
     if (out) {
         char *save = NULL;
         size_t i = 0;
@@ -149,6 +154,43 @@ char *sites_symbolize(const char *text, const char *bin, const char *workdir)
     }
     free(out);
     return res;
+}
+
+char *sites_crash_location(const char *record, const char *bin, const char *workdir,
+                           const char *student_file)
+{
+    /* "SIG OFF1 OFF2 ...": the signal, then return addresses. */
+    char *copy = xstrdup(record);
+    copy[strcspn(copy, "\n")] = '\0';
+    char *addrs[MAX_SITES], *save = NULL;
+    size_t n = 0;
+    strtok_r(copy, " ", &save);
+    for (char *w = strtok_r(NULL, " ", &save); w && n < MAX_SITES; w = strtok_r(NULL, " ", &save))
+        addrs[n++] = w;
+    char *out = n ? addr2line(bin, addrs, n, workdir, true) : NULL;
+    char *found = NULL;
+    if (out) {
+        /* Pairs of lines: function, file:line. The first in the student's file wins. */
+        char *prefix = xasprintf("%s:", student_file);
+        char *save2 = NULL, *func = NULL;
+        for (char *line = strtok_r(out, "\n", &save2); line; line = strtok_r(NULL, "\n", &save2)) {
+            if (!func) {
+                func = line;
+                continue;
+            }
+            char *loc = short_location(line);
+            if (strncmp(loc, prefix, strlen(prefix)) == 0)
+                found = xasprintf("in %s (%s)", func, loc);
+            free(loc);
+            if (found)
+                break;
+            func = NULL;
+        }
+        free(prefix);
+        free(out);
+    }
+    free(copy);
+    return found;
 }
 
 char *record_text(const char *records, const char *kind, bool last)

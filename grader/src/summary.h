@@ -24,6 +24,6 @@ int summary_write(json_t *summary, const char *outdir);
 /* CSV / NDJSON / HTML texts of a summary, malloc'd. */
 char *summary_csv(json_t *summary);
 char *summary_ndjson(json_t *summary);
-char *report_html(json_t *summary);
+char *class_report_html(json_t *summary);
 
 #endif

@@ -107,6 +107,6 @@ int summary_write(json_t *summary, const char *outdir)
     rc |= write_text(outdir, "summary.json", jsnl);
     rc |= write_text(outdir, "summary.csv", summary_csv(summary));
     rc |= write_text(outdir, "scores.ndjson", summary_ndjson(summary));
-    rc |= write_text(outdir, "report.html", report_html(summary));
+    rc |= write_text(outdir, "report.html", class_report_html(summary));
     return rc ? -1 : 0;
 }

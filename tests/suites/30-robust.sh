@@ -169,6 +169,12 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
     id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null
     if user_uid=$(id -u "$user" 2>/dev/null); then
         chmod 755 "$ROOT/build" 2>/dev/null
+        # The checkout may be private (a 0700 mktemp dir): $user grades with
+        # a readable copy of the grader and the course.
+        copy="$work/course-for-$user"; mkdir -p "$copy/build" "$copy/tests"
+        cp -a "$ROOT/build/grader" "$copy/build/" && cp -a "$ROOT/exercises" "$ROOT/grader" "$copy/" &&
+            cp -a "$ROOT/tests/lessons" "$copy/tests/" && chmod -R a+rX "$copy"
+        GRADER="$copy/build/grader"
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid

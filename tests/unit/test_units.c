@@ -219,6 +219,8 @@ START_TEST(categories_round_trip)
 }
 END_TEST
 
+TCase *verdict_tcase(void); /* test_verdict.c */
+
 int main(void)
 {
     Suite *s = suite_create("grader units");
@@ -234,6 +236,7 @@ int main(void)
     tcase_add_test(tc, copy_untrusted_refuses_links);
     tcase_add_test(tc, categories_round_trip);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, verdict_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

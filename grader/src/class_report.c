@@ -1,4 +1,4 @@
-/* report.c - report.html: the instructor's one-page view of a batch. It is
+/* class_report.c - report.html: the instructor's one-page view of a batch. It is
  * self-contained (inline CSS and SVG, no script, no network) and a Content
  * Security Policy forbids scripts outright; every string that came from a
  * submission (ids, messages) goes through tb_html, so a student's message
@@ -180,7 +180,7 @@ static void student_table(textbuf *b, json_t *summary)
     tb_put(b, "</table>");
 }
 
-char *report_html(json_t *summary)
+char *class_report_html(json_t *summary)
 {
     textbuf b = { 0 };
     size_t n = json_array_size(json_object_get(summary, "students"));

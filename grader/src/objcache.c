@@ -1,0 +1,259 @@
+/* objcache.c - see objcache.h. */
+#include "objcache.h"
+#include "tool.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef ENGINE_SOURCES
+#error "ENGINE_SOURCES (the engine's .c files) comes from the Makefile"
+#endif
+
+#define MAX_OBJECT (256u << 20)
+
+const char *const harness_sources[] = { "harness.c", "intercept.c", "trace.c", ENGINE_SOURCES,
+                                        NULL };
+
+static const char *harness_cflags[] = {
+    "-std=c17", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer",
+    "-pthread", "-Wall", "-Wextra", "-Werror", "-fdiagnostics-color=never", NULL
+};
+
+char *objcache_dir(const course *c)
+{
+    const char *env = getenv("GRADER_CACHE");
+    if (env && *env) {
+        mkdir(env, 0755);
+        return xstrdup(env);
+    }
+    char *dir = xasprintf("%s/build/cache", c->root);
+    char *parent = xasprintf("%s/build", c->root);
+    mkdir(parent, 0755);
+    free(parent);
+    if ((mkdir(dir, 0755) == 0 || errno == EEXIST) && access(dir, W_OK) == 0)
+        return dir;
+    free(dir);
+    const char *tmp = getenv("TMPDIR");
+    dir = xasprintf("%s/grader-cache-%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
+    mkdir(dir, 0700);
+    return dir;
+}
+
+static int is_header(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n > 2 && strcmp(e->d_name + n - 2, ".h") == 0;
+}
+
+/* Every header in `dir`, in name order (malloc'd list, *n entries; -1 when
+ * the dir cannot be read). */
+static int headers_in(const char *dir, struct dirent ***list)
+{
+    return scandir(dir, list, is_header, alphasort);
+}
+
+static void free_list(struct dirent **list, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    if (n >= 0)
+        free(list);
+}
+
+/* Chains the name and content of every header in `dir`: an object is
+ * rebuilt whenever a header it could include changes. */
+static uint64_t hash_headers(const char *dir, uint64_t h)
+{
+    struct dirent **list;
+    int n = headers_in(dir, &list);
+    for (int i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+        h = hash_bytes(list[i]->d_name, strlen(list[i]->d_name), h);
+        h = hash_file(path, h);
+        free(path);
+    }
+    free_list(list, n);
+    return h;
+}
+
+/* Copies every header of `from` into `to` (created). 0 or -1. */
+static int stage_headers(const char *from, const char *to)
+{
+    if (mkdir(to, 0755) != 0 && errno != EEXIST)
+        return -1;
+    struct dirent **list;
+    int n = headers_in(from, &list);
+    int rc = n < 0 ? -1 : 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *src = xasprintf("%s/%s", from, list[i]->d_name);
+        char *dst = xasprintf("%s/%s", to, list[i]->d_name);
+        rc = copy_untrusted(src, dst, 1u << 20);
+        free(src);
+        free(dst);
+    }
+    free_list(list, n);
+    return rc;
+}
+
+int objcache_stage(const course *c, const lesson *l, const char *workdir, char **err)
+{
+    char *course_dir = xasprintf("%s/course", workdir);
+    char *harness = xasprintf("%s/grader/harness", c->root);
+    char *to_harness = xasprintf("%s/%s", workdir, STAGE_HARNESS);
+    char *to_lesson = xasprintf("%s/%s", workdir, STAGE_LESSON);
+    char *syms = xasprintf("%s/intercept.syms", harness);
+    char *to_syms = xasprintf("%s/intercept.syms", to_harness);
+    int rc = -1;
+    if ((mkdir(course_dir, 0755) == 0 || errno == EEXIST) &&
+        stage_headers(harness, to_harness) == 0 && stage_headers(l->dir, to_lesson) == 0 &&
+        copy_untrusted(syms, to_syms, 1u << 20) == 0)
+        rc = 0;
+    else
+        *err = xasprintf("could not copy the course's headers into the work dir: %s",
+                         strerror(errno));
+    free(course_dir);
+    free(harness);
+    free(to_harness);
+    free(to_lesson);
+    free(syms);
+    free(to_syms);
+    return rc;
+}
+
+void objcache_unstage(const char *workdir)
+{
+    char *course_dir = xasprintf("%s/course", workdir);
+    remove_tree(course_dir);
+    free(course_dir);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* The cache key: the source, the headers it may include, the compiler and
+ * its flags. Not the lesson, unless the source is one of its tests. */
+static uint64_t object_key(const course *c, const lesson *l, const char *src, bool lesson_tests,
+                           bool tsan)
+{
+    char *hdir = xasprintf("%s/grader/harness", c->root);
+    uint64_t h = hash_file(src, 0);
+    h = hash_headers(hdir, h);
+    free(hdir);
+    if (lesson_tests)
+        h = hash_headers(l->dir, h);
+    h = hash_bytes(cc_path(), strlen(cc_path()), h);
+    h = hash_bytes(tsan ? "tsan" : "plain", 5, h);
+    for (const char **f = harness_cflags; *f; f++)
+        h = hash_bytes(*f, strlen(*f), h);
+    return h;
+}
+
+/* Compiles the staged copy of `src` in the sandbox and moves the object into
+ * the cache as `obj` (a unique temp name, then rename: atomic). */
+static int compile_into_cache(const lesson *l, const char *workdir, const char *src,
+                              bool lesson_tests, bool tsan, const char *obj, char **err)
+{
+    const char *base = base_name(src), *flavour = tsan ? "tsan" : "plain";
+    /* One dir per flavour: the two flavours may be built side by side. */
+    char *srcdir = xasprintf("%s/%s-%s", workdir, STAGE_SOURCES, flavour);
+    char *staged = xasprintf("%s/%s", srcdir, base);
+    char *rel_src = xasprintf("%s-%s/%s", STAGE_SOURCES, flavour, base);
+    char *tmp = xasprintf("%s/%s.%s.o", workdir, base, tsan ? "tsan" : "plain");
+    char *ctmp = xasprintf("%s.%ld.%016llx.tmp", obj, (long)getpid(),
+                           (unsigned long long)random_u64());
+    char *out = NULL;
+    int rc = -1;
+    unlink(staged);
+    if ((mkdir(srcdir, 0755) != 0 && errno != EEXIST) ||
+        copy_untrusted(src, staged, 4u << 20) != 0) {
+        *err = xasprintf("could not copy the course's %s into the work dir: %s", base,
+                         strerror(errno));
+        goto done;
+    }
+    argv_t a = { 0 };
+    arg(&a, cc_path());
+    args(&a, harness_cflags);
+    if (tsan)
+        arg(&a, "-fsanitize=thread");
+    arg(&a, "-I" STAGE_HARNESS);
+    if (lesson_tests)
+        arg(&a, "-I" STAGE_LESSON);
+    arg(&a, "-c");
+    arg(&a, rel_src);
+    arg(&a, "-o");
+    arg(&a, tmp);
+    int built = run_tool(&a, workdir, NULL, 120000, &out);
+    argv_free(&a);
+    if (built != 0 || copy_untrusted(tmp, ctmp, MAX_OBJECT) != 0 || rename(ctmp, obj) != 0) {
+        *err = xasprintf("building the course's %s%s%s failed:\n%s", base,
+                         lesson_tests ? " for " : "", lesson_tests ? l->id : "",
+                         out ? out : "");
+        unlink(ctmp);
+        goto done;
+    }
+    rc = 0;
+done:
+    unlink(tmp);
+    unlink(staged);
+    free(out);
+    free(srcdir);
+    free(staged);
+    free(rel_src);
+    free(tmp);
+    free(ctmp);
+    return rc;
+}
+
+char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
+                      bool lesson_tests, bool tsan, char **err)
+{
+    const char *base = base_name(src);
+    unsigned long long key = object_key(c, l, src, lesson_tests, tsan);
+    char *cache = objcache_dir(c);
+    char *obj = lesson_tests ? xasprintf("%s/%s-%s-%016llx.o", cache, l->id, base, key)
+                             : xasprintf("%s/course-%s-%016llx.o", cache, base, key);
+    free(cache);
+    int rc = 0;
+    if (!is_file(obj)) {
+        /* Concurrent gradings (lessons in parallel, a batch) wait for the
+         * one that builds it instead of all compiling it. */
+        char *lockpath = xasprintf("%s.lock", obj);
+        int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (lock >= 0)
+            flock(lock, LOCK_EX);
+        if (!is_file(obj))
+            rc = compile_into_cache(l, workdir, src, lesson_tests, tsan, obj, err);
+        if (lock >= 0) {
+            unlink(lockpath);
+            close(lock);
+        }
+        free(lockpath);
+    }
+    char *copy = NULL;
+    if (rc == 0) {
+        char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
+        copy = xasprintf("%s/%s-%s.o", objdir, tsan ? "tsan" : "plain", base);
+        mkdir(objdir, 0755);
+        unlink(copy);
+        if (copy_untrusted(obj, copy, MAX_OBJECT) != 0) {
+            *err = xasprintf("could not copy the course's %s object into the work dir: %s",
+                             base, strerror(errno));
+            free(copy);
+            copy = NULL;
+        }
+        free(objdir);
+    }
+    free(obj);
+    return copy;
+}

@@ -1,0 +1,52 @@
+/* objcache.h - the course's own objects (the harness, the concurrency engine,
+ * the lesson's tests), compiled once per content into a cache shared by every
+ * lesson and grading, and staged where the sandbox user can read them.
+ *
+ * The harness and engine objects do not depend on the lesson: one object
+ * serves every lesson. Only the test files (test_public.c, test_hidden.c)
+ * include the lesson's headers, so only their objects are per lesson.
+ *
+ * Everything a compile or link step reads is first copied into the grading's
+ * work dir (WORK/course/, WORK/objs/): the sandboxed tools may run as a user
+ * (nobody) that cannot read the course where it is installed, for instance
+ * under a private home directory.
+ */
+#ifndef OBJCACHE_H
+#define OBJCACHE_H
+
+#include <stdbool.h>
+
+#include "course.h"
+
+/* Relative to the work dir, where the tools run. */
+#define STAGE_HARNESS "course/harness" /* harness and engine headers, intercept.syms */
+#define STAGE_LESSON "course/lesson"   /* the lesson's headers */
+#define STAGE_SOURCES "course/src"     /* a course source being compiled (-plain, -tsan) */
+#define STAGE_OBJECTS "objs"           /* the objects the link step reads */
+
+/* The course sources every test binary links, in grader/harness/: the
+ * harness, its interposer and trace, and the engine (ENGINE_SOURCES comes
+ * from the Makefile, which builds libgrader_engine.so from the same list). */
+extern const char *const harness_sources[];
+
+/* Copies the harness's and the lesson's headers and intercept.syms into the
+ * work dir. Returns 0, or -1 with a malloc'd message in *err. */
+int objcache_stage(const course *c, const lesson *l, const char *workdir, char **err);
+
+/* The object of `src` (a course file) for this flavour, from the cache or
+ * compiled into it, copied to WORK/objs/. `lesson_tests`: src is one of the
+ * lesson's test files. Returns the copy's path (malloc'd), or NULL with the
+ * error in *err. Safe to call from concurrent gradings (one compiles, the
+ * others wait for it). */
+char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
+                      bool lesson_tests, bool tsan, char **err);
+
+/* Removes the staged sources and headers once the build is done, so the
+ * student's test runs cannot read the tests' source. */
+void objcache_unstage(const char *workdir);
+
+/* The directory for cached objects: $GRADER_CACHE, else <course>/build/cache,
+ * else $TMPDIR/grader-cache-UID when that is not writable. malloc'd. */
+char *objcache_dir(const course *c);
+
+#endif

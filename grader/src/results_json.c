@@ -1,0 +1,58 @@
+/* results_json.c - see results_json.h. */
+#include "results_json.h"
+#include "score.h"
+#include "../../sandbox/sandbox.h"
+
+#include <math.h>
+
+json_t *results_lesson(const lesson *l, const char *status, const char *message)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:f, s:[]}", "id", l->id, "title", l->title,
+                          "status", status, "score", 0.0, "max_score", score_lesson_max(l),
+                          "tests");
+    if (message)
+        json_object_set_new(j, "message", json_string(message));
+    return j;
+}
+
+json_t *results_test(const test_info *t, const test_outcome *out, double score, double max,
+                     uint64_t seed)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I, s:I, s:s, s:i, s:b}", "name", t->name,
+                          "category", category_names[t->category], "status",
+                          test_status_names[out->status], "score", score_round(score),
+                          "max_score", score_round(max), "seed", (json_int_t)seed,
+                          "duration_ms", (json_int_t)llround(out->duration_ms), "visibility",
+                          t->hidden ? "hidden" : "public", "attempts", out->attempts, "tsan",
+                          out->tsan_run);
+    if (out->message)
+        json_object_set_new(j, "message", json_string(out->message));
+    return j;
+}
+
+json_t *results_document(bool public_only, const char *submission, const char *graded_at,
+                         uint64_t seed, double score, double max, json_t *lessons)
+{
+    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:f, s:f, s:o, s:o}", "schema_version",
+                     SCHEMA_VERSION, "grader_version", GRADER_VERSION, "suite",
+                     public_only ? "public" : "full", "submission", submission, "graded_at",
+                     graded_at, "seed", (json_int_t)seed, "score", score_round(score),
+                     "max_score", score_round(max), "lessons", lessons, "sandbox",
+                     sandbox_json());
+}
+
+json_t *sandbox_json(void)
+{
+    sbx_caps caps;
+    sbx_capabilities(&caps);
+    json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s}", "level",
+                          caps.level, "rlimits", caps.rlimits, "process_group", caps.process_group,
+                          "user_ns", caps.user_ns, "pid_ns", caps.pid_ns, "mount_ns", caps.mount_ns,
+                          "net_ns", caps.net_ns, "ipc_ns", caps.ipc_ns, "uts_ns", caps.uts_ns,
+                          "cgroup", caps.cgroup, "seccomp", caps.seccomp, "notes",
+                          caps.notes ? caps.notes : "");
+    json_object_set_new(j, "cgroup_version", json_integer(caps.cgroup_version));
+    json_object_set_new(j, "no_new_privs", json_boolean(caps.no_new_privs));
+    json_object_set_new(j, "run_as_uid", json_integer(caps.outside_uid));
+    return j;
+}

@@ -1,0 +1,34 @@
+/* results_json.h - the native results document, piece by piece (schema:
+ * grader/schema/results.schema.json). grade.c decides what goes in; this
+ * file is the only one that knows the field names of a grading.
+ */
+#ifndef RESULTS_JSON_H
+#define RESULTS_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "course.h"
+#include "runtest.h"
+
+#define GRADER_VERSION "0.1.0"
+#define SCHEMA_VERSION 1
+
+/* A lesson with no tests yet: status ("graded", "missing", "compile_error",
+ * "forbidden", "error"), score 0, its maximum, an optional message. */
+json_t *results_lesson(const lesson *l, const char *status, const char *message);
+
+/* One test's entry; `score` and `max` are its points, `seed` the schedule
+ * seed to report (the failing run's for a failure). */
+json_t *results_test(const test_info *t, const test_outcome *out, double score, double max,
+                     uint64_t seed);
+
+/* The document around the lessons. */
+json_t *results_document(bool public_only, const char *submission, const char *graded_at,
+                         uint64_t seed, double score, double max, json_t *lessons);
+
+/* The "sandbox" object: what isolation was in force. */
+json_t *sandbox_json(void);
+
+#endif

@@ -1,0 +1,209 @@
+/* verdict.c - see verdict.h. No I/O: everything comes in as evidence. */
+#include "verdict.h"
+#include "course.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../harness/splitmix64.h"
+
+const char *const test_status_names[] = { "passed", "failed", "timeout", "crashed" };
+
+const char *verdict_find_record(const char *records, const char *kind)
+{
+    size_t k = strlen(kind);
+    for (const char *line = records; line && *line;) {
+        if (strncmp(line, kind, k) == 0 && (line[k] == ' ' || line[k] == '\n'))
+            return line + k + (line[k] == ' ');
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return NULL;
+}
+
+static char *line_dup(const char *s)
+{
+    size_t n = strcspn(s, "\n");
+    char *out = xmalloc(n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV (invalid memory access)";
+    case SIGBUS: return "SIGBUS (invalid memory access)";
+    case SIGFPE: return "SIGFPE (arithmetic error, such as division by zero)";
+    case SIGILL: return "SIGILL (illegal instruction)";
+    case SIGABRT: return "SIGABRT (abort, often a failed assert or a double free)";
+    case SIGKILL: return "SIGKILL";
+    case SIGXCPU: return "SIGXCPU (CPU time limit)";
+    case SIGXFSZ: return "SIGXFSZ (file size limit)";
+    default: return strsignal(sig);
+    }
+}
+
+/* The verdict's status and message, in order of the evidence's strength. */
+static void decide(const run_evidence *e, int category, unsigned timeout_ms, bool tsan,
+                   test_outcome *out)
+{
+    const char *pass = verdict_find_record(e->records, "pass");
+    const char *fail = verdict_find_record(e->records, "fail");
+    const char *crash = verdict_find_record(e->records, "crash");
+    int st = e->wait_status;
+    out->status = TEST_FAILED;
+
+    if (e->binary_modified) {
+        out->message = xstrdup("the test binary was modified by an earlier test run of this "
+                               "submission: not graded");
+    } else if (e->deadlock) {
+        out->message = xasprintf("deadlock: %s", e->deadlock);
+        out->engine_found = true;
+    } else if (e->lockorder && category == CAT_DEADLOCK) {
+        out->message = xasprintf("lock-order inversion that can deadlock when these run at the "
+                                 "same time: %s. Lock mutexes in one global order (or take them "
+                                 "all under one common lock)",
+                                 e->lockorder);
+        out->engine_found = true;
+    } else if (tsan && e->tsan_report) {
+        out->message = xstrdup(e->tsan_report);
+    } else if (e->sandbox_failed) {
+        out->message = xstrdup("the grader could not run this test (sandbox failure)");
+    } else if (e->output_limit) {
+        out->message = xasprintf("printed more than %u KiB (output limit): remove debug "
+                                 "printing from loops",
+                                 e->output_cap_kib);
+    } else if (e->timed_out) {
+        out->status = TEST_TIMEOUT;
+        if (e->hang)
+            out->message = xasprintf("did not finish within %.1f s: %s", timeout_ms / 1000.0,
+                                     e->hang);
+        else
+            out->message = xasprintf("did not finish within %.1f s: a deadlock, a missed "
+                                     "wake-up, or an endless loop",
+                                     timeout_ms / 1000.0);
+    } else if (fail) {
+        /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */
+        const char *msg = strchr(fail, ' ');
+        msg = msg ? strchr(msg + 1, ' ') : NULL;
+        out->message = line_dup(msg ? msg + 1 : "assertion failed");
+    } else if (crash || WIFSIGNALED(st)) {
+        int sig = crash ? (int)strtol(crash, NULL, 16) : WTERMSIG(st);
+        const char *where = crash ? e->crash_where : NULL;
+        out->status = TEST_CRASHED;
+        out->message = xasprintf("crashed with %s%s%s%s", signal_name(sig), where ? " " : "",
+                                 where ? where : "", pass ? " after the test finished" : "");
+    } else if (pass && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        out->status = TEST_PASSED;
+    } else if (pass && tsan && WIFEXITED(st) && WEXITSTATUS(st) == TSAN_EXIT) {
+        out->message = xstrdup("ThreadSanitizer found a problem (its report was not readable)");
+    } else if (pass) {
+        out->message = xasprintf("the test passed but the program then exited with status %d",
+                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    } else {
+        out->message = xasprintf("the program exited (status %d) before the test finished: "
+                                 "is exit() called from the lesson's code?",
+                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
+}
+
+void verdict_of_run(const run_evidence *e, int category, unsigned timeout_ms, bool tsan,
+                    uint64_t seed, test_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    decide(e, category, timeout_ms, tsan, out);
+    out->duration_ms = e->wall_ms;
+    out->tsan_run = tsan;
+    out->seed = seed;
+    out->attempts = 1;
+}
+
+static bool is_stress(int category)
+{
+    return category == CAT_RACE || category == CAT_DEADLOCK || category == CAT_ORDERING;
+}
+
+enum next_run verdict_next_run(int category, const test_outcome *so_far, unsigned schedules,
+                               bool tsan_available, bool tsan_done)
+{
+    /* Timing can fail on a busy machine: a timing failure must repeat
+     * before it counts. Hangs and crashes are not timing failures. */
+    if (category == CAT_TIMING && so_far->status == TEST_FAILED &&
+        so_far->attempts < TIMING_ATTEMPTS)
+        return NEXT_SAME_SEED;
+    if (tsan_done)
+        return NEXT_NONE;
+    if (is_stress(category) && so_far->status == TEST_PASSED && schedules < STRESS_SEEDS)
+        return NEXT_OTHER_SCHEDULE;
+    if (tsan_available && (category == CAT_RACE || category == CAT_DEADLOCK) &&
+        so_far->status != TEST_TIMEOUT && so_far->status != TEST_CRASHED &&
+        !so_far->engine_found)
+        return NEXT_TSAN;
+    return NEXT_NONE;
+}
+
+uint64_t verdict_next_seed(enum next_run next, uint64_t base_seed, unsigned schedules,
+                           const test_outcome *so_far)
+{
+    switch (next) {
+    case NEXT_OTHER_SCHEDULE:
+        /* The k-th extra schedule: derived, so a grading with the same base
+         * seed makes the same runs. */
+        return splitmix64_at(base_seed, schedules) % 1000000000ull;
+    case NEXT_TSAN:
+        return so_far->seed; /* the schedule of the verdict so far */
+    default:
+        return base_seed;
+    }
+}
+
+void verdict_fold(test_outcome *so_far, test_outcome *next, enum next_run kind)
+{
+    switch (kind) {
+    case NEXT_SAME_SEED:
+        next->attempts = so_far->attempts + 1;
+        test_outcome_free(so_far);
+        *so_far = *next;
+        break;
+    case NEXT_OTHER_SCHEDULE:
+        next->attempts = so_far->attempts;
+        next->duration_ms += so_far->duration_ms;
+        test_outcome_free(so_far);
+        *so_far = *next;
+        break;
+    case NEXT_TSAN:
+        next->attempts = so_far->attempts;
+        next->duration_ms += so_far->duration_ms;
+        if (so_far->status == TEST_PASSED) {
+            test_outcome_free(so_far);
+            *so_far = *next;
+        } else if (next->status != TEST_PASSED && next->message &&
+                   strncmp(next->message, "ThreadSanitizer", 15) == 0) {
+            /* Its report names the cause, so it leads; what the test saw follows. */
+            char *msg = xasprintf("%s (the test saw: %s)", next->message, so_far->message);
+            test_outcome_free(so_far);
+            test_outcome_free(next);
+            so_far->message = msg;
+            so_far->tsan_run = true;
+        } else {
+            test_outcome_free(next);
+        }
+        break;
+    case NEXT_NONE:
+        test_outcome_free(next);
+        break;
+    }
+    memset(next, 0, sizeof *next);
+}
+
+void test_outcome_free(test_outcome *o)
+{
+    free(o->message);
+    o->message = NULL;
+}
