@@ -375,7 +375,10 @@ void sbx_capabilities(sbx_caps *out)
         out->level = "rlimits";
     static char notes[512];
     snprintf(notes, sizeof notes, "%s%s%s", probe.notes,
-             out->cgroup ? "" : "no cgroup (needs root): memory bounded by rlimits only; ",
+             out->cgroup        ? ""
+             : geteuid() == 0   ? "no usable cgroup (no memory and pids controllers for this "
+                                  "process): memory bounded by rlimits only; "
+                                : "no cgroup (needs root): memory bounded by rlimits only; ",
              out->seccomp ? "" : "no seccomp filter; ");
     size_t n = strlen(notes);
     if (n >= 2 && notes[n - 2] == ';')

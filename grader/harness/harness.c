@@ -81,17 +81,6 @@ void harness_fail_create(int n, int err) { intercept_fail_create(n, err); }
 bool harness_under_tsan(void) { return UNDER_TSAN; }
 void harness_interleave(bool on) { intercept_interleave(on); }
 
-bool harness_wait_threads_exit(unsigned ms)
-{
-    double end = harness_now_ms() + ms;
-    while (intercept_live_threads() > 0) {
-        if (harness_now_ms() > end)
-            return false;
-        harness_sleep_ms(1);
-    }
-    return true;
-}
-
 struct harness_gate {
     pthread_mutex_t mu;
     pthread_cond_t cv;

@@ -65,9 +65,6 @@ int harness_threads_created(void);
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);
 
-/* Waits up to ms for the student's threads to finish; true if they all did. */
-bool harness_wait_threads_exit(unsigned ms);
-
 /* True when this binary was built with ThreadSanitizer: tests scale loops down. */
 bool harness_under_tsan(void);
 
