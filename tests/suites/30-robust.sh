@@ -33,9 +33,11 @@ with_root() { sed -e "/^@PROOF@\$/{r $ROOT/tests/hostile/proof.inc" -e 'd}' -e "
 
 # Host files a case's processes (uid $1) own outside this run's own dirs:
 # what a contained submission must never leave behind.
+# Whatever the uid creates has a top that it owns, at most a few levels below
+# a world-writable dir: a bounded depth keeps this fast on a full /tmp.
 leftovers() {
     [ -n "$1" ] || return 0
-    find "$ROOT" /tmp /var/tmp /dev/shm -xdev \( -path "$RESULTS_DIR" -o -path "$ROOT/build" \) -prune \
+    find "$ROOT" /tmp /var/tmp /dev/shm -xdev -maxdepth 4 \( -path "$RESULTS_DIR" -o -path "$ROOT/build" \) -prune \
          -o -user "$1" -print 2>/dev/null | head -5
 }
 
