@@ -8,6 +8,7 @@
  */
 #include "runtest.h"
 #include "pool.h"
+#include "results_json.h"
 #include "sites.h"
 #include "verdict.h"
 #include "tsan_report.h"
@@ -302,7 +303,7 @@ json_t *test_outcome_to_json(const test_outcome *out)
                           out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
                           out->engine_found);
     if (out->message)
-        json_object_set_new(j, "message", json_string(out->message));
+        json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
     return j;
 }
 
