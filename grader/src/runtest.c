@@ -259,7 +259,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     raw_run rr;
     run_binary(ctx, bin, args, env, timeout, &rr);
 
-    char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l) : NULL;
+    char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l, ctx->workdir, bin) : NULL;
     char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);
     /* addr2line costs a sandboxed run: only for the evidence verdict.c can
      * use (lock order judges deadlock tests; a hang report, a timeout). */
@@ -270,8 +270,11 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
     const char *crash = verdict_find_record(rr.records, "crash");
     char *student_file = xasprintf("%s.c", ctx->l->slug);
-    char *crash_where = crash ? sites_crash_location(crash, bin, ctx->workdir, student_file)
-                              : NULL;
+    code_range student = { 0, 0 };
+    if (crash)
+        student_range_of_build(ctx->workdir, tsan, bin, &student);
+    char *crash_where =
+        crash ? sites_crash_location(crash, bin, ctx->workdir, student_file, &student) : NULL;
     e.sandbox_failed = rr.sandbox_failed;
     e.wait_status = rr.res.status;
     e.timed_out = timed_out;

@@ -181,8 +181,9 @@ char *sites_symbolize(const char *text, const char *bin, const char *workdir)
 }
 
 char *sites_crash_location(const char *record, const char *bin, const char *workdir,
-                           const char *student_file)
+                           const char *student_file, const code_range *student)
 {
+    bool by_range = student && student->lo < student->hi;
     /* "SIG OFF1 OFF2 ...": the signal, then return addresses. */
     char *copy = xstrdup(record);
     copy[strcspn(copy, "\n")] = '\0';
@@ -197,18 +198,31 @@ char *sites_crash_location(const char *record, const char *bin, const char *work
         /* Pairs of lines: function, file:line. The first in the student's file wins. */
         char *prefix = xasprintf("%s:", student_file);
         char *save2 = NULL, *func = NULL;
+        size_t frame = 0;
         for (char *line = strtok_r(out, "\n", &save2); line; line = strtok_r(NULL, "\n", &save2)) {
             if (!func) {
                 func = line;
                 continue;
             }
             char *loc = short_location(line);
-            if (strncmp(loc, prefix, strlen(prefix)) == 0)
-                found = xasprintf("in %s (%s)", func, loc);
+            bool named_so = strncmp(loc, prefix, strlen(prefix)) == 0;
+            bool students = by_range ? frame < n && in_student_range(student, strtoull(addrs[frame],
+                                                                                  NULL, 16))
+                                     : named_so;
+            if (students) {
+                char *fn = text_json_safe(func, 80);
+                if (named_so || !by_range)
+                    found = xasprintf("in %s (%s)", fn, loc);
+                else /* the student's code under a name its #line chose */
+                    found = xasprintf("in %s (%s, which a #line calls \"%s\")", fn, student_file,
+                                      loc);
+                free(fn);
+            }
             free(loc);
             if (found)
                 break;
             func = NULL;
+            frame++;
         }
         free(prefix);
         free(out);
