@@ -9,6 +9,7 @@
 
 #include "../../grader/src/safetext.h"
 #include "../../grader/src/sites.h"
+#include "../../grader/src/student_range.h"
 #include "../../grader/src/summary.h"
 #include "../../grader/src/table.h"
 #include "../../grader/src/util.h"
@@ -180,6 +181,57 @@ START_TEST(sites_bound_a_16kb_file_name)
 }
 END_TEST
 
+/* The address of `sym` in `bin`, from nm. */
+static unsigned long long nm_address(const char *bin, const char *sym)
+{
+    char *cmd = xasprintf("nm %s", bin);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    ck_assert_ptr_nonnull(p);
+    char line[512], name[256], type;
+    unsigned long long addr = 0, a;
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && strcmp(name, sym) == 0)
+            addr = a;
+    pclose(p);
+    ck_assert_msg(addr != 0, "no %s in %s", sym, bin);
+    return addr;
+}
+
+START_TEST(student_range_by_address_not_name)
+{
+    /* The student's object renames itself "harness.c"; the other object
+     * (the course's) calls itself "bank.c". Only addresses decide. */
+    char *dir = make_temp_dir("unit");
+    ck_assert_ptr_nonnull(dir);
+    char *cmd = xasprintf(
+        "cd %s && printf '#line 1 \"harness.c\"\nstatic int helper(int x) { return x * 3; }\n"
+        "int api_one(int x) { return helper(x) + 1; }\nint api_two(int x) { return x - 1; }\n' >s.c"
+        " && printf '#line 1 \"bank.c\"\nint api_one(int); int api_two(int);\n"
+        "int course_fn(int x) { return api_one(x) + api_two(x); }\n"
+        "int main(int c, char **v) { (void)v; return course_fn(c); }\n' >m.c"
+        " && cc -O0 -g -c s.c -o s.o && cc -O0 -g -c m.c -o m.o && cc -o bin s.o m.o",
+        dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    char *obj = xasprintf("%s/s.o", dir), *bin = xasprintf("%s/bin", dir);
+    code_range r;
+    ck_assert_int_eq(student_range_find(obj, bin, &r), 0);
+    ck_assert(in_student_range(&r, nm_address(bin, "api_one")));
+    ck_assert(in_student_range(&r, nm_address(bin, "api_two")));
+    ck_assert(in_student_range(&r, nm_address(bin, "helper")));
+    ck_assert(!in_student_range(&r, nm_address(bin, "course_fn")));
+    ck_assert(!in_student_range(&r, nm_address(bin, "main")));
+    /* A file that is no ELF object: no range, no crash. */
+    ck_assert_int_eq(student_range_find("/dev/null", bin, &r), -1);
+    ck_assert(!in_student_range(&r, nm_address(bin, "api_one")));
+    remove_tree(dir);
+    free(dir);
+    free(obj);
+    free(bin);
+}
+END_TEST
+
 TCase *safetext_tcase(void)
 {
     TCase *tc = tcase_create("hostile bytes");
@@ -190,5 +242,6 @@ TCase *safetext_tcase(void)
     tcase_add_test(tc, csv_cells_are_not_formulas);
     tcase_add_test(tc, table_prints_no_escape_sequences);
     tcase_add_test(tc, sites_bound_a_16kb_file_name);
+    tcase_add_test(tc, student_range_by_address_not_name);
     return tc;
 }
