@@ -5,6 +5,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "output.h"
+#include "safetext.h"
 #include "subhash.h"
 #include "summary.h"
 #include "util.h"
@@ -74,9 +75,13 @@ static long list_students(const char *dir, const course *c, const char **lessons
         }
         bool isdir = S_ISDIR(st.st_mode);
         if (!isdir || !student_id_ok(name)) {
-            if (isdir || !S_ISREG(st.st_mode))
-                fprintf(stderr, "grader: skipping '%s': %s\n", name,
+            if (isdir || !S_ISREG(st.st_mode)) {
+                /* The name is the submitter's: escaped for the terminal. */
+                char *shown = text_terminal_safe(name, 300, true);
+                fprintf(stderr, "grader: skipping '%s': %s\n", shown,
                         isdir ? "not a safe student id" : "not a directory");
+                free(shown);
+            }
             free(path);
             continue;
         }

@@ -7,6 +7,7 @@
 #include "build.h"
 #include "pool.h"
 #include "results_json.h"
+#include "safetext.h"
 #include "runtest.h"
 #include "score.h"
 #include "util.h"
@@ -35,11 +36,20 @@ typedef struct test_job {
     const size_t *index; /* the pieces' tests */
 } test_job;
 
+/* The progress line "  LESSON: TEST ...": the test's name came from running
+ * the test binary, so it is escaped for the terminal. */
+static void progress_line(FILE *progress, const lesson *l, const char *test)
+{
+    char *name = text_terminal_safe(test, 200, true);
+    fprintf(progress, "  %s: %s ...\n", l->id, name);
+    free(name);
+}
+
 static json_t *test_piece(size_t i, FILE *progress, void *ctx)
 {
     const test_job *tj = ctx;
     const test_info *t = &tj->tests[tj->index[i]];
-    fprintf(progress, "  %s: %s ...\n", tj->l->id, t->name);
+    progress_line(progress, tj->l, t->name);
     test_outcome out;
     run_test(tj->ctx, t, &out);
     json_t *j = test_outcome_to_json(&out);
@@ -83,7 +93,7 @@ static void run_tests(const grade_options *o, const lesson *l, const run_context
     } else {
         for (size_t k = 0; k < n; k++) {
             if (progress)
-                fprintf(progress, "  %s: %s ...\n", l->id, tests[index[k]].name);
+                progress_line(progress, l, tests[index[k]].name);
             run_test(ctx, &tests[index[k]], &outs[k]);
         }
     }
@@ -143,7 +153,7 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
     lj = results_lesson(l, "graded", NULL);
     if (br.warnings) {
         char *w = trim_text(br.warnings, 20, 2000);
-        json_object_set_new(lj, "warnings", json_string(w));
+        json_object_set_new(lj, "warnings", json_text(w, MESSAGE_MAX));
         free(w);
     }
     run_tests(o, l, &ctx, tests, ntests, test_jobs, lj, progress);

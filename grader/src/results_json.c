@@ -1,9 +1,21 @@
 /* results_json.c - see results_json.h. */
 #include "results_json.h"
+#include "safetext.h"
 #include "score.h"
 #include "../../sandbox/sandbox.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+/* Text from a test run, a tool or the compiler enters the JSON only through
+ * here: valid UTF-8 (Jansson refuses anything else), bounded. */
+json_t *json_text(const char *s, size_t max)
+{
+    char *safe = text_json_safe(s ? s : "", max);
+    json_t *j = json_string(safe);
+    free(safe);
+    return j;
+}
 
 json_t *results_lesson(const lesson *l, const char *status, const char *message)
 {
@@ -11,14 +23,15 @@ json_t *results_lesson(const lesson *l, const char *status, const char *message)
                           "status", status, "score", 0.0, "max_score", score_lesson_max(l),
                           "tests");
     if (message)
-        json_object_set_new(j, "message", json_string(message));
+        json_object_set_new(j, "message", json_text(message, MESSAGE_MAX));
     return j;
 }
 
 json_t *results_test(const test_info *t, const test_outcome *out, double score, double max,
                      uint64_t seed)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I, s:I, s:s, s:i, s:b}", "name", t->name,
+    json_t *j = json_pack("{s:o, s:s, s:s, s:f, s:f, s:I, s:I, s:s, s:i, s:b}", "name",
+                          json_text(t->name, 200),
                           "category", category_names[t->category], "status",
                           test_status_names[out->status], "score", score_round(score),
                           "max_score", score_round(max), "seed", (json_int_t)seed,
@@ -26,7 +39,7 @@ json_t *results_test(const test_info *t, const test_outcome *out, double score, 
                           t->hidden ? "hidden" : "public", "attempts", out->attempts, "tsan",
                           out->tsan_run);
     if (out->message)
-        json_object_set_new(j, "message", json_string(out->message));
+        json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
     return j;
 }
 

@@ -15,6 +15,14 @@
 #define GRADER_VERSION "0.1.0"
 #define SCHEMA_VERSION 1
 
+/* The most bytes of any message in the JSON (a test's, a lesson's). */
+#define MESSAGE_MAX 8000
+
+/* A JSON string of `s` (NULL: ""), valid UTF-8 and at most `max` bytes (see
+ * safetext.h): the way text from a test, a tool or the compiler enters the
+ * JSON. */
+json_t *json_text(const char *s, size_t max);
+
 /* A lesson with no tests yet: status ("graded", "missing", "compile_error",
  * "forbidden", "error"), score 0, its maximum, an optional message. */
 json_t *results_lesson(const lesson *l, const char *status, const char *message);

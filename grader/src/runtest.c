@@ -8,6 +8,7 @@
  */
 #include "runtest.h"
 #include "pool.h"
+#include "results_json.h"
 #include "sites.h"
 #include "verdict.h"
 #include "tsan_report.h"
@@ -258,7 +259,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     raw_run rr;
     run_binary(ctx, bin, args, env, timeout, &rr);
 
-    char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l) : NULL;
+    char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l, ctx->workdir, bin) : NULL;
     char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);
     /* addr2line costs a sandboxed run: only for the evidence verdict.c can
      * use (lock order judges deadlock tests; a hang report, a timeout). */
@@ -269,8 +270,11 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
     const char *crash = verdict_find_record(rr.records, "crash");
     char *student_file = xasprintf("%s.c", ctx->l->slug);
-    char *crash_where = crash ? sites_crash_location(crash, bin, ctx->workdir, student_file)
-                              : NULL;
+    code_range student = { 0, 0 };
+    if (crash)
+        student_range_of_build(ctx->workdir, tsan, bin, &student);
+    char *crash_where =
+        crash ? sites_crash_location(crash, bin, ctx->workdir, student_file, &student) : NULL;
     e.sandbox_failed = rr.sandbox_failed;
     e.wait_status = rr.res.status;
     e.timed_out = timed_out;
@@ -302,7 +306,7 @@ json_t *test_outcome_to_json(const test_outcome *out)
                           out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
                           out->engine_found);
     if (out->message)
-        json_object_set_new(j, "message", json_string(out->message));
+        json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
     return j;
 }
 

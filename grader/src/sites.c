@@ -1,5 +1,7 @@
 /* sites.c - see sites.h. */
 #include "sites.h"
+#include "safetext.h"
+#include "textbuf.h"
 #include "util.h"
 #include "../../sandbox/sandbox.h"
 
@@ -12,6 +14,9 @@
 #include <unistd.h>
 
 #define MAX_SITES 64
+/* A location's longest text: a `#line` in the student's file chooses the
+ * file name addr2line prints, any length and any bytes. */
+#define MAX_LOCATION 160
 
 /* Runs argv directly (a trusted program) and returns its stdout, or NULL. */
 static char *run_direct(const char *const *argv)
@@ -91,7 +96,9 @@ static char *addr2line(const char *bin, char *const *addrs, size_t n, const char
     return out;
 }
 
-/* "/tmp/x/transfer.c:31 (discriminator 2)" -> "transfer.c:31"; "??:0" -> "?" */
+/* "/tmp/x/transfer.c:31 (discriminator 2)" -> "transfer.c:31"; "??:0" -> "?".
+ * At most MAX_LOCATION bytes of valid UTF-8: a longer name keeps its end
+ * (the ":LINE" part) after "...". */
 static char *short_location(const char *line)
 {
     size_t n = strcspn(line, " \n");
@@ -103,7 +110,21 @@ static char *short_location(const char *line)
         return xstrdup("?");
     }
     char *base = strrchr(loc, '/');
-    char *out = xstrdup(base ? base + 1 : loc);
+    base = base ? base + 1 : loc;
+    size_t blen = strlen(base);
+    if (blen > MAX_LOCATION) {
+        /* "aaaa...aaaa:31" -> "aaaa[...]aaaa:31", both ends cut on characters. */
+        const char *tail = base + blen - MAX_LOCATION / 2;
+        while (((unsigned char)*tail & 0xC0) == 0x80)
+            tail++;
+        char *joined = xasprintf("%.*s[...]%s", (int)utf8_cut(base, MAX_LOCATION / 2 - 8), base,
+                                 tail);
+        char *out = text_json_safe(joined, MAX_LOCATION + 16);
+        free(joined);
+        free(loc);
+        return out;
+    }
+    char *out = text_json_safe(base, MAX_LOCATION + 16);
     free(loc);
     return out;
 }
@@ -130,24 +151,27 @@ char *sites_symbolize(const char *text, const char *bin, const char *workdir)
              line = strtok_r(NULL, "\n", &save))
             locs[i++] = short_location(line);
     }
-    /* Rebuild the text with each site replaced, in order. */
-    size_t cap = strlen(text) + 1 + n * 128, len = 0, i = 0;
-    char *res = xmalloc(cap);
+    /* Rebuild the text with each site replaced, in order (a growing buffer:
+     * no location's length is trusted). */
+    textbuf b = { 0 };
+    tb_put(&b, "%s", "");
+    size_t i = 0;
     for (const char *p = text; *p;) {
         size_t hex = 0;
         if (*p == '@')
             while (isxdigit((unsigned char)p[1 + hex]))
                 hex++;
         if (*p == '@' && hex && i < n) {
-            const char *loc = locs[i] ? locs[i] : "?";
-            len += (size_t)snprintf(res + len, cap - len, "%s", loc);
+            tb_put(&b, "%s", locs[i] ? locs[i] : "?");
             p += 1 + hex;
             i++;
         } else {
-            res[len++] = *p++;
+            size_t plain = 1 + strcspn(p + 1, "@");
+            tb_put(&b, "%.*s", (int)plain, p);
+            p += plain;
         }
     }
-    res[len] = '\0';
+    char *res = b.s;
     for (size_t j = 0; j < n; j++) {
         free(addrs[j]);
         free(locs[j]);
@@ -157,8 +181,9 @@ char *sites_symbolize(const char *text, const char *bin, const char *workdir)
 }
 
 char *sites_crash_location(const char *record, const char *bin, const char *workdir,
-                           const char *student_file)
+                           const char *student_file, const code_range *student)
 {
+    bool by_range = student && student->lo < student->hi;
     /* "SIG OFF1 OFF2 ...": the signal, then return addresses. */
     char *copy = xstrdup(record);
     copy[strcspn(copy, "\n")] = '\0';
@@ -173,18 +198,31 @@ char *sites_crash_location(const char *record, const char *bin, const char *work
         /* Pairs of lines: function, file:line. The first in the student's file wins. */
         char *prefix = xasprintf("%s:", student_file);
         char *save2 = NULL, *func = NULL;
+        size_t frame = 0;
         for (char *line = strtok_r(out, "\n", &save2); line; line = strtok_r(NULL, "\n", &save2)) {
             if (!func) {
                 func = line;
                 continue;
             }
             char *loc = short_location(line);
-            if (strncmp(loc, prefix, strlen(prefix)) == 0)
-                found = xasprintf("in %s (%s)", func, loc);
+            bool named_so = strncmp(loc, prefix, strlen(prefix)) == 0;
+            bool students = by_range ? frame < n && in_student_range(student, strtoull(addrs[frame],
+                                                                                  NULL, 16))
+                                     : named_so;
+            if (students) {
+                char *fn = text_json_safe(func, 80);
+                if (named_so || !by_range)
+                    found = xasprintf("in %s (%s)", fn, loc);
+                else /* the student's code under a name its #line chose */
+                    found = xasprintf("in %s (%s, which a #line calls \"%s\")", fn, student_file,
+                                      loc);
+                free(fn);
+            }
             free(loc);
             if (found)
                 break;
             func = NULL;
+            frame++;
         }
         free(prefix);
         free(out);

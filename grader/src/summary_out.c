@@ -1,8 +1,10 @@
 /* summary_out.c - the summary's files for spreadsheets and LMSs:
  * summary.csv (one row per student: id, total, max, each lesson's score) and
  * scores.ndjson (one LTI Assignment and Grade Services score per student).
- * Student ids are checked file names (summary.c), so no CSV cell can start
- * with a formula character. */
+ * Student ids are checked file names (summary.c) and cannot start with a
+ * formula character; lesson ids come from results files, which plain mode
+ * cannot protect: every text cell goes through text_csv_cell all the same. */
+#include "safetext.h"
 #include "summary.h"
 #include "textbuf.h"
 #include "util.h"
@@ -19,16 +21,25 @@ static const char *str(json_t *o, const char *key)
 
 static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
 
+/* Appends one text cell, escaped (safetext.h). */
+static void put_cell(textbuf *b, const char *sep, const char *text)
+{
+    char *cell = text_csv_cell(text);
+    tb_put(b, "%s%s", sep, cell);
+    free(cell);
+}
+
 char *summary_csv(json_t *summary)
 {
     textbuf b = { 0 };
     tb_put(&b, "student,total,max");
     size_t i;
     json_t *l, *s;
-    json_array_foreach(json_object_get(summary, "lessons"), i, l) tb_put(&b, ",%s", str(l, "id"));
+    json_array_foreach(json_object_get(summary, "lessons"), i, l) put_cell(&b, ",", str(l, "id"));
     tb_put(&b, "\r\n");
     json_array_foreach(json_object_get(summary, "students"), i, s) {
-        tb_put(&b, "%s,%g,%g", str(s, "id"), num(s, "score"), num(s, "max_score"));
+        put_cell(&b, "", str(s, "id"));
+        tb_put(&b, ",%g,%g", num(s, "score"), num(s, "max_score"));
         size_t k;
         json_array_foreach(json_object_get(summary, "lessons"), k, l) {
             json_t *sl = json_object_get(json_object_get(s, "lessons"), str(l, "id"));

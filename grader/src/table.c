@@ -1,8 +1,13 @@
-/* table.c - see table.h. Plain text, 80 columns where it can, no colours. */
+/* table.c - see table.h. Plain text, 80 columns where it can, no colours.
+ * Every string from the JSON is the student's code's to choose (messages,
+ * test names): it reaches the terminal only through text_terminal_safe, so
+ * it cannot clear the screen, move the cursor or forge a line. */
 #include "table.h"
+#include "safetext.h"
 #include "util.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(json_t *o, const char *key)
@@ -13,14 +18,29 @@ static const char *str(json_t *o, const char *key)
 
 static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
 
-/* The first line of a message, cut to `width` characters. */
+/* `s` escaped for the terminal; `one_line` escapes \n and \t too. */
+static void print_safe(FILE *f, const char *s, bool one_line)
+{
+    char *safe = text_terminal_safe(s, 16000, one_line);
+    fputs(safe, f);
+    free(safe);
+}
+
+/* The first line of a message, escaped, cut to `width` bytes (on a
+ * character boundary). */
 static void print_cut(FILE *f, const char *msg, int width)
 {
-    int n = (int)strcspn(msg, "\n");
-    if (n > width)
-        fprintf(f, "%.*s...", width - 3, msg);
+    if (width < 4)
+        width = 4;
+    char *first = xasprintf("%.*s", (int)strcspn(msg, "\n"), msg);
+    char *safe = text_terminal_safe(first, 4000, true);
+    size_t n = strlen(safe);
+    if (n > (size_t)width)
+        fprintf(f, "%.*s...", (int)utf8_cut(safe, (size_t)width - 3), safe);
     else
-        fprintf(f, "%.*s", n, msg);
+        fputs(safe, f);
+    free(safe);
+    free(first);
 }
 
 static json_t *first_failure(json_t *lesson)
@@ -48,7 +68,8 @@ void print_table(FILE *f, json_t *results, bool details)
             fprintf(f, "%s: ", strcmp(status, "compile_error") == 0 ? "does not compile" : status);
             print_cut(f, msg, 50);
         } else if (t) {
-            fprintf(f, "%s: ", str(t, "name"));
+            print_safe(f, str(t, "name"), true);
+            fputs(": ", f);
             print_cut(f, str(t, "message"), 70 - (int)strlen(str(t, "name")));
         } else {
             fputs("all tests pass", f);
@@ -60,8 +81,11 @@ void print_table(FILE *f, json_t *results, bool details)
         const char *status = str(l, "status");
         /* A student cannot fix what they cannot read: always show why a
          * lesson was not graded, whatever the options. */
-        if (strcmp(status, "graded") != 0 && strcmp(status, "missing") != 0)
-            fprintf(f, "\n%s: %s\n%s\n", str(l, "id"), status, str(l, "message"));
+        if (strcmp(status, "graded") != 0 && strcmp(status, "missing") != 0) {
+            fprintf(f, "\n%s: %s\n", str(l, "id"), status);
+            print_safe(f, str(l, "message"), false);
+            fputc('\n', f);
+        }
         if (!details || strcmp(status, "graded") != 0)
             continue;
         size_t k;
@@ -69,8 +93,11 @@ void print_table(FILE *f, json_t *results, bool details)
         json_array_foreach(json_object_get(l, "tests"), k, t) {
             if (strcmp(str(t, "status"), "passed") == 0)
                 continue;
-            fprintf(f, "\n%s / %s (%s, %s)\n  %s\n", str(l, "id"), str(t, "name"),
-                    str(t, "category"), str(t, "status"), str(t, "message"));
+            fprintf(f, "\n%s / ", str(l, "id"));
+            print_safe(f, str(t, "name"), true);
+            fprintf(f, " (%s, %s)\n  ", str(t, "category"), str(t, "status"));
+            print_safe(f, str(t, "message"), false);
+            fputc('\n', f);
         }
     }
     bool test_failed = false;

@@ -11,9 +11,11 @@
  * We keep the first frame of each stack that lies in the student's file.
  */
 #include "tsan_report.h"
+#include "safetext.h"
 #include "util.h"
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +85,32 @@ static void describe_heading(const char *h, char *out, size_t cap)
     }
 }
 
-/* From a frame line "#1 transfer /tmp/w/transfer.c:31:5 (tests+0x..)" makes
- * "transfer (transfer.c:31)" if the frame is in the student's file. */
-static bool student_frame(const char *line, const char *file, char *out, size_t cap)
+/* True when the frame line's "(MODULE+0xOFF)" lies in the student's code. */
+static bool frame_in_student_code(const char *line, const student_code *code)
 {
+    char *pat = xasprintf("(%s+0x", code->module);
+    const char *m = strstr(line, pat);
+    size_t plen = strlen(pat);
+    free(pat);
+    if (!m)
+        return false;
+    char *end = NULL;
+    uint64_t off = strtoull(m + plen, &end, 16);
+    return end != m + plen && *end == ')' && in_student_range(&code->range, off);
+}
+
+/* From a frame line "#1 transfer /tmp/w/transfer.c:31:5 (tests+0x..)" (cut
+ * to a buffer's size; `whole` is all of it) makes
+ * "transfer (transfer.c:31)" if the frame is in the student's code: by
+ * address when `code` is known, else by file name. A file name that is not
+ * the student's file came from a `#line` in it: shown escaped, as such. */
+static bool student_frame(const char *line, const char *whole, const char *file,
+                          const student_code *code, char *out, size_t cap)
+{
+    /* The module and offset end the line: look in the whole line, which a
+     * long file name may have pushed beyond the cut `line`. */
+    if (code && !frame_in_student_code(whole, code))
+        return false;
     const char *p = strchr(line, '#');
     if (!p)
         return false;
@@ -103,13 +127,29 @@ static bool student_frame(const char *line, const char *file, char *out, size_t 
     snprintf(path, sizeof path, "%.*s", (int)llen, loc);
     char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     size_t n = strlen(file);
-    if (strncmp(base, file, n) != 0 || base[n] != ':')
+    bool named_so = strncmp(base, file, n) == 0 && base[n] == ':';
+    if (!code && !named_so)
         return false;
-    char *col = strchr(base + n + 1, ':');
+    /* "FILE:LINE:COLUMN" -> "FILE:LINE" */
+    char *line_no = named_so ? base + n : strchr(base, ':');
+    char *col = line_no ? strchr(line_no + 1, ':') : NULL;
     if (col)
         *col = '\0';
-    /* A cut name is still useful feedback: ignore truncation. */
-    int n2 = snprintf(out, cap, "%.*s (%s)", (int)flen, p, base);
+    char *raw = xasprintf("%.*s", (int)(flen < 80 ? flen : 80), p);
+    char *func = text_json_safe(raw, 80);
+    free(raw);
+    int n2;
+    if (named_so) {
+        n2 = snprintf(out, cap, "%s (%s)", func, base);
+    } else {
+        /* The student's code under another name: say whose it is. */
+        char *shown = text_json_safe(base, 48);
+        n2 = snprintf(out, cap, "%s (%s, which a #line calls \"%s\")", func, file, shown);
+        free(shown);
+    }
+    free(func);
+    /* A cut text is still useful feedback: ignore truncation (the JSON
+     * makes any cut character valid again). */
     return n2 > 0;
 }
 
@@ -143,6 +183,12 @@ static bool ignored(const char *kind, char *const *ignore, size_t n)
 
 char *tsan_summarize_text(const char *log, const char *student_file,
                           char *const *ignore, size_t nignore)
+{
+    return tsan_summarize_text_in(log, student_file, NULL, ignore, nignore);
+}
+
+char *tsan_summarize_text_in(const char *log, const char *student_file, const student_code *code,
+                             char *const *ignore, size_t nignore)
 {
     const char *marker = "ThreadSanitizer: ";
     const char *p = log;
@@ -180,10 +226,13 @@ char *tsan_summarize_text(const char *log, const char *student_file,
             while (*t == ' ')
                 t++;
             if (*t == '#') {
-                if (!have_frame && nplaces > 0 &&
-                    student_frame(t, student_file, places[nplaces - 1].where,
-                                  sizeof places[nplaces - 1].where))
-                    have_frame = true;
+                if (!have_frame && nplaces > 0) {
+                    char *whole = xasprintf("%.*s", (int)len, line);
+                    if (student_frame(t, whole, student_file, code, places[nplaces - 1].where,
+                                      sizeof places[nplaces - 1].where))
+                        have_frame = true;
+                    free(whole);
+                }
             } else if (*t && t - buf == 2 && nplaces < 4 && strncmp(t, "Location", 8) != 0 &&
                        strncmp(t, "Thread T", 8) != 0 && strncmp(t, "Cycle", 5) != 0 &&
                        !strstr(t, " created at:") && !strstr(t, "previously acquired")) {
@@ -230,21 +279,24 @@ char *tsan_summarize_text(const char *log, const char *student_file,
     return NULL;
 }
 
-char *tsan_summarize(const char *workdir, const lesson *l)
+char *tsan_summarize(const char *logdir, const lesson *l, const char *workdir, const char *bin)
 {
-    DIR *d = opendir(workdir);
+    DIR *d = opendir(logdir);
     if (!d)
         return NULL;
+    student_code code = { strrchr(bin, '/') ? strrchr(bin, '/') + 1 : bin, { 0, 0 } };
+    bool have_range = student_range_of_build(workdir, true, bin, &code.range) == 0;
     char *file = xasprintf("%s.c", l->slug);
     char *msg = NULL;
     struct dirent *e;
     while (!msg && (e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, "tsan.", 5) != 0)
             continue;
-        char *path = xasprintf("%s/%s", workdir, e->d_name);
+        char *path = xasprintf("%s/%s", logdir, e->d_name);
         char *log = read_file(path, 8u << 20, NULL);
         if (log)
-            msg = tsan_summarize_text(log, file, l->tsan_ignore, l->ntsan_ignore);
+            msg = tsan_summarize_text_in(log, file, have_range ? &code : NULL, l->tsan_ignore,
+                                         l->ntsan_ignore);
         free(log);
         free(path);
     }

@@ -304,6 +304,9 @@ char *trim_text(const char *text, size_t max_lines, size_t max_bytes)
     }
     if (!text[i])
         return xstrdup(text);
+    /* Never in the middle of a UTF-8 character: the JSON would refuse it. */
+    while (i > 0 && ((unsigned char)text[i] & 0xC0) == 0x80)
+        i--;
     return xasprintf("%.*s[... %zu more lines cut]\n", (int)i, text,
                      total_lines > lines ? total_lines - lines : 0);
 }

@@ -88,8 +88,12 @@ grade_case() {
     fi
     chmod -R a+rX "$sub"
     [ -n "${CASE_OWNER:-}" ] && chown -R "$CASE_OWNER" "$sub" "${CASE_DIR:-$work}"
-    local out="$sub.json" rc
-    "$@" "$GRADER" grade --quiet --out "$out" --lesson "$lesson" "$sub" >"$sub.log" 2>&1
+    local out="$sub.json" rc table=()
+    # expect-clean-table: the case's messages carry terminal control bytes;
+    # the student's table (--table --details, what `make check` prints) must
+    # show them escaped (\x1B), never raw.
+    [ -n "$(field expect-clean-table)" ] && table=(--table --details)
+    "$@" "$GRADER" grade --quiet "${table[@]}" --out "$out" --lesson "$lesson" "$sub" >"$sub.log" 2>&1
     rc=$?
     local left i
     for i in 1 2 3 4 5; do  # SIGKILL is delivered asynchronously
@@ -102,6 +106,13 @@ grade_case() {
     fi
     if [ $rc -ne 0 ]; then fail "$name" "grader exited $rc: $(tail -c 300 "$sub.log")"; return; fi
     if ! validate "$out" >"$sub.val" 2>&1; then fail "$name" "invalid JSON: $(cat "$sub.val")"; return; fi
+    if [ ${#table[@]} -gt 0 ] && ! python3 - "$sub.log" <<'PY'
+import sys
+data = open(sys.argv[1], 'rb').read()
+bad = [b for b in data if (b < 0x20 and b not in b'\n\t') or b == 0x7f]
+sys.exit(1 if bad or b'\\x1B' not in data else 0)
+PY
+    then fail "$name" "the table printed raw control bytes (or no escaped \\x1B at all): $(tail -c 300 "$sub.log" | cat -v)"; return; fi
     local p
     while read -r p; do
         [ -n "$p" ] && [ -e "$p" ] && { fail "$name" "the submission created $p outside its sandbox"; rm -f "$p"; return; }
