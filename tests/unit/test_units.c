@@ -220,6 +220,7 @@ START_TEST(categories_round_trip)
 END_TEST
 
 TCase *verdict_tcase(void); /* test_verdict.c */
+TCase *sancheck_tcase(void); /* test_sancheck.c */
 
 int main(void)
 {
@@ -237,6 +238,7 @@ int main(void)
     tcase_add_test(tc, categories_round_trip);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, verdict_tcase());
+    suite_add_tcase(s, sancheck_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
