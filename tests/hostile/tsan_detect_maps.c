@@ -1,7 +1,9 @@
 /* lesson: 02-bank
  * Tells the ThreadSanitizer run by its mapped libraries (libtsan.so in
  * /proc/self/maps) and locks there alone. Contained: TSan is linked
- * statically, so no mapping names it.
+ * statically, so no mapping names the library. (Other tells remain, and no
+ * test here pretends otherwise: TSan's "tsan.rodata" mapping, its shadow
+ * memory, RLIMIT_AS, the binary's size, the code's own bytes.)
  * expect-max-score: 8.5
  * expect-message: ThreadSanitizer: data race.*account_balance
  */
