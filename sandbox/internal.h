@@ -25,7 +25,7 @@
  * are neither ThreadSanitizer runs nor unlimited, address space. Only
  * async-signal-safe calls. */
 void sbx_apply_rlimits(const sbx_spec *spec, bool as_limit);
-/* True when the run's environment asks for ThreadSanitizer (no RLIMIT_AS). */
+/* True for a ThreadSanitizer run (no RLIMIT_AS). */
 bool sbx_is_tsan_run(const sbx_spec *spec);
 
 /* ---- seccomp.c ---- */

@@ -5,7 +5,6 @@
  */
 #include "internal.h"
 
-#include <string.h>
 #include <sys/resource.h>
 
 /* Plain runs: room for 64+ threads' stacks and glibc's malloc arenas. */
@@ -19,10 +18,7 @@ static void set_limit(int resource, rlim_t value)
 
 bool sbx_is_tsan_run(const sbx_spec *spec)
 {
-    for (const char *const *e = spec->envp; e && *e; e++)
-        if (strncmp(*e, "TSAN_OPTIONS=", 13) == 0)
-            return true;
-    return false;
+    return spec->sanitizer;
 }
 
 void sbx_apply_rlimits(const sbx_spec *spec, bool as_limit)

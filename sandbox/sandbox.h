@@ -33,6 +33,9 @@ typedef struct sbx_spec {
     int pass_fd;              /* an fd handed to the command as the same number; -1: none */
     bool network;             /* loopback networking allowed */
     bool compiler;            /* a compile step: no seccomp filter, workdir writable */
+    bool sanitizer;           /* a ThreadSanitizer run: no RLIMIT_AS (it reserves terabytes).
+                                 Said here, not by the environment: both flavours of a test
+                                 run with the same one, so code cannot tell them apart by it */
 } sbx_spec;
 
 typedef struct sbx_result {

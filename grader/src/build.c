@@ -2,6 +2,7 @@
 #include "build.h"
 #include "elfcheck.h"
 #include "objcache.h"
+#include "prepcheck.h"
 #include "tool.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@
 #endif
 
 #define MAX_SOURCE (1u << 20)
+/* The preprocessed file: system headers make it ~100 KiB; more is an attack. */
+#define MAX_PREPROCESSED (64u << 20)
 
 /* Calls that have no place in any lesson and only serve to escape or fool
  * the grader. A lesson's lesson.json adds its own. */
@@ -37,6 +40,32 @@ static const char *const course_forbidden[] = {
 static const char *student_cflags[] = {
     "-std=c17", "-D_DEFAULT_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer",
     "-pthread", "-Wall", "-Wextra", "-fdiagnostics-color=never", NULL
+};
+
+/* The student's file never learns which flavour it is in: no macro says so
+ * (the file is preprocessed once, without -fsanitize, and both flavours
+ * compile that text; these are undefined as well, in case a compiler
+ * predefines them anyway). */
+static const char *const no_sanitizer_macros[] = {
+    "-U__SANITIZE_THREAD__", "-U__SANITIZE_ADDRESS__", NULL
+};
+
+/* Sanitizer options, annotations and hooks are the grader's alone: a student
+ * symbol (defined or referenced) with one of these prefixes could turn the
+ * sanitizer off (__tsan_default_options returning "report_bugs=0"), hide
+ * accesses from it (AnnotateIgnoreReadsBegin) or tell whether it runs. */
+static const char *const sanitizer_prefixes[] = {
+    "__tsan_", "__asan_", "__lsan_", "__ubsan_", "__msan_", "__hwasan_", "__dfsan_",
+    "__sanitizer_", "__interceptor_", "___interceptor_", "__sanitizer", "Annotate",
+    "WTFAnnotate", "ValgrindSlowdown", "RunningOnValgrind", NULL
+};
+
+/* What the compiler itself calls in an object built with -fsanitize=thread. */
+static const char *const tsan_instrumentation[] = {
+    "__tsan_init", "__tsan_func_entry", "__tsan_func_exit", "__tsan_read", "__tsan_write",
+    "__tsan_unaligned_read", "__tsan_unaligned_write", "__tsan_volatile_read",
+    "__tsan_volatile_write", "__tsan_atomic", "__tsan_vptr_update", "__tsan_vptr_read",
+    "__tsan_memcpy", "__tsan_memset", "__tsan_memmove", NULL
 };
 
 /* ---- the checks on the student's object ---------------------------------- */
@@ -57,8 +86,52 @@ static bool course_forbids(const char *s)
     return false;
 }
 
-/* Fills r->message and returns BUILD_FORBIDDEN when the object breaks a rule. */
-static enum build_status check_object(const build_options *o, const char *obj,
+static bool has_prefix(const char *s, const char *const *prefixes)
+{
+    for (const char *const *p = prefixes; *p; p++)
+        if (strncmp(s, *p, strlen(*p)) == 0)
+            return true;
+    return false;
+}
+
+static bool is_sanitizer_symbol(const char *s)
+{
+    if (has_prefix(s, sanitizer_prefixes))
+        return true;
+    /* WTF*Annotate* (WebKit's spellings of the same annotations). */
+    return strncmp(s, "WTF", 3) == 0 && strstr(s, "Annotate") != NULL;
+}
+
+/* Where (" (bank.c:12)") the preprocessed file first names `name`, or "". */
+static char *where_named(const build_options *o, const char *name)
+{
+    char *path = xasprintf("%s/%s.i", o->workdir, o->l->slug);
+    size_t len = 0;
+    char *text = read_file(path, MAX_PREPROCESSED, &len);
+    free(path);
+    prep_hit hit;
+    char *file = xasprintf("%s.c", o->l->slug);
+    /* Only a line of the student's own file: a #line can name any file. */
+    char *where = text && prep_find(text, len, prep_is_name, (void *)name, &hit) &&
+                          strcmp(hit.file, file) == 0
+                      ? xasprintf(" (%s:%u)", file, hit.line)
+                      : xstrdup("");
+    free(file);
+    free(text);
+    return where;
+}
+
+static enum build_status forbid(build_result *r, char *message)
+{
+    r->message = message;
+    return BUILD_FORBIDDEN;
+}
+
+/* Fills r->message and returns BUILD_FORBIDDEN when the object breaks a rule.
+ * Every object the grader links gets every check: the plain one and the
+ * ThreadSanitizer one (which may differ only by what the compiler adds for
+ * the sanitizer: its constructor and its __tsan_* calls). */
+static enum build_status check_object(const build_options *o, const char *obj, bool tsan,
                                       char **harness_objs, size_t nharness, build_result *r)
 {
     char err[256];
@@ -69,28 +142,70 @@ static enum build_status check_object(const build_options *o, const char *obj,
     }
     enum build_status st = BUILD_OK;
     const char *file = o->l->slug;
-    if (s.ninit) {
-        r->message = xasprintf("%s.c defines a %s section (a constructor or destructor): "
-                               "code that runs before main or after exit is not allowed",
-                               file, s.init_sections[0]);
-        st = BUILD_FORBIDDEN;
+    char *where = NULL;
+    /* The compiler's own constructor that starts ThreadSanitizer, priority 99. */
+    size_t sanitizer_ctors = 0;
+    for (size_t i = 0; tsan && i < s.ninit; i++)
+        if (strcmp(s.init_sections[i], ".init_array.00099") == 0)
+            sanitizer_ctors++;
+    if (s.ninit > sanitizer_ctors) {
+        for (size_t i = 0; i < s.ninit; i++)
+            if (!tsan || strcmp(s.init_sections[i], ".init_array.00099") != 0) {
+                st = forbid(r, xasprintf("%s.c defines a %s section (a constructor or "
+                                         "destructor): code that runs before main or after "
+                                         "exit is not allowed",
+                                         file, s.init_sections[i]));
+                break;
+            }
+        goto out;
+    }
+    for (size_t i = 0; i < s.nweak; i++) {
+        where = where_named(o, s.weak_refs[i]);
+        st = forbid(r, xasprintf("%s.c refers weakly to `%s`%s: weak references are not "
+                                 "allowed (they tell what is linked in)",
+                                 file, s.weak_refs[i], where));
         goto out;
     }
     for (size_t i = 0; i < s.nundefined; i++) {
         const char *u = s.undefined[i];
+        if (tsan && has_prefix(u, tsan_instrumentation))
+            continue; /* the sanitizer's own calls, added by the compiler */
+        if (is_sanitizer_symbol(u)) {
+            where = where_named(o, u);
+            st = forbid(r, xasprintf("%s.c uses `%s`%s: sanitizer options, annotations and "
+                                     "hooks belong to the grader",
+                                     file, u, where));
+            goto out;
+        }
         if (course_forbids(u) || listed(o->l->forbidden, o->l->nforbidden, u)) {
-            r->message = xasprintf("%s.c calls %s(), which this lesson does not allow", file, u);
-            st = BUILD_FORBIDDEN;
+            st = forbid(r, xasprintf("%s.c calls %s(), which this lesson does not allow",
+                                     file, u));
             goto out;
         }
     }
     for (size_t i = 0; i < s.ndefined; i++) {
-        if (!listed(o->l->api, o->l->napi, s.defined[i])) {
-            r->message = xasprintf("%s.c defines a global `%s` that is not part of the lesson's "
-                                   "API: make it static", file, s.defined[i]);
-            st = BUILD_FORBIDDEN;
+        if (is_sanitizer_symbol(s.defined[i])) {
+            where = where_named(o, s.defined[i]);
+            st = forbid(r, xasprintf("%s.c defines `%s`%s: sanitizer options, annotations and "
+                                     "hooks belong to the grader",
+                                     file, s.defined[i], where));
             goto out;
         }
+        if (!listed(o->l->api, o->l->napi, s.defined[i])) {
+            st = forbid(r, xasprintf("%s.c defines a global `%s` that is not part of the "
+                                     "lesson's API: make it static",
+                                     file, s.defined[i]));
+            goto out;
+        }
+    }
+    /* With -fsanitize=thread, a function that calls out is given
+     * __tsan_func_entry unless an attribute kept the sanitizer away. */
+    if (tsan && s.nuninstrumented) {
+        where = where_named(o, s.calls_uninstrumented[0]);
+        st = forbid(r, xasprintf("%s.c: function `%s`%s is not instrumented by "
+                                 "ThreadSanitizer (no_sanitize attributes are not allowed)",
+                                 file, s.calls_uninstrumented[0], where));
+        goto out;
     }
     /* The student's code may not reach into the harness or the tests. */
     for (size_t k = 0; k < nharness && st == BUILD_OK; k++) {
@@ -98,37 +213,86 @@ static enum build_status check_object(const build_options *o, const char *obj,
         if (elf_read_symbols(harness_objs[k], &h, err, sizeof err) != 0)
             continue;
         for (size_t i = 0; i < s.nundefined && st == BUILD_OK; i++) {
-            if (listed(h.defined, h.ndefined, s.undefined[i])) {
-                r->message = xasprintf("%s.c uses `%s`, which belongs to the grader's tests",
-                                       file, s.undefined[i]);
-                st = BUILD_FORBIDDEN;
-            }
+            if (listed(h.defined, h.ndefined, s.undefined[i]))
+                st = forbid(r, xasprintf("%s.c uses `%s`, which belongs to the grader's tests",
+                                         file, s.undefined[i]));
         }
         elf_symbols_free(&h);
     }
 out:
+    free(where);
     elf_symbols_free(&s);
     return st;
 }
 
 /* ---- the build ----------------------------------------------------------- */
 
-static int compile_student(const build_options *o, const char *src, const char *obj,
+/* Preprocesses the student's file once (src -> pre), without -fsanitize and
+ * with the sanitizer macros undefined: both flavours compile this text. */
+static int preprocess_student(const build_options *o, const char *src, const char *pre,
+                              char **out)
+{
+    argv_t a = { 0 };
+    arg(&a, cc_path());
+    args(&a, student_cflags);
+    args(&a, no_sanitizer_macros);
+    arg(&a, "-I" STAGE_LESSON);
+    arg(&a, "-E");
+    arg(&a, src);
+    arg(&a, "-o");
+    arg(&a, pre);
+    int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
+    argv_free(&a);
+    return rc;
+}
+
+static int compile_student(const build_options *o, const char *pre, const char *obj,
                            bool tsan, char **out)
 {
     argv_t a = { 0 };
     arg(&a, cc_path());
     args(&a, student_cflags);
+    args(&a, no_sanitizer_macros);
     if (tsan)
         arg(&a, "-fsanitize=thread");
-    arg(&a, "-I" STAGE_LESSON);
     arg(&a, "-c");
-    arg(&a, src);
+    arg(&a, pre);
     arg(&a, "-o");
     arg(&a, obj);
     int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
     argv_free(&a);
     return rc;
+}
+
+/* Refuses what no flavour may compile: an attribute that keeps a function
+ * from the sanitizer, found in the preprocessed text (no macro hides it). */
+static enum build_status check_preprocessed(const build_options *o, const char *pre,
+                                            build_result *r)
+{
+    char *path = xasprintf("%s/%s", o->workdir, pre);
+    size_t len = 0;
+    char *text = read_file(path, MAX_PREPROCESSED, &len);
+    free(path);
+    if (!text) {
+        r->message = xasprintf("%s.c is larger than %u MiB once preprocessed", o->l->slug,
+                               MAX_PREPROCESSED >> 20);
+        return BUILD_COMPILE_ERROR;
+    }
+    prep_hit hit;
+    enum build_status st = BUILD_OK;
+    if (prep_find(text, len, prep_is_sanitizer_off, NULL, &hit)) {
+        char *file = xasprintf("%s.c", o->l->slug);
+        char *where = strcmp(hit.file, file) == 0 ? xasprintf("%s:%u: ", file, hit.line)
+                                                  : xasprintf("%s: ", file);
+        r->message = xasprintf("%suses `%s`: code that keeps ThreadSanitizer (or any "
+                               "sanitizer) from looking is not allowed",
+                               where, hit.ident);
+        free(where);
+        free(file);
+        st = BUILD_FORBIDDEN;
+    }
+    free(text);
+    return st;
 }
 
 /* Renames the student's pthread calls to the harness's interposers. */
@@ -152,8 +316,11 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
     argv_t a = { 0 };
     arg(&a, cc_path());
     arg(&a, "-pthread");
-    if (tsan)
+    if (tsan) {
+        /* Statically: /proc/self/maps then names no libtsan.so. */
         arg(&a, "-fsanitize=thread");
+        arg(&a, "-static-libtsan");
+    }
     arg(&a, "-o");
     arg(&a, bin);
     arg(&a, student_obj);
@@ -167,7 +334,7 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
 }
 
 /* Builds one flavour (plain or tsan). Returns a build_status. */
-static enum build_status build_flavour(const build_options *o, const char *src, bool tsan,
+static enum build_status build_flavour(const build_options *o, const char *pre, bool tsan,
                                        build_result *r)
 {
     const char *sfx = tsan ? "_tsan" : "";
@@ -179,14 +346,17 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
     char *out = NULL, *err = NULL;
     enum build_status st = BUILD_OK;
 
-    if (compile_student(o, src, obj, tsan, &out) != 0) {
+    if (compile_student(o, pre, obj, tsan, &out) != 0) {
         r->message = out ? out : xstrdup("the compiler failed without a message");
         out = NULL;
         st = BUILD_COMPILE_ERROR;
         goto done;
     }
-    if (!tsan && out && *out)
-        r->warnings = xstrdup(out);
+    if (!tsan && out && *out) {
+        char *w = r->warnings ? xasprintf("%s%s", r->warnings, out) : xstrdup(out);
+        free(r->warnings);
+        r->warnings = w;
+    }
     free(out);
     out = NULL;
 
@@ -216,11 +386,9 @@ static enum build_status build_flavour(const build_options *o, const char *src, 
         goto done;
     }
 
-    if (!tsan) {
-        st = check_object(o, obj, objs, nobjs, r);
-        if (st != BUILD_OK)
-            goto done;
-    }
+    st = check_object(o, obj, tsan, objs, nobjs, r);
+    if (st != BUILD_OK)
+        goto done;
     if (reroute_calls(o, obj, wrapped, &out) != 0) {
         r->message = xasprintf("objcopy failed: %s", out ? out : "");
         st = BUILD_INTERNAL;
@@ -344,8 +512,23 @@ int build_lesson(const build_options *o, build_result *r)
         free(src);
         return 0;
     }
-    /* Compile by its plain name, so messages say "bank.c:12", not a temp path. */
-    char *rel = xasprintf("%s.c", o->l->slug);
+    /* Compile by its plain name, so messages say "bank.c:12", not a temp path;
+     * preprocess it once: both flavours compile the same text. */
+    char *name = xasprintf("%s.c", o->l->slug);
+    char *rel = xasprintf("%s.i", o->l->slug);
+    char *out = NULL;
+    if (preprocess_student(o, name, rel, &out) != 0) {
+        r->status = BUILD_COMPILE_ERROR;
+        r->message = out ? out : xstrdup("the compiler failed without a message");
+        goto unstage;
+    }
+    if (out && *out)
+        r->warnings = out;
+    else
+        free(out);
+    r->status = check_preprocessed(o, rel, r);
+    if (r->status != BUILD_OK)
+        goto unstage;
     tsan_child child = { -1, -1 };
     if (o->l->tsan && o->parallel)
         start_tsan_child(o, rel, &child);
@@ -368,11 +551,13 @@ int build_lesson(const build_options *o, build_result *r)
     } else if (r->status == BUILD_OK && o->l->tsan) {
         r->status = build_flavour(o, rel, true, r);
     }
+unstage:
     objcache_unstage(o->workdir);
     char *objdir = xasprintf("%s/%s", o->workdir, STAGE_OBJECTS);
     remove_tree(objdir);
     free(objdir);
     free(rel);
+    free(name);
     free(src);
     return 0;
 }

@@ -88,16 +88,8 @@ static char *read_records(int fd, const char *token)
     return out;
 }
 
-static bool tsan_env(const char *const *envp)
-{
-    for (; envp && *envp; envp++)
-        if (strncmp(*envp, "TSAN_OPTIONS=", 13) == 0)
-            return true;
-    return false;
-}
-
 static void run_binary(const run_context *ctx, const char *bin, const char *const *extra_args,
-                       const char *const *envp, unsigned timeout_ms, raw_run *rr)
+                       const char *const *envp, bool tsan, unsigned timeout_ms, raw_run *rr)
 {
     memset(rr, 0, sizeof *rr);
     new_token(rr->token);
@@ -134,7 +126,9 @@ static void run_binary(const run_context *ctx, const char *bin, const char *cons
         .argv = argv,
         .envp = envp,
         .workdir = ctx->workdir,
-        .scratch_dir = tsan_env(envp) ? scratch : NULL, /* only TSan runs write (logs) */
+        /* Only TSan runs write there (logs), but both flavours see it. */
+        .scratch_dir = scratch,
+        .sanitizer = tsan,
         .wall_ms = timeout_ms,
         .cpu_ms = timeout_ms * 4, /* threads run on both cores */
         .output_cap = TEST_OUTPUT_CAP,
@@ -163,7 +157,7 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
     *n = 0;
     const char *args[] = { "--list", NULL };
     raw_run rr;
-    run_binary(ctx, ctx->bin, args, NULL, 10000, &rr);
+    run_binary(ctx, ctx->bin, args, NULL, false, 10000, &rr);
     if (rr.sandbox_failed || !verdict_find_record(rr.records, "end")) {
         *err = xasprintf("the test binary did not list its tests%s%s",
                          rr.res.output_len ? ": " : "", rr.res.output ? rr.res.output : "");
@@ -246,18 +240,17 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     unsigned timeout = tsan ? t->timeout_ms * 3 : t->timeout_ms;
     char limit[16];
     snprintf(limit, sizeof limit, "%u", timeout);
-    const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit, NULL };
     char *scratch = scratch_dir(ctx);
-    char *tsan_opts = xasprintf(
-        "TSAN_OPTIONS=exitcode=%d atexit_sleep_ms=0 log_path=%s/tsan halt_on_error=0 "
-        "detect_deadlocks=0 report_signal_unsafe=0 history_size=4",
-        TSAN_EXIT, scratch);
-    /* TSAN_OPTIONS only in ThreadSanitizer runs: the sandbox then lifts
-     * RLIMIT_AS and mounts the scratch dir for the logs. */
-    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", tsan ? tsan_opts : NULL, NULL };
+    /* Both flavours get the same arguments and environment, so the student's
+     * code cannot tell a ThreadSanitizer run by them: no TSAN_OPTIONS (the
+     * harness's __tsan_default_options gives TSan its options), and the log
+     * directory for both (the plain harness ignores it). */
+    const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit,
+                           "--log-dir", scratch, NULL };
+    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
     tsan_clear(scratch);
     raw_run rr;
-    run_binary(ctx, bin, args, env, timeout, &rr);
+    run_binary(ctx, bin, args, env, tsan, timeout, &rr);
 
     char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l, ctx->workdir, bin) : NULL;
     char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);
@@ -295,7 +288,6 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     free(student_file);
     free(crash_where);
     raw_run_free(&rr);
-    free(tsan_opts);
     free(scratch);
 }
 

@@ -168,7 +168,10 @@ done
 if [ "$(id -u)" = 0 ]; then
     # (/tmp stays shared without a mount namespace: write_outside is not
     # containable here, and the JSON's level says so.)
-    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent; do
+    # (tsan_detect_*: telling the TSan run at run time, where the level
+    # changes what the process sees.)
+    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent \
+        tsan_detect_env tsan_detect_maps; do
         [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
             grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
