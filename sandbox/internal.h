@@ -55,6 +55,13 @@ bool sbx_cgroup_oom(const sbx_cgroup *cg);
 /* Kills every process left in it and removes it. */
 void sbx_cgroup_destroy(sbx_cgroup *cg);
 
+/* ---- memwatch.c ---- */
+/* Resident bytes of the run rooted at `root`: its descendants and its
+ * process group. Polled by sbx_run when the run has no memory cgroup. */
+size_t sbx_tree_resident_bytes(pid_t root);
+/* How often (ms) sbx_run polls it. */
+#define SBX_MEMWATCH_MS 100
+
 /* ---- ns.c ---- */
 typedef struct sbx_ns_run {
     pid_t init_pid;   /* our init, PID 1 of the new PID namespace */

@@ -40,7 +40,9 @@ typedef struct sbx_result {
     bool timed_out;      /* killed by the wall-clock limit */
     bool cpu_exceeded;   /* killed by the CPU-time limit */
     bool output_limit;   /* killed for printing more than output_cap */
-    bool memory_limit;   /* the cgroup's memory limit was hit (something was OOM-killed) */
+    bool memory_limit;   /* the memory limit was hit: the cgroup OOM-killed something, or
+                            (no cgroup) the run's resident memory passed it and it was killed */
+    size_t memory_bytes; /* the memory limit that applied */
     char *output;        /* stdout+stderr, NUL-terminated, at most output_cap bytes */
     size_t output_len;
     double wall_ms;
