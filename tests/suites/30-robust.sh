@@ -150,6 +150,38 @@ for f in "$ROOT"/tests/robust/*.c "$ROOT"/tests/hostile/*.c; do
     grade_case "$f"
 done
 
+# A grader killed with SIGKILL while a test sleeps takes its sandbox with it
+# (the parent-death signal of the sandbox's init, and of the command in
+# plain mode): nothing of the sandbox's uid may be left running.
+# kill_grader_mid_test [RUNNER...]
+kill_grader_mid_test() {
+    local name="hostile/sleep_forever: grader killed mid-test${RUNAS_TAG:-}" sub i
+    sub=$(mktemp -d "$work/killed-XXXXXX")
+    with_root "$ROOT/tests/hostile/sleep_forever.c" >"$sub/bank.c"; chmod -R a+rX "$sub"
+    "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
+    local g=$!
+    # Until a test binary runs under the sandbox's uid (not a compile step).
+    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^tests/' | grep -q .; }
+    for i in $(seq 1 600); do testing && break; sleep 0.1; done
+    testing || { kill -9 $g; wait $g; kill_strays "$marker_uid"; fail "$name" "no test ever ran"; return; }
+    sleep 0.5
+    kill -9 $g; wait $g 2>/dev/null
+    local left
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        left=$(strays "$marker_uid"); [ -z "$left" ] && break; sleep 0.2
+    done
+    if [ -n "$left" ]; then
+        fail "$name" "left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" | head -3)"
+        kill_strays "$marker_uid"
+    else
+        pass "$name"
+    fi
+}
+if [ -n "$marker_uid" ] && wanted sleep_forever; then
+    kill_grader_mid_test
+    RUNAS_TAG=" (root, no namespaces)" kill_grader_mid_test env GRADER_SANDBOX=plain
+fi
+
 # As root without namespaces (GRADER_SANDBOX=plain, as in a container that
 # forbids them): the command must still run as nobody and stay contained.
 if [ "$(id -u)" = 0 ]; then
