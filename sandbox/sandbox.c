@@ -388,6 +388,9 @@ void sbx_capabilities(sbx_caps *out)
     out->seccomp = probe.seccomp;
     out->no_new_privs = true;
     out->outside_uid = (long)sbx_outside_uid(); /* nobody when root, in every mode */
+    /* Namespaces hide our files and end with the run; another uid cannot
+     * write them. Plain mode under our own uid has neither. */
+    out->results_protected = probe.ns || out->outside_uid != (long)geteuid();
     if (probe.ns && out->cgroup && out->seccomp)
         out->level = "full";
     else if (probe.ns)

@@ -68,6 +68,9 @@ typedef struct sbx_caps {
     int cgroup_version;   /* 0 (none), 1 or 2 */
     bool no_new_privs;
     long outside_uid;     /* the uid sandboxed processes have outside */
+    bool results_protected; /* false when student code runs under the grader's own uid
+                               without namespaces (GRADER_SANDBOX=plain, not root): it can
+                               then outlive the grading and rewrite the grader's files */
     const char *notes;
 } sbx_caps;
 

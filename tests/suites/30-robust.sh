@@ -118,7 +118,8 @@ grade_case() {
     # pasted into its source: a regex's backslashes would be mangled).
     problems=$(X_STATUS=$status X_MAX=$max X_MIN=$min X_TEST=$(field expect-test) \
                X_MESSAGES=$(sed -n "s/^[ /*]*expect-message: *\(.*\)$/\1/p" "$f" | sed 's/ *$//') \
-               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT jrun "$out" "
+               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT \
+               X_PROT=${EXPECT_PROTECTED:-true} jrun "$out" "
 import os, re
 E = os.environ
 L = r['lessons'][0]
@@ -137,6 +138,7 @@ for n in E['X_NOT'].splitlines():
 sb = r.get('sandbox', {})
 want = E['X_LEVEL']
 if want and sb.get('level') != want: p.append('sandbox level %s, expected %s' % (sb.get('level'), want))
+if str(sb.get('results_protected')).lower() != E['X_PROT']: p.append('sandbox.results_protected is %s, expected %s' % (sb.get('results_protected'), E['X_PROT']))
 print('; '.join(p))")
     if [ -z "$problems" ]; then pass "$name"; else fail "$name" "$problems"; fi
 }
@@ -220,7 +222,7 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so
             # only the upper bound holds here.
-            RUNAS_TAG=" (as $user, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=0 \
+            RUNAS_TAG=" (as $user, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=0 EXPECT_PROTECTED=false \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR" GRADER_SANDBOX=plain
         done
     fi
