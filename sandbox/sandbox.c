@@ -214,6 +214,8 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
      * has no RLIMIT_AS): we watch it ourselves (memwatch.c). */
     bool watch_memory = cg.version == 0;
     res->memory_bytes = mem;
+    res->scratch_limit_mib = (unsigned)(SBX_SCRATCH_BYTES >> 20);
+    res->scratch_limit_files = SBX_SCRATCH_ENTRIES;
     if (spec->compiler)
         hand_over(spec->workdir, false);
     else
@@ -240,10 +242,15 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
     struct rusage ru = { 0 };
     double next_watch_ms = start_ms + SBX_MEMWATCH_MS;
     while (!exited) {
-        if (watch_memory && now_ms() >= next_watch_ms) {
+        if ((watch_memory || spec->scratch_dir) && now_ms() >= next_watch_ms) {
             next_watch_ms = now_ms() + SBX_MEMWATCH_MS;
-            if (sbx_tree_resident_bytes(pid) > mem) {
+            if (watch_memory && sbx_tree_resident_bytes(pid) > mem) {
                 res->memory_limit = true;
+                break;
+            }
+            if (spec->scratch_dir &&
+                sbx_dir_over(spec->scratch_dir, SBX_SCRATCH_BYTES, SBX_SCRATCH_ENTRIES)) {
+                res->scratch_limit = true;
                 break;
             }
         }
@@ -315,6 +322,10 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
      * the largest of what it reaped) says it too. */
     if (watch_memory && (size_t)ru.ru_maxrss * 1024 > mem)
         res->memory_limit = true;
+    /* And what it left in its scratch dir after the last poll. */
+    if (spec->scratch_dir &&
+        sbx_dir_over(spec->scratch_dir, SBX_SCRATCH_BYTES, SBX_SCRATCH_ENTRIES))
+        res->scratch_limit = true;
     sbx_cgroup_destroy(&cg);
     /* Drain what is left in the pipe without blocking on grandchildren. */
     fcntl(pipefd[0], F_SETFL, O_NONBLOCK);

@@ -43,6 +43,9 @@ typedef struct sbx_result {
     bool memory_limit;   /* the memory limit was hit: the cgroup OOM-killed something, or
                             (no cgroup) the run's resident memory passed it and it was killed */
     size_t memory_bytes; /* the memory limit that applied */
+    bool scratch_limit;  /* killed for filling its scratch dir (more than
+                            scratch_limit_mib MB or scratch_limit_files entries) */
+    unsigned scratch_limit_mib, scratch_limit_files;
     char *output;        /* stdout+stderr, NUL-terminated, at most output_cap bytes */
     size_t output_len;
     double wall_ms;

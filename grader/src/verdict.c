@@ -78,6 +78,9 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
     } else if (e->memory_limit) {
         out->message = xasprintf("used more than %u MB of memory (memory limit)",
                                  e->memory_limit_mib);
+    } else if (e->scratch_limit) {
+        out->message = xasprintf("wrote more than %u MB or %u files to disk (scratch limit)",
+                                 e->scratch_limit_mib, e->scratch_limit_files);
     } else if (e->output_limit) {
         out->message = xasprintf("printed more than %u KiB (output limit): remove debug "
                                  "printing from loops",

@@ -189,7 +189,7 @@ fi
 if [ "$(id -u)" = 0 ]; then
     # (/tmp stays shared without a mount namespace: write_outside is not
     # containable here, and the JSON's level says so.)
-    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent tsan_heap_bomb; do
+    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent tsan_heap_bomb scratch_fill; do
         [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
             grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
@@ -212,7 +212,7 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
-        for c in fork_bomb heap_bomb tsan_heap_bomb read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
+        for c in fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
