@@ -55,6 +55,20 @@ bool sbx_cgroup_oom(const sbx_cgroup *cg);
 /* Kills every process left in it and removes it. */
 void sbx_cgroup_destroy(sbx_cgroup *cg);
 
+/* ---- memwatch.c ---- */
+/* Resident bytes of the run rooted at `root`: its descendants and its
+ * process group. Polled by sbx_run when the run has no memory cgroup. */
+size_t sbx_tree_resident_bytes(pid_t root);
+/* How often (ms) sbx_run polls it. */
+#define SBX_MEMWATCH_MS 100
+
+/* ---- scratchwatch.c ---- */
+/* True when `dir` holds more than max_bytes (allocated) or max_entries
+ * files and directories. Stops walking at the first bound it passes. */
+bool sbx_dir_over(const char *dir, size_t max_bytes, size_t max_entries);
+#define SBX_SCRATCH_BYTES (128ul << 20)
+#define SBX_SCRATCH_ENTRIES 1024
+
 /* ---- ns.c ---- */
 typedef struct sbx_ns_run {
     pid_t init_pid;   /* our init, PID 1 of the new PID namespace */

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -274,6 +275,16 @@ static void set_identity(void)
         _exit(122);
 }
 
+/* True when the grader has died: nobody reads the status pipe any more (a
+ * pipe's write end polls POLLERR without readers). init's getppid() is 0
+ * whatever happens (its parent is outside its PID namespace), so the pipe
+ * is how init tells. */
+static bool grader_gone(int status_fd)
+{
+    struct pollfd p = { status_fd, 0, 0 };
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
+}
+
 static __attribute__((noreturn)) void init_main(const sbx_spec *spec, int out_fd, int go_fd,
                                                 int status_fd)
 {
@@ -292,6 +303,12 @@ static __attribute__((noreturn)) void init_main(const sbx_spec *spec, int out_fd
         _exit(0);
     }
     set_identity();
+    /* Changing credentials clears the parent-death signal (as root init
+     * goes from uid 0 to the sandbox's uid): set it again now that they are
+     * final, then check that the grader did not die before it was set. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (grader_gone(status_fd))
+        _exit(120);
     pid_t cmd = fork();
     if (cmd < 0) {
         report(status_fd, 15, errno);

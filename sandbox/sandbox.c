@@ -59,8 +59,7 @@ gid_t sbx_outside_gid(void)
 void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
 {
     setpgid(0, 0);
-    if (!in_ns)
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pid_t grader = getppid(); /* alive: it released us (see start) */
     int in = open("/dev/null", O_RDONLY);
     if (in < 0) { /* no /dev/null: stdin is an empty pipe */
         int p[2];
@@ -87,6 +86,11 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
             setuid(sbx_outside_uid()) != 0)
             _exit(127);
     }
+    /* After the last credential change, which clears it; a grader that
+     * died before it was set is seen in getppid(). (In namespaces init's
+     * death kills the command with the whole PID namespace.) */
+    if (!in_ns && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != grader))
+        _exit(127);
     signal(SIGPIPE, SIG_DFL);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         _exit(127);
@@ -206,6 +210,12 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
                                  : (spec->compiler ? SBX_COMPILE_MEM : SBX_DEFAULT_MEM);
     if (probe.cgroup)
         sbx_cgroup_create(&cg, mem, spec->max_procs ? spec->max_procs : SBX_DEFAULT_PROCS);
+    /* Without a cgroup nothing bounds a tree's memory (nor a TSan run's, which
+     * has no RLIMIT_AS): we watch it ourselves (memwatch.c). */
+    bool watch_memory = cg.version == 0;
+    res->memory_bytes = mem;
+    res->scratch_limit_mib = (unsigned)(SBX_SCRATCH_BYTES >> 20);
+    res->scratch_limit_files = SBX_SCRATCH_ENTRIES;
     if (spec->compiler)
         hand_over(spec->workdir, false);
     else
@@ -230,7 +240,20 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
     bool open_pipe = true, exited = false;
     int status = 0;
     struct rusage ru = { 0 };
+    double next_watch_ms = start_ms + SBX_MEMWATCH_MS;
     while (!exited) {
+        if ((watch_memory || spec->scratch_dir) && now_ms() >= next_watch_ms) {
+            next_watch_ms = now_ms() + SBX_MEMWATCH_MS;
+            if (watch_memory && sbx_tree_resident_bytes(pid) > mem) {
+                res->memory_limit = true;
+                break;
+            }
+            if (spec->scratch_dir &&
+                sbx_dir_over(spec->scratch_dir, SBX_SCRATCH_BYTES, SBX_SCRATCH_ENTRIES)) {
+                res->scratch_limit = true;
+                break;
+            }
+        }
         int wait_ms = 20;
         if (spec->wall_ms) {
             double left = start_ms + spec->wall_ms - now_ms();
@@ -294,6 +317,15 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
     }
     if (sbx_cgroup_oom(&cg))
         res->memory_limit = true;
+    /* A spike between two polls: the kernel's peak resident size of the
+     * command (init in namespaces: it reaps the whole tree, and wait4 counts
+     * the largest of what it reaped) says it too. */
+    if (watch_memory && (size_t)ru.ru_maxrss * 1024 > mem)
+        res->memory_limit = true;
+    /* And what it left in its scratch dir after the last poll. */
+    if (spec->scratch_dir &&
+        sbx_dir_over(spec->scratch_dir, SBX_SCRATCH_BYTES, SBX_SCRATCH_ENTRIES))
+        res->scratch_limit = true;
     sbx_cgroup_destroy(&cg);
     /* Drain what is left in the pipe without blocking on grandchildren. */
     fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
@@ -367,6 +399,9 @@ void sbx_capabilities(sbx_caps *out)
     out->seccomp = probe.seccomp;
     out->no_new_privs = true;
     out->outside_uid = (long)sbx_outside_uid(); /* nobody when root, in every mode */
+    /* Namespaces hide our files and end with the run; another uid cannot
+     * write them. Plain mode under our own uid has neither. */
+    out->results_protected = probe.ns || out->outside_uid != (long)geteuid();
     if (probe.ns && out->cgroup && out->seccomp)
         out->level = "full";
     else if (probe.ns)

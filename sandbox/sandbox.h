@@ -43,7 +43,12 @@ typedef struct sbx_result {
     bool timed_out;      /* killed by the wall-clock limit */
     bool cpu_exceeded;   /* killed by the CPU-time limit */
     bool output_limit;   /* killed for printing more than output_cap */
-    bool memory_limit;   /* the cgroup's memory limit was hit (something was OOM-killed) */
+    bool memory_limit;   /* the memory limit was hit: the cgroup OOM-killed something, or
+                            (no cgroup) the run's resident memory passed it and it was killed */
+    size_t memory_bytes; /* the memory limit that applied */
+    bool scratch_limit;  /* killed for filling its scratch dir (more than
+                            scratch_limit_mib MB or scratch_limit_files entries) */
+    unsigned scratch_limit_mib, scratch_limit_files;
     char *output;        /* stdout+stderr, NUL-terminated, at most output_cap bytes */
     size_t output_len;
     double wall_ms;
@@ -69,6 +74,9 @@ typedef struct sbx_caps {
     int cgroup_version;   /* 0 (none), 1 or 2 */
     bool no_new_privs;
     long outside_uid;     /* the uid sandboxed processes have outside */
+    bool results_protected; /* false when student code runs under the grader's own uid
+                               without namespaces (GRADER_SANDBOX=plain, not root): it can
+                               then outlive the grading and rewrite the grader's files */
     const char *notes;
 } sbx_caps;
 

@@ -14,6 +14,8 @@ typedef struct student {
     char *id;       /* the subdirectory's name */
     char *dir;      /* SUBMISSIONS_DIR/id */
     char *hash;     /* submission_hash of what is on disk now */
+    uint64_t results_hash; /* content hash of <out>/<id>.json as this batch saw it published
+                              (0: not graded by this run) */
 } student;
 
 typedef struct batch_options {
@@ -37,6 +39,14 @@ char *student_json_path(const char *outdir, const char *id);
 
 /* True when <outdir>/<id>.json exists and was made from files with `hash`. */
 bool already_graded(const char *outdir, const char *id, const char *hash);
+
+/* The results file of a student whose grading failed (every selected lesson
+ * "error", score 0, `reason` in "grading_error"). */
+void batch_write_error_doc(const batch_options *o, const student *s, const char *reason);
+
+/* Re-validates every student's results file before the class files use it
+ * (batch_check.c); one that fails becomes an error document. */
+void batch_check_results(const batch_options *o, student *students, size_t n);
 
 /* Appends a line to <outdir>/batch.log (the audit trail of a batch). */
 void batch_log(const char *outdir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -97,7 +97,7 @@ static bool selected(const batch_options *o, const lesson *l)
 
 /* The results file of a student whose grading failed: every selected lesson
  * "error", score 0, and why in "grading_error". Valid against the schema. */
-static void write_error_doc(const batch_options *o, const student *s, const char *reason)
+void batch_write_error_doc(const batch_options *o, const student *s, const char *reason)
 {
     json_t *lessons = json_array();
     double max = 0;
@@ -219,8 +219,12 @@ static void finish_job(const batch_options *o, job *j, int status, progress *p)
             reason = xasprintf("the grader exited with status %d without results (see "
                                "logs/%s.log)",
                                WIFEXITED(status) ? WEXITSTATUS(status) : -1, s->id);
-        write_error_doc(o, s, reason);
+        batch_write_error_doc(o, s, reason);
     }
+    /* What the summary may use: this very file (batch_check.c). */
+    char *published = student_json_path(o->outdir, s->id);
+    s->results_hash = hash_file(published, 0);
+    free(published);
     close(j->lockfd); /* only now: the JSON is in place */
     char *line;
     if (reason) {
@@ -398,6 +402,7 @@ int batch_run(const batch_options *o, student *students, size_t n)
         batch_log(o->outdir, "interrupted by signal %d", (int)stop_signal);
         rc = 128 + stop_signal;
     } else {
+        batch_check_results(o, students, n);
         batch_log(o->outdir, "batch end");
     }
     progress_end(&p);

@@ -93,7 +93,7 @@ static long list_students(const char *dir, const course *c, const char **lessons
             v = realloc(v, (cap *= 2) * sizeof *v);
         if (!v)
             abort();
-        v[n++] = (student){ xstrdup(name), path, submission_hash(c, path, lessons, nlessons) };
+        v[n++] = (student){ xstrdup(name), path, submission_hash(c, path, lessons, nlessons), 0 };
     }
     closedir(d);
     qsort(v, n, sizeof *v, cmp_student);

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "grade.h"
 #include "output.h"
+#include "results_json.h"
 #include "subhash.h"
 #include "table.h"
 #include "util.h"
@@ -100,6 +101,7 @@ int cmd_grade(int argc, char **argv)
     json_object_set_new(results, "submission_hash", json_string(hash));
     free(hash);
     int rc = output_write(results, format, out) == 0 ? 0 : 1;
+    sandbox_warn_unprotected(stderr);
     if (table)
         print_table(stderr, results, details);
     json_decref(results);

@@ -5,6 +5,7 @@
  */
 #include "grade.h"
 #include "build.h"
+#include "objcache.h"
 #include "pool.h"
 #include "results_json.h"
 #include "safetext.h"
@@ -208,6 +209,9 @@ json_t *grade_submission(const grade_options *o)
         g.test_jobs = 1;
     for (size_t i = 0; i < n; i++)
         g.workdirs[i] = make_temp_dir("grader");
+    /* Here, before the pool forks: a private cache (objcache.c) is then
+     * one for the whole grading, and removed when this process exits. */
+    free(objcache_dir(o->c));
     json_t **results = xcalloc(n + 1, sizeof *results);
     char **failures = xcalloc(n + 1, sizeof *failures);
     pool_run(n, g.jobs, NULL, grade_piece, &g, "lesson", stderr, results, failures);

@@ -1,11 +1,22 @@
-/* objcache.c - see objcache.h. */
+/* objcache.c - see objcache.h.
+ *
+ * Trust: every cached object has its content hash beside it (OBJ.sum,
+ * written when we built it) and the copy a grading links is re-hashed and
+ * compared before use; a mismatch is rebuilt, never linked. When student
+ * code runs under our own uid without namespaces (results not protected),
+ * it could outlive a grading and rewrite both the object and its sum: that
+ * grading then uses a cache of its own, removed when it ends, so nothing a
+ * submission plants is used by a later grading.
+ */
 #include "objcache.h"
 #include "tool.h"
 #include "util.h"
+#include "../../sandbox/sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +38,35 @@ static const char *harness_cflags[] = {
     "-pthread", "-Wall", "-Wextra", "-Werror", "-fdiagnostics-color=never", NULL
 };
 
+/* The cache of a grading whose results are not protected: private to this
+ * process, made once, removed at exit. */
+static char *private_cache;
+static pid_t private_owner;
+static pthread_once_t private_once = PTHREAD_ONCE_INIT;
+
+static void remove_private_cache(void)
+{
+    if (private_cache && getpid() == private_owner) /* not a forked child's exit */
+        remove_tree(private_cache);
+}
+
+static void make_private_cache(void)
+{
+    private_cache = make_temp_dir("grader-private-cache");
+    private_owner = getpid();
+    if (private_cache)
+        atexit(remove_private_cache);
+}
+
 char *objcache_dir(const course *c)
 {
+    sbx_caps caps;
+    sbx_capabilities(&caps);
+    if (!caps.results_protected) {
+        pthread_once(&private_once, make_private_cache);
+        if (private_cache)
+            return xstrdup(private_cache);
+    }
     const char *env = getenv("GRADER_CACHE");
     if (env && *env) {
         mkdir(env, 0755);
@@ -159,6 +197,38 @@ static uint64_t object_key(const course *c, const lesson *l, const char *src, bo
     return h;
 }
 
+/* OBJ.sum: the content hash of the object cached as OBJ. */
+static char *sum_path(const char *obj)
+{
+    return xasprintf("%s.sum", obj);
+}
+
+/* Records the hash of `content` (the object about to become `obj`). Built
+ * under the object's lock: one writer at a time. */
+static int write_sum(const char *obj, const char *content)
+{
+    char *sum = sum_path(obj);
+    char text[32];
+    snprintf(text, sizeof text, "%016llx\n", (unsigned long long)hash_file(content, 0));
+    int rc = write_file_atomic(sum, text, strlen(text));
+    free(sum);
+    return rc;
+}
+
+/* True when `copy` has the content hash recorded for the cached `obj`. */
+static bool matches_sum(const char *obj, const char *copy)
+{
+    char *sum = sum_path(obj);
+    size_t len = 0;
+    char *text = read_file(sum, 64, &len);
+    free(sum);
+    if (!text)
+        return false;
+    unsigned long long want = strtoull(text, NULL, 16);
+    free(text);
+    return len == 17 && want == (unsigned long long)hash_file(copy, 0);
+}
+
 /* Compiles the staged copy of `src` in the sandbox and moves the object into
  * the cache as `obj` (a unique temp name, then rename: atomic). */
 static int compile_into_cache(const lesson *l, const char *workdir, const char *src,
@@ -195,7 +265,8 @@ static int compile_into_cache(const lesson *l, const char *workdir, const char *
     arg(&a, tmp);
     int built = run_tool(&a, workdir, NULL, 120000, &out);
     argv_free(&a);
-    if (built != 0 || copy_untrusted(tmp, ctmp, MAX_OBJECT) != 0 || rename(ctmp, obj) != 0) {
+    if (built != 0 || copy_untrusted(tmp, ctmp, MAX_OBJECT) != 0 || write_sum(obj, ctmp) != 0 ||
+        rename(ctmp, obj) != 0) {
         *err = xasprintf("building the course's %s%s%s failed:\n%s", base,
                          lesson_tests ? " for " : "", lesson_tests ? l->id : "",
                          out ? out : "");
@@ -215,6 +286,31 @@ done:
     return rc;
 }
 
+/* Builds `obj` into the cache unless it is there (or, with `force`, even
+ * when it is: its sum did not match). Concurrent gradings (lessons in
+ * parallel, a batch) wait for the one that builds it instead of all
+ * compiling it. Sets *rc to 0 or -1 (*err set). */
+static void with_lock(const char *obj, bool force, const course *c, const lesson *l,
+                      const char *workdir, const char *src, bool lesson_tests, bool tsan,
+                      char **err, int *rc)
+{
+    (void)c;
+    *rc = 0;
+    if (!force && is_file(obj))
+        return;
+    char *lockpath = xasprintf("%s.lock", obj);
+    int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (lock >= 0)
+        flock(lock, LOCK_EX);
+    if (force || !is_file(obj))
+        *rc = compile_into_cache(l, workdir, src, lesson_tests, tsan, obj, err);
+    if (lock >= 0) {
+        unlink(lockpath);
+        close(lock);
+    }
+    free(lockpath);
+}
+
 char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
                       bool lesson_tests, bool tsan, char **err)
 {
@@ -224,31 +320,36 @@ char *objcache_object(const course *c, const lesson *l, const char *workdir, con
     char *obj = lesson_tests ? xasprintf("%s/%s-%s-%016llx.o", cache, l->id, base, key)
                              : xasprintf("%s/course-%s-%016llx.o", cache, base, key);
     free(cache);
-    int rc = 0;
-    if (!is_file(obj)) {
-        /* Concurrent gradings (lessons in parallel, a batch) wait for the
-         * one that builds it instead of all compiling it. */
-        char *lockpath = xasprintf("%s.lock", obj);
-        int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (lock >= 0)
-            flock(lock, LOCK_EX);
-        if (!is_file(obj))
-            rc = compile_into_cache(l, workdir, src, lesson_tests, tsan, obj, err);
-        if (lock >= 0) {
-            unlink(lockpath);
-            close(lock);
-        }
-        free(lockpath);
-    }
+    int rc;
+    bool retried = false;
+    with_lock(obj, false, c, l, workdir, src, lesson_tests, tsan, err, &rc);
+use:;
     char *copy = NULL;
     if (rc == 0) {
         char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
         copy = xasprintf("%s/%s-%s.o", objdir, tsan ? "tsan" : "plain", base);
         mkdir(objdir, 0755);
         unlink(copy);
-        if (copy_untrusted(obj, copy, MAX_OBJECT) != 0) {
-            *err = xasprintf("could not copy the course's %s object into the work dir: %s",
-                             base, strerror(errno));
+        int copied = copy_untrusted(obj, copy, MAX_OBJECT);
+        /* What we link is what we built: the copy (the cache may change
+         * under us) must match the sum; else the cached object is rebuilt,
+         * once, under the lock. */
+        if (copied == 0 && !matches_sum(obj, copy) && !retried) {
+            unlink(copy);
+            free(copy);
+            free(objdir);
+            with_lock(obj, true, c, l, workdir, src, lesson_tests, tsan, err, &rc);
+            retried = true;
+            goto use;
+        }
+        if (copied != 0 || !matches_sum(obj, copy)) {
+            *err = copied != 0
+                       ? xasprintf("could not copy the course's %s object into the work dir: %s",
+                                   base, strerror(errno))
+                       : xasprintf("the cached object of the course's %s changed after it was "
+                                   "built, twice: not used",
+                                   base);
+            unlink(copy);
             free(copy);
             copy = NULL;
         }

@@ -54,6 +54,17 @@ json_t *results_document(bool public_only, const char *submission, const char *g
                      sandbox_json());
 }
 
+void sandbox_warn_unprotected(FILE *to)
+{
+    sbx_caps caps;
+    sbx_capabilities(&caps);
+    if (!caps.results_protected)
+        fputs("grader: warning: student code runs under this user's uid without namespaces "
+              "(GRADER_SANDBOX=plain): it can outlive the grading and rewrite its results; "
+              "grade as root or with user namespaces\n",
+              to);
+}
+
 json_t *sandbox_json(void)
 {
     sbx_caps caps;
@@ -67,5 +78,6 @@ json_t *sandbox_json(void)
     json_object_set_new(j, "cgroup_version", json_integer(caps.cgroup_version));
     json_object_set_new(j, "no_new_privs", json_boolean(caps.no_new_privs));
     json_object_set_new(j, "run_as_uid", json_integer(caps.outside_uid));
+    json_object_set_new(j, "results_protected", json_boolean(caps.results_protected));
     return j;
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "course.h"
 #include "runtest.h"
@@ -38,5 +39,8 @@ json_t *results_document(bool public_only, const char *submission, const char *g
 
 /* The "sandbox" object: what isolation was in force. */
 json_t *sandbox_json(void);
+/* One warning line on `to` when the sandbox cannot protect the grader's
+ * files from the student's code (sandbox.results_protected is false). */
+void sandbox_warn_unprotected(FILE *to);
 
 #endif

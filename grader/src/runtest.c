@@ -272,6 +272,11 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.wait_status = rr.res.status;
     e.timed_out = timed_out;
     e.output_limit = rr.res.output_limit;
+    e.memory_limit = rr.res.memory_limit;
+    e.memory_limit_mib = (unsigned)(rr.res.memory_bytes >> 20);
+    e.scratch_limit = rr.res.scratch_limit;
+    e.scratch_limit_mib = rr.res.scratch_limit_mib;
+    e.scratch_limit_files = rr.res.scratch_limit_files;
     e.records = rr.records;
     e.tsan_report = tsan_report;
     e.deadlock = deadlock;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,43 +172,85 @@ char *make_temp_dir(const char *prefix)
     return path;
 }
 
-/* Removes everything inside the open directory `dfd`, then closes it. */
-static int remove_contents(int dfd, int depth)
+/* remove_tree walks down and back up with one open directory at a time, so
+ * it reaches the bottom of a tree of any depth (a submission may leave a
+ * 100000-deep one in its scratch dir) with neither recursion nor an fd per
+ * level. Going down it opens a child without following links; going up it
+ * opens "..", which is never a link, and finds the child it leaves by its
+ * inode. Nothing else writes the tree by then (its writers were killed). */
+
+/* Opens the directory `name` in `dfd` without following a link; a directory
+ * we may not read (mode 0) is made ours to read first. -1 when `name` is not
+ * a directory. */
+static int open_subdir(int dfd, const char *name)
 {
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
-        return -1;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) {
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+            fchmodat(dfd, name, 0700, 0) == 0)
+            fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
-    int rc = 0;
+    if (fd >= 0)
+        fchmod(fd, 0700);
+    return fd;
+}
+
+/* Unlinks every non-directory in `dfd`. Returns an fd of the first
+ * subdirectory (opened), -1 when none is left, -2 on an error that leaves
+ * the directory not removable (*rc set). */
+static int clear_files(int dfd, int *rc)
+{
+    int scan = dup(dfd);
+    DIR *d = scan >= 0 ? fdopendir(scan) : NULL;
+    if (!d) {
+        if (scan >= 0)
+            close(scan);
+        *rc = -1;
+        return -2;
+    }
+    rewinddir(d); /* a dup shares the offset an earlier scan left */
+    int sub = -1;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while (sub == -1 && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+        if (unlinkat(dfd, e->d_name, 0) == 0)
             continue;
         if (errno != EISDIR && errno != EPERM) {
-            rc = -1;
+            *rc = -1;
             continue;
         }
-        if (depth > 64) {
-            rc = -1;
-            continue;
-        }
-        /* A directory: open it without following a link planted in its place. */
-        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        sub = open_subdir(dfd, e->d_name);
         if (sub < 0) {
-            rc = -1;
-            continue;
+            *rc = -1;
+            sub = -2;
         }
-        fchmod(sub, 0700);
-        if (remove_contents(sub, depth + 1) != 0)
-            rc = -1;
-        if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) != 0)
-            rc = -1;
     }
     closedir(d);
-    return rc;
+    return sub;
+}
+
+/* The name under which `parent` holds the directory with inode `ino`. */
+static bool name_of_child(int parent, ino_t ino, char *name, size_t size)
+{
+    int scan = dup(parent);
+    DIR *d = scan >= 0 ? fdopendir(scan) : NULL;
+    if (!d) {
+        if (scan >= 0)
+            close(scan);
+        return false;
+    }
+    rewinddir(d);
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL)
+        if (e->d_ino == ino && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(name, size, "%s", e->d_name);
+            found = true;
+        }
+    closedir(d);
+    return found;
 }
 
 int remove_tree(const char *path)
@@ -215,7 +258,35 @@ int remove_tree(const char *path)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? 0 : -1;
-    int rc = remove_contents(fd, 0);
+    int rc = 0;
+    size_t depth = 0;
+    for (;;) {
+        int sub = clear_files(fd, &rc);
+        if (sub >= 0) { /* down */
+            close(fd);
+            fd = sub;
+            depth++;
+            continue;
+        }
+        if (sub == -2 || depth == 0)
+            break; /* an error below stops the walk; or the top is empty */
+        /* This directory is empty: up, and remove it from its parent. */
+        struct stat st;
+        int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char name[NAME_MAX + 1];
+        if (parent < 0 || fstat(fd, &st) != 0 ||
+            !name_of_child(parent, st.st_ino, name, sizeof name) ||
+            unlinkat(parent, name, AT_REMOVEDIR) != 0) {
+            if (parent >= 0)
+                close(parent);
+            rc = -1;
+            break;
+        }
+        close(fd);
+        fd = parent;
+        depth--;
+    }
+    close(fd);
     if (rmdir(path) != 0)
         rc = -1;
     return rc;

@@ -75,6 +75,12 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
         out->message = xstrdup(e->tsan_report);
     } else if (e->sandbox_failed) {
         out->message = xstrdup("the grader could not run this test (sandbox failure)");
+    } else if (e->memory_limit) {
+        out->message = xasprintf("used more than %u MB of memory (memory limit)",
+                                 e->memory_limit_mib);
+    } else if (e->scratch_limit) {
+        out->message = xasprintf("wrote more than %u MB or %u files to disk (scratch limit)",
+                                 e->scratch_limit_mib, e->scratch_limit_files);
     } else if (e->output_limit) {
         out->message = xasprintf("printed more than %u KiB (output limit): remove debug "
                                  "printing from loops",

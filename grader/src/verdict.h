@@ -48,6 +48,10 @@ typedef struct run_evidence {
     int wait_status;         /* the raw wait status of the test process */
     bool timed_out;          /* killed at the wall-clock or CPU limit */
     bool output_limit;       /* killed for printing too much */
+    bool memory_limit;       /* killed (or OOM-killed) at the memory limit */
+    unsigned memory_limit_mib;
+    bool scratch_limit;      /* killed for filling its scratch dir */
+    unsigned scratch_limit_mib, scratch_limit_files;
     unsigned output_cap_kib;
     const char *records;     /* the channel's records with our token, token removed */
     const char *tsan_report; /* the summarised ThreadSanitizer report */

@@ -3,7 +3,7 @@
  * expect-max-score: 9
  * expect-min-score: 9
  * (the payload fires in deposit_and_balance only; the other tests are honest)
- * expect-message: ^(crashed with SIGKILL|did not finish within [0-9.]+ s)
+ * expect-message: ^(crashed with SIGKILL|did not finish within [0-9.]+ s|used more than [0-9]+ MB of memory)
  */
 #include "bank.h"
 #include <unistd.h>

@@ -131,7 +131,8 @@ PY
     # pasted into its source: a regex's backslashes would be mangled).
     problems=$(X_STATUS=$status X_MAX=$max X_MIN=$min X_TEST=$(field expect-test) \
                X_MESSAGES=$(sed -n "s/^[ /*]*expect-message: *\(.*\)$/\1/p" "$f" | sed 's/ *$//') \
-               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT jrun "$out" "
+               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT \
+               X_PROT=${EXPECT_PROTECTED:-true} jrun "$out" "
 import os, re
 E = os.environ
 L = r['lessons'][0]
@@ -150,6 +151,7 @@ for n in E['X_NOT'].splitlines():
 sb = r.get('sandbox', {})
 want = E['X_LEVEL']
 if want and sb.get('level') != want: p.append('sandbox level %s, expected %s' % (sb.get('level'), want))
+if str(sb.get('results_protected')).lower() != E['X_PROT']: p.append('sandbox.results_protected is %s, expected %s' % (sb.get('results_protected'), E['X_PROT']))
 print('; '.join(p))")
     if [ -z "$problems" ]; then pass "$name"; else fail "$name" "$problems"; fi
 }
@@ -163,6 +165,38 @@ for f in "$ROOT"/tests/robust/*.c "$ROOT"/tests/hostile/*.c; do
     grade_case "$f"
 done
 
+# A grader killed with SIGKILL while a test sleeps takes its sandbox with it
+# (the parent-death signal of the sandbox's init, and of the command in
+# plain mode): nothing of the sandbox's uid may be left running.
+# kill_grader_mid_test [RUNNER...]
+kill_grader_mid_test() {
+    local name="hostile/sleep_forever: grader killed mid-test${RUNAS_TAG:-}" sub i
+    sub=$(mktemp -d "$work/killed-XXXXXX")
+    with_root "$ROOT/tests/hostile/sleep_forever.c" >"$sub/bank.c"; chmod -R a+rX "$sub"
+    "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
+    local g=$!
+    # Until a test binary runs under the sandbox's uid (not a compile step).
+    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^tests/' | grep -q .; }
+    for i in $(seq 1 600); do testing && break; sleep 0.1; done
+    testing || { kill -9 $g; wait $g; kill_strays "$marker_uid"; fail "$name" "no test ever ran"; return; }
+    sleep 0.5
+    kill -9 $g; wait $g 2>/dev/null
+    local left
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        left=$(strays "$marker_uid"); [ -z "$left" ] && break; sleep 0.2
+    done
+    if [ -n "$left" ]; then
+        fail "$name" "left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" | head -3)"
+        kill_strays "$marker_uid"
+    else
+        pass "$name"
+    fi
+}
+if [ -n "$marker_uid" ] && wanted sleep_forever; then
+    kill_grader_mid_test
+    RUNAS_TAG=" (root, no namespaces)" kill_grader_mid_test env GRADER_SANDBOX=plain
+fi
+
 # As root without namespaces (GRADER_SANDBOX=plain, as in a container that
 # forbids them): the command must still run as nobody and stay contained.
 if [ "$(id -u)" = 0 ]; then
@@ -171,7 +205,7 @@ if [ "$(id -u)" = 0 ]; then
     # (tsan_detect_*: telling the TSan run at run time, where the level
     # changes what the process sees.)
     for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent \
-        tsan_detect_env tsan_detect_maps; do
+        tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill; do
         [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
             grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
@@ -194,17 +228,17 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
-        for c in fork_bomb heap_bomb read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
+        for c in fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
         done
-        for c in fork_bomb fake_results_stdout rewrite_test_binary; do
+        for c in fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb; do
             wanted "$c" || continue
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so
             # only the upper bound holds here.
-            RUNAS_TAG=" (as $user, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=0 \
+            RUNAS_TAG=" (as $user, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=0 EXPECT_PROTECTED=false \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR" GRADER_SANDBOX=plain
         done
     fi

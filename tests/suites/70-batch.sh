@@ -94,6 +94,28 @@ new=$(( $(grep -c ' start ' "$out/batch.log") - before ))
 got=$(jget "$out/stu001.json" "r['score']")
 [ "$new" -eq 1 ] && [ "$got" = "10.0" ] && pass "changed submission regraded" || fail "changed submission regraded" "$new starts, score $got"
 
+# A results file rewritten after its grading (what code that outlived it
+# could do under the grader's own uid) is not used: full marks for lessons
+# whose tests say otherwise, with the real submission_hash, is caught by
+# the re-validation before the summary and graded again by the next run.
+forged=$(awk '$2 == "skeleton" { print $1; exit }' "$types")
+$PY -c "
+import json, sys
+p = sys.argv[1]; r = json.load(open(p))
+for l in r['lessons']: l['score'] = l['max_score']
+r['score'] = r['max_score']
+json.dump(r, open(p, 'w'))" "$out/$forged.json"
+run_batch
+row=$(grep "^$forged," "$out/summary.csv" | cut -d, -f2)
+if grep -q "invalid $forged " "$out/batch.log" && [ "$row" = 0 ]; then
+    run_batch
+    again=$(jget "$out/$forged.json" "r.get('grading_error', 'graded')")
+    [ "$again" = graded ] && pass "a forged results file is caught and graded again" \
+        || fail "a forged results file is caught and graded again" "not regraded: $again"
+else
+    fail "a forged results file is caught and graded again" "summary shows $row for $forged"
+fi
+
 # LMS formats for everyone, from the JSONs alone.
 "$GRADER" batch --summary-only --format gradescope --out "$out" >/dev/null 2>&1
 "$GRADER" convert --format gradescope "$out/stu003.json" >"$work/gs.json"

@@ -1,6 +1,7 @@
 /* test_units.c - unit tests of the grader's own parsers and helpers, run
  * under ASan and UBSan by `make test` (suite 10-unit). */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,35 @@ START_TEST(remove_tree_does_not_follow_links)
 }
 END_TEST
 
+/* A submission can leave a tree far deeper than any fd stack in its scratch
+ * dir: cleanup must still reach the bottom (and unreadable dirs on the way). */
+START_TEST(remove_tree_any_depth)
+{
+    /* In memory when we can: 100000 directories on a disk take minutes.
+     * (Check runs each test in its own process: the variable stays here.) */
+    if (access("/dev/shm", W_OK) == 0)
+        setenv("TMPDIR", "/dev/shm", 1);
+    char *dir = make_temp_dir("unit-deep");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(fd, 0);
+    for (int i = 0; i < 100000; i++) {
+        ck_assert_int_eq(mkdirat(fd, "d", 0700), 0);
+        int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ge(sub, 0);
+        if (i % 1000 == 0) { /* a file, and a dir nobody may read */
+            close(openat(fd, "f", O_WRONLY | O_CREAT, 0600));
+            ck_assert_int_eq(mkdirat(fd, "locked", 0), 0);
+        }
+        close(fd);
+        fd = sub;
+    }
+    close(fd);
+    ck_assert_int_eq(remove_tree(dir), 0);
+    ck_assert_msg(access(dir, F_OK) != 0, "the deep tree is still there");
+    free(dir);
+}
+END_TEST
+
 START_TEST(copy_untrusted_refuses_links)
 {
     char *dir = make_temp_dir("unit");
@@ -233,6 +263,7 @@ int main(void)
     tcase_add_test(tc, tsan_report_outside_student_file);
     tcase_add_test(tc, elf_symbols_and_constructors);
     tcase_add_test(tc, elf_rejects_garbage);
+    tcase_add_test(tc, remove_tree_any_depth);
     tcase_add_test(tc, trim_text_cuts_and_says_so);
     tcase_add_test(tc, remove_tree_does_not_follow_links);
     tcase_add_test(tc, copy_untrusted_refuses_links);
