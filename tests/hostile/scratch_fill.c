@@ -1,6 +1,6 @@
 /* lesson: 02-bank
  * In ThreadSanitizer runs, fills the one host directory a test may write
- * (its scratch dir, named by TSAN_OPTIONS' log_path): a 3000-deep tree of
+ * (its scratch dir, named by the test's --log-dir argument): a 3000-deep tree of
  * directories with a 64 KB file in each (about 200 MB). Unbounded, it
  * scored full marks and the grader's cleanup gave up below depth 64,
  * leaving the tree on the host. The run must be killed at the scratch
@@ -15,24 +15,25 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void payload(void)
 {
     static int done;
-    const char *opts = getenv("TSAN_OPTIONS"), *lp = opts ? strstr(opts, "log_path=") : NULL;
-    if (done || !lp)
+    /* The scratch dir is on the command line: --log-dir DIR. */
+    static char cmd[8192];
+    int cfd = open("/proc/self/cmdline", O_RDONLY);
+    ssize_t got = cfd >= 0 ? read(cfd, cmd, sizeof cmd - 1) : -1;
+    if (cfd >= 0)
+        close(cfd);
+    const char *dir = NULL;
+    for (ssize_t i = 0; i < got; i += (ssize_t)strlen(cmd + i) + 1)
+        if (strcmp(cmd + i, "--log-dir") == 0 && i + 10 < got)
+            dir = cmd + i + 10;
+    if (done || !dir)
         return;
     done = 1;
-    char dir[4096];
-    size_t n = strcspn(lp + 9, " ");
-    if (n >= sizeof dir)
-        return;
-    memcpy(dir, lp + 9, n);
-    dir[n] = '\0';
-    char *slash = strrchr(dir, '/'); /* log_path is DIR/tsan */
-    if (slash)
-        *slash = '\0';
     static char block[64 << 10];
     memset(block, 'x', sizeof block);
     int fd = open(dir, O_RDONLY | O_DIRECTORY);

@@ -1,5 +1,5 @@
 /* lesson: 02-bank
- * A heap bomb that fires only under ThreadSanitizer (libtsan mapped), where
+ * A heap bomb that fires only under ThreadSanitizer (no address-space limit), where
  * the run has no RLIMIT_AS: without a memory cgroup (an ordinary user,
  * GRADER_SANDBOX=plain) nothing stopped it, so it took 3 GB (more with
  * TSan's shadow) of the host's memory and still scored full marks. It stops
@@ -16,28 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
-/* True in a ThreadSanitizer run: libtsan is in this process's memory map
- * (read to the end: TSan's own mappings make it long). */
+/* True in a ThreadSanitizer run: the only run without an address-space
+ * limit (TSan reserves terabytes). */
 static int tsan_mapped(void)
 {
-    static char buf[1 << 16];
-    int fd = open("/proc/self/maps", O_RDONLY), found = 0;
-    size_t have = 0;
-    ssize_t n;
-    while (fd >= 0 && !found && (n = read(fd, buf + have, sizeof buf - 1 - have)) > 0) {
-        have += (size_t)n;
-        buf[have] = '\0';
-        found = strstr(buf, "libtsan") != NULL;
-        if (have > sizeof buf / 2) { /* keep the tail, in case a name was cut */
-            memmove(buf, buf + have - 256, 256);
-            have = 256;
-        }
-    }
-    if (fd >= 0)
-        close(fd);
-    return found;
+    struct rlimit r;
+    return getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur == RLIM_INFINITY;
 }
 
 static void payload(void)

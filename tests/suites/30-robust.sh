@@ -173,7 +173,9 @@ kill_grader_mid_test() {
     local name="hostile/sleep_forever: grader killed mid-test${RUNAS_TAG:-}" sub i
     sub=$(mktemp -d "$work/killed-XXXXXX")
     with_root "$ROOT/tests/hostile/sleep_forever.c" >"$sub/bank.c"; chmod -R a+rX "$sub"
-    "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
+    # Its work dir stays behind (SIGKILL): keep it inside this run's dir.
+    mkdir -p "$sub.tmp"; chmod 755 "$sub.tmp"
+    TMPDIR="$sub.tmp" "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
     local g=$!
     # Until a test binary runs under the sandbox's uid (not a compile step).
     testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^tests/' | grep -q .; }
