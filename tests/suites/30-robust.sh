@@ -29,7 +29,12 @@ trap 'kill_strays "$marker_uid"; [ -n "${user_uid:-}" ] && kill_strays "$user_ui
 # wherever it is, never a path that happens to exist on one machine.
 root_sed=$(printf '%s' "$ROOT" | sed 's/[\\|&]/\\&/g')
 # A line @PROOF@ is replaced by tests/hostile/proof.inc (the proof helpers).
-with_root() { sed -e "/^@PROOF@\$/{r $ROOT/tests/hostile/proof.inc" -e 'd}' -e "s|@COURSE_ROOT@|$root_sed|g" "$@"; }
+# A line @LOCKED_BANK@ by tests/hostile/locked_bank.inc (an honest bank but for account_balance).
+with_root() {
+    sed -e "/^@PROOF@\$/{r $ROOT/tests/hostile/proof.inc" -e 'd}' \
+        -e "/^@LOCKED_BANK@\$/{r $ROOT/tests/hostile/locked_bank.inc" -e 'd}' \
+        -e "s|@COURSE_ROOT@|$root_sed|g" "$@"
+}
 
 # Host files a case's processes (uid $1) own outside this run's own dirs:
 # what a contained submission must never leave behind.
