@@ -71,11 +71,14 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
     if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
         _exit(127);
     /* Close everything but stdio and the fd the caller hands over. */
+    int keep2 = spec->pass_fd2 > 2 ? spec->pass_fd2 : -1;
     for (int fd = 3; fd < 1024; fd++)
-        if (fd != spec->pass_fd)
+        if (fd != spec->pass_fd && fd != keep2)
             close(fd);
     if (spec->pass_fd >= 0)
         fcntl(spec->pass_fd, F_SETFD, 0);
+    if (keep2 >= 0)
+        fcntl(keep2, F_SETFD, 0);
     if (spec->workdir && chdir(spec->workdir) != 0)
         _exit(127);
     sbx_apply_rlimits(spec, !sbx_is_tsan_run(spec));

@@ -31,6 +31,7 @@ typedef struct sbx_spec {
     unsigned max_procs;       /* processes + threads (0: default) */
     size_t max_file_bytes;    /* largest file it may write (0: default) */
     int pass_fd;              /* an fd handed to the command as the same number; -1: none */
+    int pass_fd2;             /* a second one; 0 or -1: none */
     bool network;             /* loopback networking allowed */
     bool compiler;            /* a compile step: no seccomp filter, workdir writable */
     bool sanitizer;           /* a ThreadSanitizer run: no RLIMIT_AS (it reserves terabytes).

@@ -1,5 +1,8 @@
 /* harness.h - what a lesson's test file sees.
  *
+ * The tests run in the judge (judge.c), a process apart from the student's
+ * code: each call of the lesson's API travels to the subject process and
+ * back (test_remote.c), so read a test as if it called the code directly.
  * A lesson's tests are ordinary Check tests (START_TEST ... END_TEST). Each test
  * file ends with a table that names every test and its grading category:
  *
@@ -65,7 +68,7 @@ int harness_threads_created(void);
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);
 
-/* True when this binary was built with ThreadSanitizer: tests scale loops down. */
+/* True when the student's code runs under ThreadSanitizer: tests scale loops down. */
 bool harness_under_tsan(void);
 
 /* While on, each time the student's code on the calling thread releases a
@@ -74,6 +77,27 @@ bool harness_under_tsan(void);
  * around a call whose critical sections must together look atomic (a
  * snapshot): any gap between them then shows, every run. */
 void harness_interleave(bool on);
+
+/* ---- stress loops without a round trip per call ----------------------------
+ * harness_repeat(n): the next call of the lesson's API from this thread runs
+ * n times in a row in the student's process (a loop as tight as in-process).
+ * harness_repeat_until(n, v): the same, stopping after a call returns v.
+ * harness_repeat_results() then gives every result, in order, as runs of
+ * equal values (value, count), and how many calls were made: check them all.
+ * At most HARNESS_REPEAT_RUNS runs: a longer sequence stops early (calls <
+ * n): ask again for the rest. */
+#define HARNESS_REPEAT_RUNS 4096
+typedef struct harness_run {
+    uint64_t value, count;
+} harness_run;
+typedef struct harness_repeat_result {
+    uint64_t calls;
+    size_t nruns;
+    const harness_run *runs;
+} harness_repeat_result;
+void harness_repeat(uint64_t times);
+void harness_repeat_until(uint64_t times, uint64_t stop_value);
+const harness_repeat_result *harness_repeat_results(void);
 
 /* A simple reusable barrier with a timeout, for lining helper threads up.
  * harness_gate_wait returns false when `ms` passed before `n` threads arrived. */
@@ -167,9 +191,10 @@ bool harness_trace_check_supply(const harness_trace_entry *t, size_t n, const ch
 bool harness_trace_check_own_threads(const harness_trace_entry *t, size_t n, const char *event,
                                      size_t k, const char *const names[], char *why, size_t len);
 
-/* The calling thread's kernel id, for harness_wait_asleep. */
+/* The kernel id of the student-process thread that runs the calling
+ * thread's calls, for harness_wait_asleep. */
 int harness_gettid(void);
-/* Waits until every thread in tids[] (the test's own helper threads) has been
+/* Waits until every thread in tids[] (from harness_gettid) has been
  * asleep (blocked in the kernel, e.g. in a condition wait) for `quiet_ms` in
  * a row; false if that did not happen within max_ms. Use it to be sure
  * waiters are really waiting before waking them. */

@@ -16,7 +16,7 @@
 int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
 
-/* Used by harness.c to implement the harness_* thread helpers. */
+/* Used by subject.c to answer the judge's harness_* thread queries. */
 int intercept_live_threads(void);
 int intercept_threads_created(void);
 void intercept_fail_create(int n, int err);
@@ -27,7 +27,7 @@ void intercept_reset(void);
 void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms);
 void intercept_interleave(bool on);
 
-/* harness.c: writes one record on the result channel ("KIND TEXT"). */
+/* subject.c: writes one record on the record channel ("KIND TEXT"). */
 void harness_chan_record(const char *kind, const char *text);
 
 #endif

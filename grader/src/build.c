@@ -310,27 +310,92 @@ static int reroute_calls(const build_options *o, const char *in, const char *out
     return rc;
 }
 
+/* Links the subject (the student's object, the subject's main, the engine,
+ * the lesson's subject-side stub; no Check) or the judge (the tests, Check;
+ * no student code). The judge's pthread_create and pthread_join are wrapped
+ * (judge.c): they tell the subject which test threads follow which. */
 static int link_binary(const build_options *o, const char *student_obj, char **objs,
-                       size_t nobjs, const char *bin, bool tsan, char **out)
+                       size_t nobjs, const char *bin, enum obj_flavour flavour, char **out)
 {
     argv_t a = { 0 };
     arg(&a, cc_path());
     arg(&a, "-pthread");
-    if (tsan) {
+    if (flavour == OBJ_TSAN) {
         /* Statically: /proc/self/maps then names no libtsan.so. */
         arg(&a, "-fsanitize=thread");
         arg(&a, "-static-libtsan");
     }
     arg(&a, "-o");
     arg(&a, bin);
-    arg(&a, student_obj);
+    if (student_obj)
+        arg(&a, student_obj);
     for (size_t i = 0; i < nobjs; i++)
         arg(&a, objs[i]);
-    arg_words(&a, CHECK_LIBS);
+    if (flavour == OBJ_JUDGE) {
+        arg_words(&a, CHECK_LIBS);
+        arg(&a, "-Wl,--wrap=pthread_create");
+        arg(&a, "-Wl,--wrap=pthread_join");
+    }
     arg(&a, "-ldl");
     int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
     argv_free(&a);
     return rc;
+}
+
+/* The course objects `sources` (grader/harness/) and `lesson_files` for
+ * one flavour, appended to objs[]. BUILD_OK, or BUILD_INTERNAL with *err. */
+static enum build_status course_objects(const build_options *o, const char *const *sources,
+                                        const char *const *lesson_files, size_t nlesson,
+                                        enum obj_flavour flavour, char **objs, size_t *nobjs,
+                                        size_t cap, char **err)
+{
+    for (const char *const *h = sources; *h; h++) {
+        char *hsrc = xasprintf("%s/grader/harness/%s", o->c->root, *h);
+        char *obj = *nobjs < cap ? objcache_object(o->c, o->l, o->workdir, hsrc, false, flavour, err)
+                                 : NULL;
+        free(hsrc);
+        if (!obj)
+            return BUILD_INTERNAL;
+        objs[(*nobjs)++] = obj;
+    }
+    for (size_t i = 0; i < nlesson; i++) {
+        if (!lesson_files[i])
+            continue;
+        char *obj = *nobjs < cap ? objcache_object(o->c, o->l, o->workdir, lesson_files[i], true,
+                                                   flavour, err)
+                                 : NULL;
+        if (!obj)
+            return BUILD_INTERNAL;
+        objs[(*nobjs)++] = obj;
+    }
+    return BUILD_OK;
+}
+
+/* The judge: built from course files only, never the student's. */
+static enum build_status build_judge(const build_options *o, build_result *r)
+{
+    char *objs[16] = { 0 };
+    size_t nobjs = 0;
+    char *err = NULL, *out = NULL;
+    const char *files[] = { o->l->public_tests, o->with_hidden ? o->l->hidden_tests : NULL,
+                            o->l->remote };
+    enum build_status st =
+        course_objects(o, judge_sources, files, 3, OBJ_JUDGE, objs, &nobjs, 16, &err);
+    char *bin = xasprintf("%s/judge", o->workdir);
+    if (st != BUILD_OK) {
+        r->message = err;
+    } else if (link_binary(o, NULL, objs, nobjs, bin, OBJ_JUDGE, &out) != 0) {
+        r->message = xasprintf("linking the lesson's tests failed:\n%s", out ? out : "");
+        st = BUILD_INTERNAL;
+    } else {
+        r->judge = bin;
+        bin = NULL;
+    }
+    free(out);
+    free(bin);
+    for (size_t i = 0; i < nobjs; i++)
+        free(objs[i]);
+    return st;
 }
 
 /* Builds one flavour (plain or tsan). Returns a build_status. */
@@ -340,7 +405,7 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
     const char *sfx = tsan ? "_tsan" : "";
     char *obj = xasprintf("%s/student%s.o", o->workdir, sfx);
     char *wrapped = xasprintf("%s/student%s_rerouted.o", o->workdir, sfx);
-    char *bin = xasprintf("%s/tests%s", o->workdir, sfx);
+    char *bin = xasprintf("%s/subject%s", o->workdir, sfx);
     char *objs[16] = { 0 };
     size_t nobjs = 0;
     char *out = NULL, *err = NULL;
@@ -360,27 +425,11 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
     free(out);
     out = NULL;
 
-    /* The course's objects: the harness and engine (shared by every lesson),
-     * then the lesson's tests. */
-    for (const char *const *h = harness_sources; *h && st == BUILD_OK; h++) {
-        char *hsrc = xasprintf("%s/grader/harness/%s", o->c->root, *h);
-        objs[nobjs] = objcache_object(o->c, o->l, o->workdir, hsrc, false, tsan, &err);
-        free(hsrc);
-        if (objs[nobjs])
-            nobjs++;
-        else
-            st = BUILD_INTERNAL;
-    }
-    const char *tests[] = { o->l->public_tests, o->with_hidden ? o->l->hidden_tests : NULL };
-    for (size_t i = 0; i < 2 && st == BUILD_OK; i++) {
-        if (!tests[i])
-            continue;
-        objs[nobjs] = objcache_object(o->c, o->l, o->workdir, tests[i], true, tsan, &err);
-        if (objs[nobjs])
-            nobjs++;
-        else
-            st = BUILD_INTERNAL;
-    }
+    /* The course's objects: the subject's main and the engine (shared by
+     * every lesson), then the lesson's subject-side stub. */
+    enum obj_flavour flavour = tsan ? OBJ_TSAN : OBJ_PLAIN;
+    const char *files[] = { o->l->remote };
+    st = course_objects(o, subject_sources, files, 1, flavour, objs, &nobjs, 16, &err);
     if (st != BUILD_OK) {
         r->message = err;
         goto done;
@@ -396,7 +445,7 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
     }
     free(out);
     out = NULL;
-    if (link_binary(o, wrapped, objs, nobjs, bin, tsan, &out) != 0) {
+    if (link_binary(o, wrapped, objs, nobjs, bin, flavour, &out) != 0) {
         r->message = out ? out : xstrdup("the linker failed without a message");
         out = NULL;
         st = BUILD_COMPILE_ERROR;
@@ -533,6 +582,8 @@ int build_lesson(const build_options *o, build_result *r)
     if (o->l->tsan && o->parallel)
         start_tsan_child(o, rel, &child);
     r->status = build_flavour(o, rel, false, r);
+    if (r->status == BUILD_OK)
+        r->status = build_judge(o, r);
     if (child.pid > 0) {
         /* The plain flavour's verdict comes first, as in a sequential build. */
         build_result tr = { 0 };
@@ -540,7 +591,7 @@ int build_lesson(const build_options *o, build_result *r)
         if (r->status == BUILD_OK) {
             r->status = tr.status;
             if (tr.status == BUILD_OK)
-                r->bin_tsan = xasprintf("%s/tests_tsan", o->workdir);
+                r->bin_tsan = xasprintf("%s/subject_tsan", o->workdir);
             else {
                 free(r->message);
                 r->message = tr.message;
@@ -568,5 +619,6 @@ void build_result_free(build_result *r)
     free(r->warnings);
     free(r->bin);
     free(r->bin_tsan);
+    free(r->judge);
     memset(r, 0, sizeof *r);
 }

@@ -2,8 +2,9 @@
  *
  * Compiles the file (sandboxed), rejects what it may not do (forbidden calls,
  * global helpers, constructor sections), reroutes its pthread calls to the
- * harness's interposer, and links it with the lesson's tests: once plainly and,
- * when the lesson asks for it, once under ThreadSanitizer.
+ * harness's interposer, and links it into the subject (rpc.h): once plainly
+ * and, when the lesson asks for it, once under ThreadSanitizer. Links the
+ * lesson's tests into the judge, which never holds the student's code.
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -16,8 +17,9 @@ typedef struct build_result {
     enum build_status status;
     char *message;   /* compiler output, the forbidden call, or what failed */
     char *warnings;  /* compiler warnings on success, or NULL */
-    char *bin;       /* the plain test binary */
+    char *bin;       /* the plain subject: the student's code, run by the judge */
     char *bin_tsan;  /* the ThreadSanitizer one, or NULL */
+    char *judge;     /* the tests (no student code) */
 } build_result;
 
 typedef struct build_options {

@@ -194,6 +194,7 @@ static int load_lesson(lesson *l, const char *root, const char *id, char *err, s
     l->network = json_is_true(json_object_get(j, "network"));
     l->tsan = !json_is_false(json_object_get(j, "tsan"));
     l->public_tests = xasprintf("%s/test_public.c", l->dir);
+    l->remote = xasprintf("%s/test_remote.c", l->dir);
     char *hidden = xasprintf("%s/tests/lessons/%s/test_hidden.c", root, id);
     if (is_file(hidden))
         l->hidden_tests = hidden;
@@ -213,6 +214,7 @@ static void free_lesson(lesson *l)
     free(l->dir);
     free(l->public_tests);
     free(l->hidden_tests);
+    free(l->remote);
     free_list(l->api, l->napi);
     free_list(l->forbidden, l->nforbidden);
     free_list(l->tsan_ignore, l->ntsan_ignore);

@@ -27,6 +27,7 @@ typedef struct lesson {
     char *dir;           /* <course>/exercises/02-bank */
     char *public_tests;  /* <dir>/test_public.c */
     char *hidden_tests;  /* <course>/tests/lessons/02-bank/test_hidden.c, or NULL */
+    char *remote;        /* <dir>/test_remote.c: the API between judge and subject */
     double points[NCAT];
     unsigned test_timeout_ms;
     unsigned compile_timeout_ms;

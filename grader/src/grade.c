@@ -139,8 +139,11 @@ static json_t *grade_lesson(const grade_options *o, const lesson *l, const char 
         free(msg);
         goto out;
     }
-    run_context ctx = { l, workdir, br.bin, br.bin_tsan, o->seed, hash_file(br.bin, 0),
-                        br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0, test_jobs > 1 ? 2 : 1 };
+    run_context ctx = { .l = l, .workdir = workdir, .bin = br.bin, .bin_tsan = br.bin_tsan,
+                        .judge = br.judge, .seed = o->seed, .bin_hash = hash_file(br.bin, 0),
+                        .bin_tsan_hash = br.bin_tsan ? hash_file(br.bin_tsan, 0) : 0,
+                        .judge_hash = hash_file(br.judge, 0),
+                        .parallel_runs = test_jobs > 1 ? 2 : 1 };
     test_info *tests;
     size_t ntests;
     char *err = NULL;

@@ -30,8 +30,18 @@
 
 #define MAX_OBJECT (256u << 20)
 
-const char *const harness_sources[] = { "harness.c", "intercept.c", "trace.c", ENGINE_SOURCES,
+const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", NULL };
+const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", ENGINE_SOURCES,
                                         NULL };
+
+static const char *const flavour_names[] = { "judge", "plain", "tsan" };
+
+/* The subject's plumbing: its tables are shared by threads that only sockets
+ * order, so ThreadSanitizer must not instrument it (subject.c says more). */
+static bool uninstrumented(const char *base)
+{
+    return strcmp(base, "subject.c") == 0 || strcmp(base, "rpc.c") == 0;
+}
 
 static const char *harness_cflags[] = {
     "-std=c17", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer",
@@ -182,7 +192,7 @@ static const char *base_name(const char *path)
 /* The cache key: the source, the headers it may include, the compiler and
  * its flags. Not the lesson, unless the source is one of its tests. */
 static uint64_t object_key(const course *c, const lesson *l, const char *src, bool lesson_tests,
-                           bool tsan)
+                           enum obj_flavour flavour)
 {
     char *hdir = xasprintf("%s/grader/harness", c->root);
     uint64_t h = hash_file(src, 0);
@@ -191,7 +201,7 @@ static uint64_t object_key(const course *c, const lesson *l, const char *src, bo
     if (lesson_tests)
         h = hash_headers(l->dir, h);
     h = hash_bytes(cc_path(), strlen(cc_path()), h);
-    h = hash_bytes(tsan ? "tsan" : "plain", 5, h);
+    h = hash_bytes(flavour_names[flavour], strlen(flavour_names[flavour]), h);
     for (const char **f = harness_cflags; *f; f++)
         h = hash_bytes(*f, strlen(*f), h);
     return h;
@@ -232,14 +242,14 @@ static bool matches_sum(const char *obj, const char *copy)
 /* Compiles the staged copy of `src` in the sandbox and moves the object into
  * the cache as `obj` (a unique temp name, then rename: atomic). */
 static int compile_into_cache(const lesson *l, const char *workdir, const char *src,
-                              bool lesson_tests, bool tsan, const char *obj, char **err)
+                              bool lesson_tests, enum obj_flavour fl, const char *obj, char **err)
 {
-    const char *base = base_name(src), *flavour = tsan ? "tsan" : "plain";
+    const char *base = base_name(src), *flavour = flavour_names[fl];
     /* One dir per flavour: the two flavours may be built side by side. */
     char *srcdir = xasprintf("%s/%s-%s", workdir, STAGE_SOURCES, flavour);
     char *staged = xasprintf("%s/%s", srcdir, base);
     char *rel_src = xasprintf("%s-%s/%s", STAGE_SOURCES, flavour, base);
-    char *tmp = xasprintf("%s/%s.%s.o", workdir, base, tsan ? "tsan" : "plain");
+    char *tmp = xasprintf("%s/%s.%s.o", workdir, base, flavour);
     char *ctmp = xasprintf("%s.%ld.%016llx.tmp", obj, (long)getpid(),
                            (unsigned long long)random_u64());
     char *out = NULL;
@@ -254,8 +264,9 @@ static int compile_into_cache(const lesson *l, const char *workdir, const char *
     argv_t a = { 0 };
     arg(&a, cc_path());
     args(&a, harness_cflags);
-    if (tsan)
-        arg(&a, "-fsanitize=thread");
+    arg(&a, fl == OBJ_JUDGE ? "-DREMOTE_JUDGE" : "-DREMOTE_SUBJECT");
+    if (fl == OBJ_TSAN)
+        arg(&a, uninstrumented(base) ? "-DGRADER_TSAN_BUILD" : "-fsanitize=thread");
     arg(&a, "-I" STAGE_HARNESS);
     if (lesson_tests)
         arg(&a, "-I" STAGE_LESSON);
@@ -291,8 +302,8 @@ done:
  * parallel, a batch) wait for the one that builds it instead of all
  * compiling it. Sets *rc to 0 or -1 (*err set). */
 static void with_lock(const char *obj, bool force, const course *c, const lesson *l,
-                      const char *workdir, const char *src, bool lesson_tests, bool tsan,
-                      char **err, int *rc)
+                      const char *workdir, const char *src, bool lesson_tests,
+                      enum obj_flavour flavour, char **err, int *rc)
 {
     (void)c;
     *rc = 0;
@@ -303,7 +314,7 @@ static void with_lock(const char *obj, bool force, const course *c, const lesson
     if (lock >= 0)
         flock(lock, LOCK_EX);
     if (force || !is_file(obj))
-        *rc = compile_into_cache(l, workdir, src, lesson_tests, tsan, obj, err);
+        *rc = compile_into_cache(l, workdir, src, lesson_tests, flavour, obj, err);
     if (lock >= 0) {
         unlink(lockpath);
         close(lock);
@@ -312,22 +323,22 @@ static void with_lock(const char *obj, bool force, const course *c, const lesson
 }
 
 char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
-                      bool lesson_tests, bool tsan, char **err)
+                      bool lesson_tests, enum obj_flavour flavour, char **err)
 {
     const char *base = base_name(src);
-    unsigned long long key = object_key(c, l, src, lesson_tests, tsan);
+    unsigned long long key = object_key(c, l, src, lesson_tests, flavour);
     char *cache = objcache_dir(c);
     char *obj = lesson_tests ? xasprintf("%s/%s-%s-%016llx.o", cache, l->id, base, key)
                              : xasprintf("%s/course-%s-%016llx.o", cache, base, key);
     free(cache);
     int rc;
     bool retried = false;
-    with_lock(obj, false, c, l, workdir, src, lesson_tests, tsan, err, &rc);
+    with_lock(obj, false, c, l, workdir, src, lesson_tests, flavour, err, &rc);
 use:;
     char *copy = NULL;
     if (rc == 0) {
         char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
-        copy = xasprintf("%s/%s-%s.o", objdir, tsan ? "tsan" : "plain", base);
+        copy = xasprintf("%s/%s-%s.o", objdir, flavour_names[flavour], base);
         mkdir(objdir, 0755);
         unlink(copy);
         int copied = copy_untrusted(obj, copy, MAX_OBJECT);
@@ -338,7 +349,7 @@ use:;
             unlink(copy);
             free(copy);
             free(objdir);
-            with_lock(obj, true, c, l, workdir, src, lesson_tests, tsan, err, &rc);
+            with_lock(obj, true, c, l, workdir, src, lesson_tests, flavour, err, &rc);
             retried = true;
             goto use;
         }

@@ -24,10 +24,17 @@
 #define STAGE_SOURCES "course/src"     /* a course source being compiled (-plain, -tsan) */
 #define STAGE_OBJECTS "objs"           /* the objects the link step reads */
 
-/* The course sources every test binary links, in grader/harness/: the
- * harness, its interposer and trace, and the engine (ENGINE_SOURCES comes
- * from the Makefile, which builds libgrader_engine.so from the same list). */
-extern const char *const harness_sources[];
+/* What an object is built for. A test runs as two processes (rpc.h): the
+ * judge (the tests, Check; never ThreadSanitizer) and the subject (the
+ * student's code, the engine; plain or under ThreadSanitizer). */
+enum obj_flavour { OBJ_JUDGE, OBJ_PLAIN, OBJ_TSAN };
+
+/* The course sources, in grader/harness/, each process links: the judge's
+ * main, the protocol and the trace recorder; the subject's main, the
+ * protocol, the interposer and the engine (ENGINE_SOURCES comes from the
+ * Makefile, which builds libgrader_engine.so from the same list). */
+extern const char *const judge_sources[];
+extern const char *const subject_sources[];
 
 /* Copies the harness's and the lesson's headers and intercept.syms into the
  * work dir. Returns 0, or -1 with a malloc'd message in *err. */
@@ -35,11 +42,13 @@ int objcache_stage(const course *c, const lesson *l, const char *workdir, char *
 
 /* The object of `src` (a course file) for this flavour, from the cache or
  * compiled into it, copied to WORK/objs/. `lesson_tests`: src is one of the
- * lesson's test files. Returns the copy's path (malloc'd), or NULL with the
- * error in *err. Safe to call from concurrent gradings (one compiles, the
- * others wait for it). */
+ * lesson's test files. Judge objects get -DREMOTE_JUDGE, subject objects
+ * -DREMOTE_SUBJECT; in the TSan flavour the subject's own plumbing
+ * (subject.c, rpc.c) is built uninstrumented with -DGRADER_TSAN_BUILD.
+ * Returns the copy's path (malloc'd), or NULL with the error in *err. Safe
+ * to call from concurrent gradings (one compiles, the others wait for it). */
 char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
-                      bool lesson_tests, bool tsan, char **err);
+                      bool lesson_tests, enum obj_flavour flavour, char **err);
 
 /* Removes the staged sources and headers once the build is done, so the
  * student's test runs cannot read the tests' source. */

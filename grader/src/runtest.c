@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +30,7 @@
 #define CHAN_FD 3
 #define TEST_OUTPUT_CAP (256u << 10)
 #define CHAN_CAP (256u << 10)
+#define JUDGE_CAP (256u << 10)
 
 /* The only directory a test run may write (ThreadSanitizer's logs): the work
  * dir itself, which holds the test binaries, is read-only for the test. One
@@ -47,6 +49,7 @@ typedef struct raw_run {
     char *records;  /* the lines from the channel that carry our token, token removed */
     char token[33];
     bool sandbox_failed;
+    int judge_status;
 } raw_run;
 
 static void new_token(char token[33])
@@ -88,43 +91,176 @@ static char *read_records(int fd, const char *token)
     return out;
 }
 
-static void run_binary(const run_context *ctx, const char *bin, const char *const *extra_args,
-                       const char *const *envp, bool tsan, unsigned timeout_ms, raw_run *rr)
+/* Starts the judge: a child of ours, in its own process group (killed with
+ * it), never sandboxed (it holds no student code) and never reachable from
+ * the subject (which runs in the sandbox; the judge's fds are not passed).
+ * `control` and `result` become the judge's --control and --result. */
+static pid_t start_judge(const char *judge, const char *const *args, int control, int result)
+{
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    /* Non-CLOEXEC copies: what the judge keeps across exec. */
+    int c = fcntl(control, F_DUPFD, 10), r = fcntl(result, F_DUPFD, 10);
+    int devnull = open("/dev/null", O_RDWR);
+    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+        _exit(127);
+    char cbuf[16], rbuf[16];
+    snprintf(cbuf, sizeof cbuf, "%d", c);
+    snprintf(rbuf, sizeof rbuf, "%d", r);
+    const char *argv[24];
+    size_t n = 0;
+    argv[n++] = judge;
+    for (; args && *args && n < 18; args++)
+        argv[n++] = *args;
+    argv[n++] = "--control";
+    argv[n++] = cbuf;
+    argv[n++] = "--result";
+    argv[n++] = rbuf;
+    argv[n] = NULL;
+    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", "CK_DEFAULT_TIMEOUT=0", NULL };
+    execve(judge, (char *const *)argv, (char *const *)env);
+    _exit(127);
+}
+
+/* Waits for the judge at most `ms`, then kills its process group. */
+static int reap_judge(pid_t pid, unsigned ms)
+{
+    int status = -1;
+    double end = monotonic_ms() + ms;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            break;
+        if (monotonic_ms() > end) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        usleep(2000);
+    }
+    kill(-pid, SIGKILL); /* a Check child left behind */
+    return status;
+}
+
+/* What the judge wrote: its records for `test` ("pass", "fail", "gone"). */
+static char *read_judge_records(int fd, const char *test)
+{
+    char *buf = xmalloc(JUDGE_CAP + 1);
+    size_t len = 0;
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    while (len < JUDGE_CAP) {
+        ssize_t n = read(fd, buf + len, JUDGE_CAP - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    char *out = xcalloc(1, len + 1);
+    size_t olen = 0, tlen = strlen(test);
+    for (char *line = buf; *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        const char *sp = strchr(line, ' ');
+        if (sp && strncmp(sp + 1, test, tlen) == 0 && (sp[1 + tlen] == ' ' || !sp[1 + tlen])) {
+            size_t l = strlen(line);
+            memcpy(out + olen, line, l);
+            olen += l;
+            out[olen++] = '\n';
+        }
+        line = nl + 1;
+    }
+    out[olen] = '\0';
+    free(buf);
+    return out;
+}
+
+/* The subject's records, without the kinds only the judge may write. */
+static char *subject_records_only(char *records)
+{
+    static const char *const judges[] = { "pass ", "fail ", "gone ", "test ", "end", NULL };
+    char *out = xcalloc(1, strlen(records) + 1);
+    size_t olen = 0;
+    for (char *line = records; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t l = nl ? (size_t)(nl - line) : strlen(line);
+        bool judge_kind = false;
+        for (const char *const *k = judges; *k; k++)
+            judge_kind |= strncmp(line, *k, strlen(*k)) == 0;
+        if (!judge_kind) {
+            memcpy(out + olen, line, l);
+            olen += l;
+            out[olen++] = '\n';
+        }
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    out[olen] = '\0';
+    free(records);
+    return out;
+}
+
+/* One run of a test: the judge (`judge_args`) and the subject (`bin`, in
+ * the sandbox, `subject_args`) side by side. rr->records: the judge's
+ * records, then what the subject reported (engine findings, a crash). */
+static void run_pair(const run_context *ctx, const char *bin, const char *const *subject_args,
+                     const char *const *judge_args, bool tsan, unsigned timeout_ms, raw_run *rr)
 {
     memset(rr, 0, sizeof *rr);
     new_token(rr->token);
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    int chan[2] = { -1, -1 }, control[2] = { -1, -1 }, result[2] = { -1, -1 };
+    int one = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) != 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0 ||
+        pipe2(result, O_CLOEXEC) != 0 ||
+        setsockopt(control[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+        for (int i = 0; i < 2; i++) {
+            if (chan[i] >= 0) close(chan[i]);
+            if (control[i] >= 0) close(control[i]);
+            if (result[i] >= 0) close(result[i]);
+        }
         rr->sandbox_failed = true;
         rr->records = xstrdup("");
         return;
     }
-    /* The child's end must be CHAN_FD in the child: put it there now. */
-    int child_end = sv[1];
-    if (child_end != CHAN_FD) {
-        int moved = fcntl(child_end, F_DUPFD_CLOEXEC, 10);
-        close(child_end);
-        child_end = moved;
-    }
     char tok[34];
     snprintf(tok, sizeof tok, "%s\n", rr->token);
-    if (write(sv[0], tok, 33) != 33) {
+    if (write(chan[0], tok, 33) != 33)
         rr->sandbox_failed = true;
-    }
-    const char *argv[16];
+    pid_t judge = rr->sandbox_failed ? -1 : start_judge(ctx->judge, judge_args, control[0], result[1]);
+    close(control[0]);
+    close(result[1]);
+    if (judge < 0)
+        rr->sandbox_failed = true;
+    const char *argv[24];
     size_t n = 0;
     argv[n++] = bin;
-    for (; extra_args && *extra_args && n < 12; extra_args++)
-        argv[n++] = *extra_args;
-    char fdarg[16];
-    snprintf(fdarg, sizeof fdarg, "%d", child_end);
+    for (; subject_args && *subject_args && n < 18; subject_args++)
+        argv[n++] = *subject_args;
+    char chanarg[16], rpcarg[16];
+    snprintf(chanarg, sizeof chanarg, "%d", chan[1]);
+    snprintf(rpcarg, sizeof rpcarg, "%d", control[1]);
     argv[n++] = "--chan";
-    argv[n++] = fdarg;
+    argv[n++] = chanarg;
+    argv[n++] = "--rpc";
+    argv[n++] = rpcarg;
     argv[n] = NULL;
     char *scratch = scratch_dir(ctx);
+    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
     sbx_spec spec = {
         .argv = argv,
-        .envp = envp,
+        .envp = env,
         .workdir = ctx->workdir,
         /* Only TSan runs write there (logs), but both flavours see it. */
         .scratch_dir = scratch,
@@ -132,15 +268,25 @@ static void run_binary(const run_context *ctx, const char *bin, const char *cons
         .wall_ms = timeout_ms,
         .cpu_ms = timeout_ms * 4, /* threads run on both cores */
         .output_cap = TEST_OUTPUT_CAP,
-        .pass_fd = child_end,
+        .pass_fd = chan[1],
+        .pass_fd2 = control[1],
         .network = ctx->l->network,
     };
     if (!rr->sandbox_failed && sbx_run(&spec, &rr->res) != 0)
         rr->sandbox_failed = true;
     free(scratch);
-    close(child_end);
-    rr->records = read_records(sv[0], rr->token);
-    close(sv[0]);
+    close(chan[1]);
+    close(control[1]);
+    /* The subject is gone: the judge's next wait ends at once. */
+    if (judge > 0)
+        rr->judge_status = reap_judge(judge, 5000);
+    char *judged = read_judge_records(result[0], judge_args[1]);
+    close(result[0]);
+    char *subject = subject_records_only(read_records(chan[0], rr->token));
+    close(chan[0]);
+    rr->records = xasprintf("%s%s", judged, subject);
+    free(judged);
+    free(subject);
 }
 
 static void raw_run_free(raw_run *rr)
@@ -151,22 +297,53 @@ static void raw_run_free(raw_run *rr)
 
 /* ---- listing ------------------------------------------------------------- */
 
+/* The tests, from the judge (course code only: nothing the student wrote
+ * chooses a test's name, category or time limit). */
 int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
 {
     *tests = NULL;
     *n = 0;
-    const char *args[] = { "--list", NULL };
-    raw_run rr;
-    run_binary(ctx, ctx->bin, args, NULL, false, 10000, &rr);
-    if (rr.sandbox_failed || !verdict_find_record(rr.records, "end")) {
-        *err = xasprintf("the test binary did not list its tests%s%s",
-                         rr.res.output_len ? ": " : "", rr.res.output ? rr.res.output : "");
-        raw_run_free(&rr);
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        *err = xasprintf("could not list the tests: %s", strerror(errno));
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0)
+            _exit(127);
+        const char *argv[] = { ctx->judge, "--list", NULL };
+        const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
+        execve(ctx->judge, (char *const *)argv, (char *const *)env);
+        _exit(127);
+    }
+    close(out[1]);
+    char *listing = xmalloc(JUDGE_CAP + 1);
+    size_t len = 0;
+    while (pid > 0 && len < JUDGE_CAP) {
+        ssize_t r = read(out[0], listing + len, JUDGE_CAP - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    listing[len] = '\0';
+    close(out[0]);
+    int status = -1;
+    if (pid > 0)
+        status = reap_judge(pid, 10000);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !strstr(listing, "end\n")) {
+        *err = xstrdup("the lesson's tests did not list themselves");
+        free(listing);
         return -1;
     }
     size_t cap = 16;
     test_info *t = xcalloc(cap, sizeof *t);
-    for (const char *line = rr.records; line && *line;) {
+    for (const char *line = listing; line && *line;) {
         char name[128], cat[32], vis[16];
         unsigned timeout;
         if (sscanf(line, "test %127s %31s %u %15s", name, cat, &timeout, vis) == 4) {
@@ -184,7 +361,7 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
                                  "functional, race, deadlock, ordering, timing)", name, cat);
                 free_tests(t, *n);
                 *n = 0;
-                raw_run_free(&rr);
+                free(listing);
                 return -1;
             }
             t[*n] = (test_info){ xstrdup(name), c,
@@ -196,7 +373,7 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
         if (line)
             line++;
     }
-    raw_run_free(&rr);
+    free(listing);
     *tests = t;
     return 0;
 }
@@ -229,7 +406,8 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     run_evidence e = { .output_cap_kib = TEST_OUTPUT_CAP >> 10, .records = "" };
     /* Where the sandbox is weak (no namespaces, same user), an earlier run
      * could have rewritten the test binary to forge results. */
-    if (hash_file(bin, 0) != (tsan ? ctx->bin_tsan_hash : ctx->bin_hash)) {
+    if (hash_file(bin, 0) != (tsan ? ctx->bin_tsan_hash : ctx->bin_hash) ||
+        hash_file(ctx->judge, 0) != ctx->judge_hash) {
         e.binary_modified = true;
         verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
         return;
@@ -243,14 +421,15 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     char *scratch = scratch_dir(ctx);
     /* Both flavours get the same arguments and environment, so the student's
      * code cannot tell a ThreadSanitizer run by them: no TSAN_OPTIONS (the
-     * harness's __tsan_default_options gives TSan its options), and the log
-     * directory for both (the plain harness ignores it). */
-    const char *args[] = { "--run", t->name, "--seed", seed, "--timeout", limit,
-                           "--log-dir", scratch, NULL };
-    const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", NULL };
+     * subject's __tsan_default_options gives TSan its options), and the log
+     * directory for both (the plain subject ignores it). */
+    const char *args[] = { "--seed", seed, "--category", category_names[t->category],
+                           "--timeout", limit, "--log-dir", scratch, NULL };
+    const char *judge_args[] = { "--run", t->name, "--seed", seed, "--flavour",
+                                 tsan ? "tsan" : "plain", "--timeout", limit, NULL };
     tsan_clear(scratch);
     raw_run rr;
-    run_binary(ctx, bin, args, env, tsan, timeout, &rr);
+    run_pair(ctx, bin, args, judge_args, tsan, timeout, &rr);
 
     char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l, ctx->workdir, bin) : NULL;
     char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);

@@ -27,13 +27,15 @@ typedef struct run_context {
     const char *workdir;
     const char *bin;
     const char *bin_tsan;  /* NULL: no ThreadSanitizer run */
+    const char *judge;     /* the tests: runs beside each subject run */
     uint64_t seed;
     uint64_t bin_hash;     /* content hashes taken right after the build: a */
     uint64_t bin_tsan_hash; /* binary that changed since is never run again */
+    uint64_t judge_hash;
     unsigned parallel_runs; /* >1: a test's runs may go side by side (spare cores) */
 } run_context;
 
-/* Asks the binary which tests it has. Returns 0, or -1 with *err set. */
+/* Asks the judge which tests it has. Returns 0, or -1 with *err set. */
 int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err);
 void free_tests(test_info *tests, size_t n);
 

@@ -56,6 +56,8 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
     const char *pass = verdict_find_record(e->records, "pass");
     const char *fail = verdict_find_record(e->records, "fail");
     const char *crash = verdict_find_record(e->records, "crash");
+    /* The judge could not go on: the subject stopped answering. */
+    const char *gone = verdict_find_record(e->records, "gone");
     int st = e->wait_status;
     out->status = TEST_FAILED;
 
@@ -94,6 +96,10 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
             out->message = xasprintf("did not finish within %.1f s: a deadlock, a missed "
                                      "wake-up, or an endless loop",
                                      timeout_ms / 1000.0);
+    } else if (gone && !crash && !WIFSIGNALED(st)) {
+        out->message = xasprintf("the program exited (status %d) while the test was still "
+                                 "running: is exit() called from the lesson's code?",
+                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     } else if (fail) {
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */
         const char *msg = strchr(fail, ' ');

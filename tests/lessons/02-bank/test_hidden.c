@@ -38,15 +38,28 @@ typedef struct drain_arg {
     account_t *a;
     harness_gate *gate;
     long taken;
+    bool refused_early; /* a refusal, then a success again */
 } drain_arg;
 
+/* Withdraws 1 until refused, in one batch in the student's process; every
+ * result is checked: successes, then exactly one refusal. */
 static void *drain(void *p)
 {
     drain_arg *d = p;
     harness_gate_wait(d->gate, 5000);
-    while (account_withdraw(d->a, 1))
-        d->taken++;
-    return NULL;
+    for (;;) {
+        harness_repeat_until(UINT64_MAX, false);
+        account_withdraw(d->a, 1);
+        const harness_repeat_result *r = harness_repeat_results();
+        for (size_t i = 0; i < r->nruns; i++) {
+            if (r->runs[i].value)
+                d->taken += (long)r->runs[i].count;
+            else if (i != r->nruns - 1 || r->runs[i].count != 1)
+                d->refused_early = true;
+        }
+        if (r->nruns && !r->runs[r->nruns - 1].value)
+            return NULL;
+    }
 }
 
 /* Many threads take 1 at a time until refused: exactly the balance comes out. */
@@ -60,17 +73,21 @@ START_TEST(drain_exactly)
     drain_arg d[N];
     pthread_t t[N];
     for (int i = 0; i < N; i++) {
-        d[i] = (drain_arg){ a, g, 0 };
+        d[i] = (drain_arg){ a, g, 0, false };
         pthread_create(&t[i], NULL, drain, &d[i]);
     }
     long total = 0;
+    bool early = false;
     for (int i = 0; i < N; i++) {
         pthread_join(t[i], NULL);
         total += d[i].taken;
+        early |= d[i].refused_early;
     }
     long bal = account_balance(a);
     account_free(a);
     harness_gate_free(g);
+    ck_assert_msg(!early, "a withdrawal of 1 was refused while money was left (a later one "
+                          "succeeded)");
     ck_assert_msg(total == start && bal == 0,
                   "%d threads withdrew 1 at a time from %ld until refused: %ld withdrawals "
                   "succeeded and %ld is left (expected %ld and 0)", N, start, total, bal, start);
@@ -87,8 +104,8 @@ static void *deposit_many(void *p)
 {
     dep_arg *d = p;
     harness_gate_wait(d->gate, 5000);
-    for (int i = 0; i < d->n; i++)
-        account_deposit(d->a, 1);
+    harness_repeat((uint64_t)d->n); /* d->n deposits in a row, in the student's process */
+    account_deposit(d->a, 1);
     return NULL;
 }
 

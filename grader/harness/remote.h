@@ -1,0 +1,86 @@
+/* remote.h - what a lesson's test_remote.c uses to carry its API from the
+ * tests (the judge) to the student's code (the subject).
+ *
+ * One file per lesson, exercises/NN-slug/test_remote.c, compiled twice:
+ *   - with REMOTE_JUDGE it defines the API's functions for the tests: each
+ *     sends a CALL to the subject thread bound to the calling thread and
+ *     returns what came back. The tests read as if they called the student's
+ *     code directly;
+ *   - with REMOTE_SUBJECT it defines remote_functions[]: for each function
+ *     number, a small function that calls the student's function with the
+ *     arguments that came.
+ * Values travel as uint64_t: integers as themselves (signed ones cast back),
+ * opaque pointers as handles (the judge never dereferences them), byte
+ * buffers in the blob. A function the API takes (a callback) travels as the
+ * id remote_callback() gives it; the subject calls a trampoline that reports
+ * the call to the judge, which runs the test's function and answers.
+ *
+ * Write the function numbers as an enum and the names with REMOTE_NAMES in
+ * the same order: the names appear in the messages students read.
+ */
+#ifndef REMOTE_H
+#define REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a subject-side function receives and may give back. */
+typedef struct remote_args {
+    const uint64_t *arg;
+    size_t nargs;
+    const unsigned char *in; /* bytes the judge sent */
+    size_t in_len;
+    unsigned char *out;      /* bytes for the judge: at most out_cap */
+    size_t out_cap, out_len;
+} remote_args;
+
+typedef uint64_t (*remote_fn)(remote_args *a);
+
+/* Any function, as a callback travels (cast back by its invoker). */
+typedef void (*remote_any_fn)(void);
+/* Calls `fn` (a callback of one type) with the arguments from the subject. */
+typedef uint64_t (*remote_invoker)(remote_any_fn fn, const uint64_t *arg, size_t nargs);
+
+#define REMOTE_PTR_ARG(p) ((uint64_t)(uintptr_t)(p))
+#define REMOTE_AS_PTR(v) ((void *)(uintptr_t)(v))
+#define REMOTE_NARGS(...) (sizeof((uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+
+/* The names of the lesson's functions, by number. */
+#define REMOTE_NAMES(...)                                                         \
+    const char *const remote_function_names[] = { __VA_ARGS__ };                  \
+    const size_t remote_function_count =                                          \
+        sizeof remote_function_names / sizeof remote_function_names[0]
+extern const char *const remote_function_names[];
+extern const size_t remote_function_count;
+
+#ifdef REMOTE_JUDGE
+/* Calls function `fn` in the subject, on the subject thread bound to the
+ * calling thread, and returns its value. Fails the test when the subject is
+ * gone (it crashed, deadlocked or exited). */
+uint64_t remote_call(uint32_t fn, size_t nargs, const uint64_t *args);
+#define REMOTE_CALL(fn, ...) remote_call(fn, REMOTE_NARGS(__VA_ARGS__), (uint64_t[]){ __VA_ARGS__ })
+#define REMOTE_CALL0(fn) remote_call(fn, 0, NULL)
+
+/* The same with bytes: `in` goes with the call, up to `out_cap` bytes come
+ * back into `out` (*out_len says how many). */
+uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, const void *in,
+                           size_t in_len, void *out, size_t out_cap, size_t *out_len);
+
+/* The id under which callback `fn` travels; `invoke` calls it. */
+uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke);
+#endif
+
+#ifdef REMOTE_SUBJECT
+/* The lesson's functions, by number (REMOTE_FUNCTIONS). */
+#define REMOTE_FUNCTIONS(...) const remote_fn remote_functions[] = { __VA_ARGS__ }
+extern const remote_fn remote_functions[];
+
+/* From a trampoline: runs callback `id` in the judge with these arguments,
+ * on this thread's channel, and returns its value. */
+uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);
+#define REMOTE_RUN_CALLBACK(id, ...) \
+    remote_run_callback(id, REMOTE_NARGS(__VA_ARGS__), (uint64_t[]){ __VA_ARGS__ })
+#endif
+
+#endif
