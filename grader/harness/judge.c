@@ -323,6 +323,11 @@ static void *callback_server(void *p)
     return NULL;
 }
 
+/* At most this many threads of the student's code get a callback channel:
+ * the subject is hostile, and each costs the judge a thread. */
+#define MAX_CALLBACK_CHANS 2048
+#define CALLBACK_STACK (256u << 10)
+
 static void *control_reader(void *arg)
 {
     (void)arg;
@@ -331,12 +336,19 @@ static void *control_reader(void *arg)
     rpc_msg *m = malloc(sizeof *m);
     if (!m)
         return NULL;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, CALLBACK_STACK);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    unsigned served = 0;
     for (;;) {
         int fd = -1;
         if (rpc_recv(control_fd, m, &fd, NULL) != 0)
             break;
-        jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 ? calloc(1, sizeof *c)
-                                                                      : NULL;
+        jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 &&
+                           served < MAX_CALLBACK_CHANS
+                       ? calloc(1, sizeof *c)
+                       : NULL;
         if (!c) {
             if (fd >= 0)
                 close(fd);
@@ -344,11 +356,14 @@ static void *control_reader(void *arg)
         }
         *c = (jchan){ fd, (uint32_t)m->args[0], (int)m->args[1] };
         pthread_t t;
-        if (__real_pthread_create(&t, NULL, callback_server, c) == 0)
-            pthread_detach(t);
-        else
+        if (__real_pthread_create(&t, &attr, callback_server, c) == 0) {
+            served++;
+        } else {
             close(fd); /* the student's thread sees the end: the subject exits */
+            free(c);
+        }
     }
+    pthread_attr_destroy(&attr);
     free(m);
     return NULL;
 }
