@@ -182,8 +182,8 @@ kill_grader_mid_test() {
     mkdir -p "$sub.tmp"; chmod 755 "$sub.tmp"
     TMPDIR="$sub.tmp" "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
     local g=$!
-    # Until a test binary runs under the sandbox's uid (not a compile step).
-    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^tests/' | grep -q .; }
+    # Until a subject runs under the sandbox's uid (not a compile step).
+    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^subject/' | grep -q .; }
     for i in $(seq 1 600); do testing && break; sleep 0.1; done
     testing || { kill -9 $g; wait $g; kill_strays "$marker_uid"; fail "$name" "no test ever ran"; return; }
     sleep 0.5
