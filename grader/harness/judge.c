@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -788,6 +789,9 @@ int main(int argc, char **argv)
     }
     if (!run || control_fd < 0 || result_fd < 0)
         return usage();
+    /* Where the subject shares our uid (plain mode as a user), it may not
+     * read or write our memory through /proc/PID/mem or attach to us. */
+    prctl(PR_SET_DUMPABLE, 0);
     rand_state = seed;
     const graded_test *g = find_test(run);
     if (!g) {
