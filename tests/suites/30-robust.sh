@@ -204,6 +204,16 @@ if [ -n "$marker_uid" ] && wanted sleep_forever; then
     RUNAS_TAG=" (root, no namespaces)" kill_grader_mid_test env GRADER_SANDBOX=plain
 fi
 
+# One case per attack class of docs/SECURITY.md that every level must
+# contain (the verdict's classes first): graded again at each level below,
+# besides the cases each level adds. Escapes that only namespaces contain
+# (write_outside, read_solution as the grader's own user) are not here.
+matrix="forge_pass_token check_longjmp ifunc_list rpc_forge_return kill_judge ctor_fake_results
+        fake_results_stdout tsan_default_options tsan_detect_env raw_syscalls fork_bomb
+        heap_bomb rewrite_test_binary line_16kb_name"
+# level_cases LIST...: the matrix and the level's own cases, once each.
+level_cases() { printf '%s\n' $matrix "$@" | awk '!seen[$0]++'; }
+
 # As root without namespaces (GRADER_SANDBOX=plain, as in a container that
 # forbids them): the command must still run as nobody and stay contained.
 if [ "$(id -u)" = 0 ]; then
@@ -211,8 +221,8 @@ if [ "$(id -u)" = 0 ]; then
     # containable here, and the JSON's level says so.)
     # (tsan_detect_*: telling the TSan run at run time, where the level
     # changes what the process sees.)
-    for c in rewrite_test_binary kill_everything read_grader_proc ptrace_parent \
-        tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill; do
+    for c in $(level_cases rewrite_test_binary kill_everything read_grader_proc ptrace_parent \
+        tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill); do
         [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
             grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
@@ -235,13 +245,13 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
-        for c in fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64; do
+        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64); do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
         done
-        for c in fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb; do
-            wanted "$c" || continue
+        for c in $(level_cases fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb); do
+            [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so
             # only the upper bound holds here.
