@@ -68,6 +68,7 @@ const char *__tsan_default_options(void)
 
 #define TOKEN_LEN 32
 #define MAX_CHANS 8192
+#define MAX_STUDENT_CHANS 65536
 #define STUDENT_CHAN 0x80000000u
 #define STUB_STACK (1u << 20)
 
@@ -83,15 +84,17 @@ static uintptr_t exe_base;
 
 /* Judge-made channels by id (1..MAX_CHANS-1); student threads' by id & ~STUDENT_CHAN. */
 static chan *_Atomic judge_chans[MAX_CHANS];
-static chan *_Atomic student_chans[MAX_CHANS];
+static chan *_Atomic student_chans[MAX_STUDENT_CHANS];
+static pthread_key_t student_chan_key; /* closes a student thread's channel when it exits */
 static atomic_uint student_chans_made;
 static __thread chan *my_chan;
 
 static chan *chan_by_id(uint32_t id)
 {
     if (id & STUDENT_CHAN)
-        return (id & ~STUDENT_CHAN) < MAX_CHANS ? atomic_load(&student_chans[id & ~STUDENT_CHAN])
-                                                : NULL;
+        return (id & ~STUDENT_CHAN) < MAX_STUDENT_CHANS
+                   ? atomic_load(&student_chans[id & ~STUDENT_CHAN])
+                   : NULL;
     return id < MAX_CHANS ? atomic_load(&judge_chans[id]) : NULL;
 }
 
@@ -352,7 +355,7 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
          * the judge, which starts a thread to answer it. */
         unsigned k = atomic_fetch_add(&student_chans_made, 1);
         int sv[2];
-        if (k >= MAX_CHANS ||
+        if (k >= MAX_STUDENT_CHANS ||
             syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
             abort();
         c = calloc(1, sizeof *c);
@@ -374,6 +377,7 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
         if (sent != 0)
             exit(0);
         my_chan = c;
+        pthread_setspecific(student_chan_key, c);
     }
     rpc_msg *m = malloc(sizeof *m);
     if (!m)
@@ -388,6 +392,14 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
     if (sent != 0)
         exit(0);
     return serve(c, true);
+}
+
+/* A student thread that made callbacks exits: its channel ends, and so does
+ * the judge thread that answered it (the channel's clock stays). */
+static void close_student_chan(void *p)
+{
+    chan *c = p;
+    close(c->fd);
 }
 
 static void *stub_thread(void *p)
@@ -480,6 +492,7 @@ int main(int argc, char **argv)
     (void)log_dir;
 #endif
     install_crash_handlers();
+    pthread_key_create(&student_chan_key, close_student_chan);
     intercept_reset();
     /* The engine reports a hang after a quarter of the time limit without
      * progress, early enough to be on the channel when the grader stops us. */
