@@ -11,6 +11,26 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* bank_transfer(b, from, to, amount), `times` times in a row: the calls run
+ * back to back in your process (a loop as tight as a direct one). Returns
+ * how many of them were refused; every result is counted. */
+static int transfers(bank_t *b, size_t from, size_t to, long amount, int times)
+{
+    int refused = 0;
+    for (int done = 0; done < times;) {
+        harness_repeat((uint64_t)(times - done));
+        bank_transfer(b, from, to, amount);
+        const harness_repeat_result *r = harness_repeat_results();
+        if (r->calls == 0) /* none made: none succeeded */
+            return refused + (times - done);
+        for (size_t i = 0; i < r->nruns; i++)
+            if (!r->runs[i].value)
+                refused += (int)r->runs[i].count;
+        done += (int)r->calls;
+    }
+    return refused;
+}
+
 /* ---- functional ----------------------------------------------------------- */
 
 START_TEST(new_bank_balances)
@@ -87,9 +107,7 @@ static void *move_money(void *p)
 {
     mover *m = p;
     harness_gate_wait(m->gate, 5000);
-    for (int i = 0; i < m->rounds; i++)
-        if (!bank_transfer(m->b, m->from, m->to, 1))
-            m->refused++;
+    m->refused = transfers(m->b, m->from, m->to, 1, m->rounds);
     return NULL;
 }
 
@@ -152,15 +170,20 @@ typedef struct shuffler {
     int rounds;
 } shuffler;
 
+/* In batches of 1 to 16 equal transfers (they may be refused). */
 static void *shuffle(void *p)
 {
     shuffler *s = p;
     uint64_t x = s->seed;
     harness_gate_wait(s->gate, 5000);
-    for (int i = 0; i < s->rounds; i++) {
+    for (int done = 0; done < s->rounds;) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         size_t from = (size_t)(x >> 33) % s->accounts, to = (size_t)(x >> 45) % s->accounts;
-        bank_transfer(s->b, from, to, (long)((x >> 20) % 20));
+        int times = (int)((x >> 12) % 16) + 1;
+        if (times > s->rounds - done)
+            times = s->rounds - done;
+        transfers(s->b, from, to, (long)((x >> 20) % 20), times);
+        done += times;
     }
     return NULL;
 }
@@ -195,12 +218,13 @@ typedef struct pump {
     atomic_bool stop;
 } pump;
 
-/* Moves money one way, from the last account to the first, until told to stop. */
+/* Moves money one way, from the last account to the first, until told to
+ * stop (500 transfers in a row at a time). */
 static void *pump_money(void *p)
 {
     pump *u = p;
     while (!atomic_load(&u->stop))
-        bank_transfer(u->b, 2, 0, 1);
+        transfers(u->b, 2, 0, 1, 500);
     return NULL;
 }
 
@@ -217,16 +241,20 @@ START_TEST(total_is_a_snapshot)
     pump u = { .b = b };
     pthread_t t;
     pthread_create(&t, NULL, pump_money, &u);
+    /* The snapshots run back to back in your process; each one is checked. */
+    harness_interleave(true);
+    harness_repeat((uint64_t)snapshots);
+    bank_total(b);
+    harness_interleave(false);
+    const harness_repeat_result *r = harness_repeat_results();
     long bad = 0;
-    int bad_at = -1;
-    for (int i = 0; i < snapshots && bad_at < 0; i++) {
-        harness_interleave(true);
-        long total = bank_total(b);
-        harness_interleave(false);
-        if (total != 3 * initial) {
-            bad = total;
-            bad_at = i + 1;
+    int bad_at = -1, seen = 0;
+    for (size_t i = 0; i < r->nruns && bad_at < 0; i++) {
+        if ((long)r->runs[i].value != 3 * initial) {
+            bad = (long)r->runs[i].value;
+            bad_at = seen + 1;
         }
+        seen += (int)r->runs[i].count;
     }
     atomic_store(&u.stop, true);
     pthread_join(t, NULL);
@@ -247,13 +275,14 @@ typedef struct drainer {
     int wins;
 } drainer;
 
+/* 1000 transfers of 1 out of account 0, to account 1 and 2 in turn, 20 in
+ * a row to each. */
 static void *drain(void *p)
 {
     drainer *d = p;
     harness_gate_wait(d->gate, 5000);
-    for (int i = 0; i < 1000; i++)
-        if (bank_transfer(d->b, 0, 1 + (size_t)i % 2, 1))
-            d->wins++;
+    for (int i = 0; i < 1000; i += 20)
+        d->wins += 20 - transfers(d->b, 0, 1 + (size_t)(i / 20) % 2, 1, 20);
     return NULL;
 }
 

@@ -694,7 +694,8 @@ void engine_init(const engine_real *real, const engine_config *cfg, engine_repor
     pthread_key_create(&exit_key, on_thread_exit);
     lockorder_reset();
     E.ready = true;
-    me(); /* the caller, usually the main thread, is thread 1 */
+    if (!cfg->caller_runs_no_code)
+        me(); /* the caller, usually the main thread, is thread 1 */
     if (cfg->stall_ms)
         watchdog_start();
 }

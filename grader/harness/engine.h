@@ -57,6 +57,8 @@ typedef struct engine_config {
     bool spurious_wakeups;     /* every other condition wait returns at once */
     unsigned stall_ms;         /* no progress this long: write a "hang" record */
     bool exit_on_deadlock;     /* _exit(ENGINE_DEADLOCK_EXIT) after the record */
+    bool caller_runs_no_code;  /* engine_init's caller never runs the code under test
+                                  (the subject's main thread): not one of its threads */
 } engine_config;
 
 #define ENGINE_DEADLOCK_EXIT 87

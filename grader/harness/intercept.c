@@ -135,6 +135,10 @@ void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_
         .spurious_wakeups = true,
         .stall_ms = stall_ms,
         .exit_on_deadlock = true,
+        /* The subject's main thread only reads the control channel: were it
+         * one of the run's threads, never blocked, harness_interleave would
+         * never see "every other thread is blocked". */
+        .caller_runs_no_code = true,
     };
     engine_init(&real_calls, &cfg, harness_chan_record);
 }
