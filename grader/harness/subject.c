@@ -5,8 +5,10 @@
  * calls the judge sends (rpc.h) and reports what the engine and the crash
  * handler see on the record channel, where it can only lower a score.
  *
- *     subject --rpc FD --chan FD --seed S --category C --timeout MS --log-dir DIR
+ *     subject --rpc FD --chan FD --test NAME --seed S --category C --timeout MS --log-dir DIR
  *
+ * (--test only names the run, for whoever reads its command line: the
+ * tests themselves are in the judge.)
  * --rpc is the control channel to the judge; --chan the record channel to
  * the grader (a token first, then "TOKEN KIND TEXT" lines, as the engine
  * writes them).
@@ -472,6 +474,8 @@ int main(int argc, char **argv)
             chan_fd = atoi(argv[++i]);
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)
+            i++;
         else if (strcmp(argv[i], "--category") == 0 && i + 1 < argc)
             category = argv[++i];
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
