@@ -145,6 +145,16 @@ static int me(void)
     return t;
 }
 
+void eng_idle(bool on)
+{
+    if (!E.ready || my_index < 0)
+        return;
+    eng_enter();
+    E.threads[my_index].wait = on ? W_IDLE : W_NONE;
+    E.threads[my_index].wait_site = NULL;
+    eng_leave();
+}
+
 void eng_thread_start(void)
 {
     if (E.ready)

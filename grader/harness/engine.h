@@ -87,6 +87,10 @@ int eng_sched_yield(void *site);
 int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
 int eng_usleep(unsigned us, void *site);
 
+/* The calling thread (if the engine knows it) waits for the judge's next
+ * call (on) or got one (off): blocked, as far as interleaving goes. */
+void eng_idle(bool on);
+
 /* A thread of the code under test starts (call first thing on it). */
 void eng_thread_start(void);
 /* Memory [p, p+n) is being freed: forget the mutexes that lived there. */

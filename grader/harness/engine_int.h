@@ -22,7 +22,9 @@
 #define ENG_LOCK_BUCKETS 4096
 #define ENG_MAX_CONDS 1024
 
-enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP };
+/* W_IDLE: a thread of the subject's stub between two of the judge's calls
+ * (it runs no code under test: blocked, for interleaving; not a hang). */
+enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP, W_IDLE };
 
 typedef uint32_t lock_key; /* (generation << 16) | index: never names two mutexes */
 

@@ -262,3 +262,5 @@ void grader_free(void *p)
         eng_forget_range(p, malloc_usable_size(p));
     free(p);
 }
+
+void intercept_idle(bool on) { eng_idle(on); }

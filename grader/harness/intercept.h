@@ -26,6 +26,8 @@ void intercept_reset(void);
  * spurious wake-ups, a hang report after `stall_ms` without progress. */
 void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms);
 void intercept_interleave(bool on);
+/* subject.c: the calling stub thread waits for (on) or runs (off) a call. */
+void intercept_idle(bool on);
 
 /* subject.c: writes one record on the record channel ("KIND TEXT"). */
 void harness_chan_record(const char *kind, const char *text);

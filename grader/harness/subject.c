@@ -329,7 +329,10 @@ static uint64_t serve(chan *c, bool until_return)
         abort();
     uint64_t value = 0;
     for (;;) {
-        if (rpc_recv(c->fd, m, NULL, NULL) != 0) {
+        intercept_idle(true);
+        int got = rpc_recv(c->fd, m, NULL, NULL);
+        intercept_idle(false);
+        if (got != 0) {
             if (until_return)
                 exit(0);
             break;

@@ -160,6 +160,9 @@ void eng_describe_thread(char *buf, size_t cap, size_t *len, int t)
         eng_site(buf, cap, len, th->wait_site);
         eng_appendf(buf, cap, len, ")");
         break;
+    case W_IDLE:
+        eng_appendf(buf, cap, len, "%s waits for the test's next call", and);
+        break;
     case W_SLEEP:
         eng_appendf(buf, cap, len, "%s sleeps (at ", and);
         eng_site(buf, cap, len, th->wait_site);
@@ -178,7 +181,7 @@ static bool hang_report(char *buf, size_t cap)
     bool anything = false;
     for (int i = 0; i < E.nthreads; i++) {
         const eng_thread *th = &E.threads[i];
-        bool interesting = th->nheld > 0 || (th->alive && th->wait != W_NONE);
+        bool interesting = th->nheld > 0 || (th->alive && th->wait != W_NONE && th->wait != W_IDLE);
         if (!th->used || (!th->alive && th->nheld == 0))
             continue;
         anything |= interesting;
