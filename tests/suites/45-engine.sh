@@ -201,10 +201,20 @@ rule() { # NAME EXPECTED_TEXT SOURCE...
     else fail "build rule: $name" "$got: $(jget "$sub.json" "r['lessons'][0].get('message')")"; fi
 }
 rule global_helper "make it static" 'int helper_count;'
+# The tests' own functions are not in the student's process at all.
+sub="$work/rule-judge_symbol"; mkdir -p "$sub"
+{ cat "$ROOT/solutions/03-transfer/transfer.c"
+  printf '%s\n' '#include <stdint.h>' 'uint64_t harness_seed(void);' \
+      '__attribute__((used)) static uint64_t peek(void) { return harness_seed(); }'; } >"$sub/transfer.c"
+grade "$sub.json" "$sub" --lesson 03-transfer
+got=$(jrun "$sub.json" "L = r['lessons'][0]; print(L['status'], 'harness_seed' in L.get('message', ''))")
+if [ "$got" = "compile_error True" ]; then pass "build rule: the tests' functions do not link"
+else fail "build rule: the tests' functions do not link" "$got"; fi
 rule forbidden_call "system()" '#include <stdlib.h>' \
      '__attribute__((used)) static void f(void) { system("true"); }'
 rule constructor "constructor" 'static volatile int early_ran;' '__attribute__((constructor)) static void early(void) { early_ran = 1; }'
-rule grader_symbol "belongs to the grader" '#include <stdint.h>' 'uint64_t harness_seed(void);' \
-     '__attribute__((used)) static uint64_t peek(void) { return harness_seed(); }'
+rule grader_symbol "belongs to the grader" '#include <stdint.h>' \
+     'uint64_t remote_run_callback(uint64_t id, unsigned long n, const uint64_t *a);' \
+     '__attribute__((used)) static uint64_t peek(void) { return remote_run_callback(0, 0, 0); }'
 rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_ready(void);' \
      '__attribute__((used)) static bool peek(void) { return engine_ready(); }'
