@@ -53,7 +53,7 @@ static bool finish_waiter(waiter *w, unsigned ms)
 {
     double end = harness_now_ms() + ms;
     while (!atomic_load(&w->done) && harness_now_ms() < end)
-        harness_sleep_ms(1);
+        harness_sleep_ms(0.2);
     if (!atomic_load(&w->done))
         return false;
     harness_thread_join(w->thread);

@@ -119,35 +119,55 @@ typedef struct mixer {
     long lowest;
 } mixer;
 
-/* Only reads the balance, the whole time the others run. */
+/* Only reads the balance, the whole time the others run: m->ops reads in a
+ * row in the student's process, every value checked. */
 static void *read_body(void *p)
 {
     mixer *m = p;
     harness_gate_wait(m->gate, 5000);
-    for (int i = 0; i < m->ops; i++) {
-        long b = wallet_balance(m->w);
-        if (b < m->lowest)
-            m->lowest = b;
+    for (int done = 0; done < m->ops;) {
+        harness_repeat((uint64_t)(m->ops - done));
+        (void)wallet_balance(m->w);
+        const harness_repeat_result *r = harness_repeat_results();
+        for (size_t i = 0; i < r->nruns; i++)
+            if ((long)r->runs[i].value < m->lowest)
+                m->lowest = (long)r->runs[i].value;
+        done += (int)r->calls;
     }
     return NULL;
 }
 
+/* Random puts and timed takes, in batches of 1 to 64 equal calls that run
+ * back to back in the student's process (a batch of takes stops at the
+ * first refusal); every result is counted. A balance read every 64 calls. */
 static void *mix_body(void *p)
 {
     mixer *m = p;
     harness_gate_wait(m->gate, 5000);
     unsigned x = m->seed;
-    for (int i = 0; i < m->ops; i++) {
+    for (int done = 0; done < m->ops;) {
         x = x * 1103515245u + 12345u;
         long amount = (long)(x >> 16) % 20 + 1;
+        uint64_t times = (x >> 10) % 64 + 1;
+        if (times > (uint64_t)(m->ops - done))
+            times = (uint64_t)(m->ops - done);
+        const harness_repeat_result *r;
         if ((x >> 8) & 1) {
+            harness_repeat(times);
             wallet_put(m->w, amount);
-            m->put += amount;
-        } else if (wallet_take_timeout(m->w, amount, 1)) {
-            m->taken += amount;
+            r = harness_repeat_results();
+            m->put += amount * (long)r->calls;
+        } else {
+            harness_repeat_until(times, false);
+            wallet_take_timeout(m->w, amount, 1);
+            r = harness_repeat_results();
+            for (size_t i = 0; i < r->nruns; i++)
+                if (r->runs[i].value)
+                    m->taken += amount * (long)r->runs[i].count;
         }
-        if ((i & 63) == 0)
+        if (done / 64 != (done + (int)r->calls) / 64)
             (void)wallet_balance(m->w);
+        done += (int)r->calls;
     }
     return NULL;
 }

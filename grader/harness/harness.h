@@ -195,9 +195,10 @@ bool harness_trace_check_own_threads(const harness_trace_entry *t, size_t n, con
  * thread's calls, for harness_wait_asleep. */
 int harness_gettid(void);
 /* Waits until every thread in tids[] (from harness_gettid) has been
- * asleep (blocked in the kernel, e.g. in a condition wait) for `quiet_ms` in
- * a row; false if that did not happen within max_ms. Use it to be sure
- * waiters are really waiting before waking them. */
+ * asleep inside a call of the lesson's API (blocked in the kernel, e.g. in a
+ * condition wait; not idle between calls) for `quiet_ms` in a row; false if
+ * that did not happen within max_ms. Use it to be sure waiters are really
+ * waiting before waking them. */
 bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned max_ms);
 
 #endif

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,7 +192,16 @@ typedef struct jchan {
     int fd;
     uint32_t id;
     int tid; /* the subject thread's id, in the subject's pid namespace */
+    /* For harness_wait_asleep (bound channels only): the judge thread that
+     * calls on this channel (its id in our /proc; 0: none now), and whether
+     * it waits for the answer to a CALL it sent (not while it runs a callback). */
+    atomic_int judge_tid;
+    atomic_bool in_call;
+    struct jchan *next; /* bound channels, newest first */
 } jchan;
+
+static jchan *bound_chans;
+static pthread_mutex_t bound_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static __thread jchan *my_chan;
 static __thread uint32_t pending[RPC_MAX_ACQUIRE];
@@ -254,13 +264,19 @@ static jchan *spawn_chan(uint32_t parent)
     }
     c->tid = (int)m->args[0];
     free(m);
+    pthread_mutex_lock(&bound_mu);
+    c->next = bound_chans;
+    bound_chans = c;
+    pthread_mutex_unlock(&bound_mu);
     return c;
 }
 
 static jchan *binding(void)
 {
-    if (!my_chan)
+    if (!my_chan) {
         my_chan = spawn_chan(0);
+        atomic_store(&my_chan->judge_tid, (int)syscall(SYS_gettid));
+    }
     return my_chan;
 }
 
@@ -355,7 +371,9 @@ static void *control_reader(void *arg)
                 close(fd);
             continue;
         }
-        *c = (jchan){ fd, (uint32_t)m->args[0], (int)m->args[1] };
+        c->fd = fd;
+        c->id = (uint32_t)m->args[0];
+        c->tid = (int)m->args[1];
         pthread_t t;
         if (__real_pthread_create(&t, &attr, callback_server, c) == 0) {
             served++;
@@ -401,7 +419,10 @@ static void call(rpc_msg *m)
     if (rpc_send(c->fd, m, -1) != 0)
         subject_gone(fn_name(fn));
     for (;;) {
-        if (rpc_recv(c->fd, m, NULL, NULL) != 0)
+        atomic_store(&c->in_call, true); /* after the send: the subject thread is awake */
+        int got = rpc_recv(c->fd, m, NULL, NULL);
+        atomic_store(&c->in_call, false);
+        if (got != 0)
             subject_gone(fn_name(fn));
         if (m->kind == RPC_RETURN && m->fn == fn && m->nargs == 2)
             return;
@@ -500,10 +521,14 @@ static void *start_thread(void *p)
     start s = *(start *)p;
     free(p);
     my_chan = s.chan;
+    if (my_chan)
+        atomic_store(&my_chan->judge_tid, (int)syscall(SYS_gettid));
     void *r = s.fn(s.arg);
     /* Its subject thread ends with it (the channel's id lives on for joins). */
-    if (my_chan)
+    if (my_chan) {
+        atomic_store(&my_chan->judge_tid, 0);
         close(my_chan->fd);
+    }
     return r;
 }
 
@@ -619,19 +644,55 @@ static char thread_state(const char *dir)
     return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+/* The bound channel whose subject thread is `tid` (the newest: ids are reused). */
+static jchan *bound_chan(int tid)
+{
+    pthread_mutex_lock(&bound_mu);
+    jchan *c = bound_chans;
+    while (c && c->tid != tid)
+        c = c->next;
+    pthread_mutex_unlock(&bound_mu);
+    return c;
+}
+
+/* Subject thread `dir` (of channel `c`, may be NULL) sleeps inside a call.
+ * A bound subject thread also sleeps between calls, waiting for the next
+ * one; so when its judge thread is known, that thread must have sent a CALL
+ * (which wakes the subject thread) before the look and still be asleep
+ * waiting for its answer after it (an answer would wake it). */
+static bool asleep_in_call(const char *dir, jchan *c)
+{
+    if (c && !atomic_load(&c->in_call))
+        return false;
+    if (!dir[0] || thread_state(dir) != 'S')
+        return false;
+    if (!c)
+        return true;
+    char judge_dir[64];
+    int jtid = atomic_load(&c->judge_tid);
+    snprintf(judge_dir, sizeof judge_dir, "/proc/self/task/%d", jtid);
+    return jtid > 0 && thread_state(judge_dir) == 'S' && atomic_load(&c->in_call);
+}
+
 bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned max_ms)
 {
     char(*dirs)[96] = calloc(n ? n : 1, sizeof *dirs);
-    if (!dirs)
+    jchan **chans = calloc(n ? n : 1, sizeof *chans);
+    if (!dirs || !chans) {
+        free(dirs);
+        free(chans);
         return false;
-    for (size_t i = 0; i < n; i++)
+    }
+    for (size_t i = 0; i < n; i++) {
         task_dir(tids[i], dirs[i], sizeof dirs[i]);
+        chans[i] = bound_chan(tids[i]);
+    }
     double start = harness_now_ms(), quiet_since = start;
     bool ok;
     for (;;) {
         bool all = true;
         for (size_t i = 0; i < n && all; i++)
-            all = dirs[i][0] && thread_state(dirs[i]) == 'S';
+            all = asleep_in_call(dirs[i], chans[i]);
         double now = harness_now_ms();
         if (!all)
             quiet_since = now;
@@ -646,6 +707,7 @@ bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned
         harness_sleep_ms(2);
     }
     free(dirs);
+    free(chans);
     return ok;
 }
 

@@ -133,11 +133,13 @@ typedef struct pt {
     bool putter;
 } pt;
 
+/* a->n puts (or takes) of 3 in a row, in the student's process. */
 static void *pt_body(void *p)
 {
     pt *a = p;
     harness_gate_wait(a->gate, 5000);
-    for (int i = 0; i < a->n; i++) {
+    for (int done = 0; done < a->n; done += (int)harness_repeat_results()->calls) {
+        harness_repeat((uint64_t)(a->n - done));
         if (a->putter)
             wallet_put(a->w, 3);
         else
