@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -129,8 +130,10 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     _exit(127);
 }
 
-/* Waits for the judge at most `ms`, then kills its process group. */
-static int reap_judge(pid_t pid, unsigned ms)
+/* Waits for the judge at most `ms`, then kills its process group. The judge
+ * (and its Check child) hold the write end of `result` until they exit: its
+ * hang-up says they are done, with no polling interval. */
+static int reap_judge(pid_t pid, int result, unsigned ms)
 {
     int status = -1;
     double end = monotonic_ms() + ms;
@@ -138,14 +141,25 @@ static int reap_judge(pid_t pid, unsigned ms)
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid || (r < 0 && errno != EINTR))
             break;
-        if (monotonic_ms() > end) {
+        double left = end - monotonic_ms();
+        if (left <= 0) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
             break;
         }
-        usleep(2000);
+        if (result < 0) {
+            usleep(1000);
+            continue;
+        }
+        /* No events asked: only the hang-up (or an error) ends the poll. */
+        struct pollfd p = { result, 0, 0 };
+        if (poll(&p, 1, left < 2 ? 1 : 2) <= 0)
+            continue;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        break;
     }
     kill(-pid, SIGKILL); /* a Check child left behind */
     return status;
@@ -279,7 +293,7 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     close(control[1]);
     /* The subject is gone: the judge's next wait ends at once. */
     if (judge > 0)
-        rr->judge_status = reap_judge(judge, 5000);
+        rr->judge_status = reap_judge(judge, result[0], 5000);
     char *judged = read_judge_records(result[0], judge_args[1]);
     close(result[0]);
     char *subject = subject_records_only(read_records(chan[0], rr->token));
@@ -335,7 +349,7 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
     close(out[0]);
     int status = -1;
     if (pid > 0)
-        status = reap_judge(pid, 10000);
+        status = reap_judge(pid, -1, 10000);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !strstr(listing, "end\n")) {
         *err = xstrdup("the lesson's tests did not list themselves");
         free(listing);
