@@ -185,32 +185,6 @@ static char *read_judge_records(int fd, const char *test)
     return out;
 }
 
-/* The subject's records, without the kinds only the judge may write. */
-static char *subject_records_only(char *records)
-{
-    static const char *const judges[] = { "pass ", "fail ", "gone ", "test ", "end", NULL };
-    char *out = xcalloc(1, strlen(records) + 1);
-    size_t olen = 0;
-    for (char *line = records; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t l = nl ? (size_t)(nl - line) : strlen(line);
-        bool judge_kind = false;
-        for (const char *const *k = judges; *k; k++)
-            judge_kind |= strncmp(line, *k, strlen(*k)) == 0;
-        if (!judge_kind) {
-            memcpy(out + olen, line, l);
-            olen += l;
-            out[olen++] = '\n';
-        }
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
-    out[olen] = '\0';
-    free(records);
-    return out;
-}
-
 /* One run of a test: the judge (`judge_args`) and the subject (`bin`, in
  * the sandbox, `subject_args`) side by side. rr->records: the judge's
  * records, then what the subject reported (engine findings, a crash). */
@@ -282,8 +256,11 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         rr->judge_status = reap_judge(judge, 5000);
     char *judged = read_judge_records(result[0], judge_args[1]);
     close(result[0]);
-    char *subject = subject_records_only(read_records(chan[0], rr->token));
+    /* What only the judge may say (pass, fail, gone..) never comes from the subject. */
+    char *raw = read_records(chan[0], rr->token);
     close(chan[0]);
+    char *subject = verdict_subject_records(raw);
+    free(raw);
     rr->records = xasprintf("%s%s", judged, subject);
     free(judged);
     free(subject);
