@@ -400,8 +400,9 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
      * code cannot tell a ThreadSanitizer run by them: no TSAN_OPTIONS (the
      * subject's __tsan_default_options gives TSan its options), and the log
      * directory for both (the plain subject ignores it). */
-    const char *args[] = { "--seed", seed, "--category", category_names[t->category],
-                           "--timeout", limit, "--log-dir", scratch, NULL };
+    const char *args[] = { "--test", t->name, "--seed", seed, "--category",
+                           category_names[t->category], "--timeout", limit, "--log-dir", scratch,
+                           NULL };
     const char *judge_args[] = { "--run", t->name, "--seed", seed, "--flavour",
                                  tsan ? "tsan" : "plain", "--timeout", limit, NULL };
     tsan_clear(scratch);

@@ -124,8 +124,9 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
                                      "wake-up, or an endless loop",
                                      timeout_ms / 1000.0);
     } else if (gone && !crash && !WIFSIGNALED(st)) {
-        out->message = xasprintf("the program exited (status %d) while the test was still "
-                                 "running: is exit() called from the lesson's code?",
+        /* The same words as an exit before any record (below): one event. */
+        out->message = xasprintf("the program exited (status %d) before the test finished: "
+                                 "is exit() called from the lesson's code?",
                                  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     } else if (fail) {
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */

@@ -182,19 +182,29 @@ kill_grader_mid_test() {
     mkdir -p "$sub.tmp"; chmod 755 "$sub.tmp"
     TMPDIR="$sub.tmp" "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
     local g=$!
-    # Until a test binary runs under the sandbox's uid (not a compile step).
-    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^tests/' | grep -q .; }
+    # Until a test's subject (the student's code) runs under the sandbox's
+    # uid (not a compile step).
+    testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^subject/' | grep -q .; }
     for i in $(seq 1 600); do testing && break; sleep 0.1; done
     testing || { kill -9 $g; wait $g; kill_strays "$marker_uid"; fail "$name" "no test ever ran"; return; }
     sleep 0.5
     kill -9 $g; wait $g 2>/dev/null
+    # The judge (the tests, run as the grader's user, outside the sandbox)
+    # and its Check child: by their binary, in this grading's work dir.
+    judges() {
+        local p
+        for p in /proc/[0-9]*; do
+            case $(readlink "$p/exe" 2>/dev/null) in "$sub.tmp"/*) echo "${p#/proc/}";; esac
+        done
+    }
     local left
     for i in 1 2 3 4 5 6 7 8 9 10; do
-        left=$(strays "$marker_uid"); [ -z "$left" ] && break; sleep 0.2
+        left="$(strays "$marker_uid") $(judges)"; [ -z "${left// /}" ] && break; sleep 0.2
     done
-    if [ -n "$left" ]; then
+    if [ -n "${left// /}" ]; then
         fail "$name" "left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" | head -3)"
         kill_strays "$marker_uid"
+        for i in $(judges); do kill -9 "$i" 2>/dev/null; done
     else
         pass "$name"
     fi
