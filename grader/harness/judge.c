@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -323,9 +325,17 @@ static void *callback_server(void *p)
     return NULL;
 }
 
+/* The most channels of the student's threads the judge serves, one judge
+ * thread each. The subject holds one fd per channel and may hold 256 fds
+ * (the sandbox's limit): more NEWCHANs are a flood, and the judge, outside
+ * the sandbox, must not start threads without end for it (the fd sent
+ * along is closed: a student thread that called back on it sees the end). */
+#define MAX_STUDENT_CHANS 1024
+
 static void *control_reader(void *arg)
 {
     (void)arg;
+    unsigned served = 0;
     extern int __real_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *),
                                      void *);
     rpc_msg *m = malloc(sizeof *m);
@@ -335,14 +345,17 @@ static void *control_reader(void *arg)
         int fd = -1;
         if (rpc_recv(control_fd, m, &fd, NULL) != 0)
             break;
-        jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 ? calloc(1, sizeof *c)
-                                                                      : NULL;
+        jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 &&
+                           served < MAX_STUDENT_CHANS
+                       ? calloc(1, sizeof *c)
+                       : NULL;
         if (!c) {
             if (fd >= 0)
                 close(fd);
             continue;
         }
         *c = (jchan){ fd, (uint32_t)m->args[0], (int)m->args[1] };
+        served++;
         pthread_t t;
         if (__real_pthread_create(&t, NULL, callback_server, c) == 0)
             pthread_detach(t);
@@ -707,10 +720,21 @@ static void finish_subject(unsigned ms)
     free(m);
 }
 
+/* Check runs the test in a child of its own, in a process group of its
+ * own: the grader's kill of the judge's group misses it. It dies with us. */
+static pid_t judge_pid;
+static void in_check_child(void)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge_pid)
+        _exit(1);
+}
+
 static void run_test(const graded_test *g, unsigned timeout_ms)
 {
     Suite *s = suite_create("lesson");
     TCase *tc = tcase_create(g->name);
+    judge_pid = getpid();
+    tcase_add_checked_fixture(tc, in_check_child, NULL);
     tcase_add_test(tc, *g->test);
     /* The grader stops the run at the limit; this is only a backstop. */
     tcase_set_timeout(tc, timeout_ms / 1000.0 + 5);

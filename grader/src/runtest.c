@@ -109,8 +109,16 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     /* Non-CLOEXEC copies: what the judge keeps across exec. */
     int c = fcntl(control, F_DUPFD, 10), r = fcntl(result, F_DUPFD, 10);
     int devnull = open("/dev/null", O_RDWR);
-    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+        dup2(devnull, 2) < 0)
         _exit(127);
+    /* Nothing else of ours: a judge that outlived its run (its Check child
+     * is in a process group of its own) would hold our pipes open, and our
+     * parent would wait for their end, the grading with it. */
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+        if (fd != c && fd != r)
+            close(fd);
     char cbuf[16], rbuf[16];
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
