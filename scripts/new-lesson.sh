@@ -4,6 +4,7 @@
 # Lays out, from scripts/lesson-template/ (an example lesson: a counter
 # shared by threads):
 #   exercises/NN-slug/     README.md, README.zh.md, slug.h, slug.c (skeleton), test_public.c,
+#                          test_remote.c (carries the API from the tests to the student's code),
 #                          lesson.json
 #   solutions/NN-slug/     slug.c (reference solution)
 #   tests/lessons/NN-slug/ test_hidden.c, buggy/no_lock.c (with its
@@ -52,4 +53,5 @@ done
     echo "  $dst"
 done
 echo "Lesson $id laid out. Next: tests/lesson-pass.sh $id (after make grader), then"
-echo "replace the example (README.md and README.zh.md, $slug.h, tests, solution, variants) with the lesson."
+echo "replace the example (README.md and README.zh.md, $slug.h, test_remote.c, tests, solution,"
+echo "variants) with the lesson."

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -327,22 +328,28 @@ static void run_callback(jchan *c, rpc_msg *m)
 
 /* A thread the student's code started calls back: this judge thread answers
  * on its channel until the channel ends. */
+static atomic_uint serving; /* callback channels open now */
+
 static void *callback_server(void *p)
 {
     my_chan = p;
     rpc_msg *m = malloc(sizeof *m);
-    if (!m)
-        return NULL;
-    while (rpc_recv(my_chan->fd, m, NULL, NULL) == 0)
+    while (m && rpc_recv(my_chan->fd, m, NULL, NULL) == 0)
         if (m->kind == RPC_CALLBACK)
             run_callback(my_chan, m);
     free(m);
+    close(my_chan->fd);
+    atomic_fetch_sub(&serving, 1);
     return NULL;
 }
 
-/* At most this many threads of the student's code get a callback channel:
- * the subject is hostile, and each costs the judge a thread. */
-#define MAX_CALLBACK_CHANS 2048
+/* The most channels of the student's threads the judge serves at once, one
+ * judge thread each (a channel ends with its thread). The subject holds one
+ * fd per open channel and may hold 256 fds (the sandbox's limit): more
+ * NEWCHANs are a flood, and the judge, outside
+ * the sandbox, must not start threads without end for it (the fd sent
+ * along is closed: a student thread that called back on it sees the end). */
+#define MAX_STUDENT_CHANS 1024
 #define CALLBACK_STACK (256u << 10)
 
 static void *control_reader(void *arg)
@@ -357,13 +364,12 @@ static void *control_reader(void *arg)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, CALLBACK_STACK);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    unsigned served = 0;
     for (;;) {
         int fd = -1;
         if (rpc_recv(control_fd, m, &fd, NULL) != 0)
             break;
         jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 &&
-                           served < MAX_CALLBACK_CHANS
+                           atomic_load(&serving) < MAX_STUDENT_CHANS
                        ? calloc(1, sizeof *c)
                        : NULL;
         if (!c) {
@@ -375,9 +381,9 @@ static void *control_reader(void *arg)
         c->id = (uint32_t)m->args[0];
         c->tid = (int)m->args[1];
         pthread_t t;
-        if (__real_pthread_create(&t, &attr, callback_server, c) == 0) {
-            served++;
-        } else {
+        atomic_fetch_add(&serving, 1);
+        if (__real_pthread_create(&t, &attr, callback_server, c) != 0) {
+            atomic_fetch_sub(&serving, 1);
             close(fd); /* the student's thread sees the end: the subject exits */
             free(c);
         }
@@ -785,10 +791,21 @@ static void finish_subject(unsigned ms)
     free(m);
 }
 
+/* Check runs the test in a child of its own, in a process group of its
+ * own: the grader's kill of the judge's group misses it. It dies with us. */
+static pid_t judge_pid;
+static void in_check_child(void)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge_pid)
+        _exit(1);
+}
+
 static void run_test(const graded_test *g, unsigned timeout_ms)
 {
     Suite *s = suite_create("lesson");
     TCase *tc = tcase_create(g->name);
+    judge_pid = getpid();
+    tcase_add_checked_fixture(tc, in_check_child, NULL);
     tcase_add_test(tc, *g->test);
     /* The grader stops the run at the limit; this is only a backstop. */
     tcase_set_timeout(tc, timeout_ms / 1000.0 + 5);
@@ -851,8 +868,9 @@ int main(int argc, char **argv)
     }
     if (!run || control_fd < 0 || result_fd < 0)
         return usage();
-    /* Where the subject shares our uid (plain mode as a user), it may not
-     * read or write our memory through /proc/PID/mem or attach to us. */
+    /* Where the subject runs as our user without namespaces (the weakest
+     * sandbox), nothing else keeps it out of us: no ptrace, no /proc/PID/fd
+     * (our result pipe) for anyone but root. Check's child inherits it. */
     prctl(PR_SET_DUMPABLE, 0);
     rand_state = seed;
     const graded_test *g = find_test(run);

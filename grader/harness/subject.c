@@ -7,8 +7,9 @@
  *
  *     subject --rpc FD --chan FD --test NAME --seed S --category C --timeout MS --log-dir DIR
  *
- * (--test only names the run, for whoever reads its command line: the
- * tests themselves are in the judge.)
+ * --test names the test the judge runs. The subject does not need it; it
+ * names the run in the process list, as the test binary's argv always did
+ * (tests/hostile/ cases fire their payload in one test by it).
  * --rpc is the control channel to the judge; --chan the record channel to
  * the grader (a token first, then "TOKEN KIND TEXT" lines, as the engine
  * writes them).
@@ -459,7 +460,7 @@ static void spawn(const rpc_msg *m, int fd)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: subject --rpc FD --chan FD [--seed S] [--category C] "
+    fprintf(stderr, "usage: subject --rpc FD --chan FD [--test NAME] [--seed S] [--category C] "
                     "[--timeout MS] [--log-dir DIR]\n"
                     "This binary is started by the grader; run `make check` instead.\n");
     return 2;
@@ -475,6 +476,8 @@ int main(int argc, char **argv)
             control_fd = atoi(argv[++i]);
         else if (strcmp(argv[i], "--chan") == 0 && i + 1 < argc)
             chan_fd = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)
+            i++;
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)

@@ -110,8 +110,16 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     /* Non-CLOEXEC copies: what the judge keeps across exec. */
     int c = fcntl(control, F_DUPFD, 10), r = fcntl(result, F_DUPFD, 10);
     int devnull = open("/dev/null", O_RDWR);
-    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+        dup2(devnull, 2) < 0)
         _exit(127);
+    /* Nothing else of ours: a judge that outlived its run (its Check child
+     * is in a process group of its own) would hold our pipes open, and our
+     * parent would wait for their end, the grading with it. */
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+        if (fd != c && fd != r)
+            close(fd);
     char cbuf[16], rbuf[16];
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
@@ -199,32 +207,6 @@ static char *read_judge_records(int fd, const char *test)
     return out;
 }
 
-/* The subject's records, without the kinds only the judge may write. */
-static char *subject_records_only(char *records)
-{
-    static const char *const judges[] = { "pass ", "fail ", "gone ", "test ", "end", NULL };
-    char *out = xcalloc(1, strlen(records) + 1);
-    size_t olen = 0;
-    for (char *line = records; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t l = nl ? (size_t)(nl - line) : strlen(line);
-        bool judge_kind = false;
-        for (const char *const *k = judges; *k; k++)
-            judge_kind |= strncmp(line, *k, strlen(*k)) == 0;
-        if (!judge_kind) {
-            memcpy(out + olen, line, l);
-            olen += l;
-            out[olen++] = '\n';
-        }
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
-    out[olen] = '\0';
-    free(records);
-    return out;
-}
-
 /* One run of a test: the judge (`judge_args`) and the subject (`bin`, in
  * the sandbox, `subject_args`) side by side. rr->records: the judge's
  * records, then what the subject reported (engine findings, a crash). */
@@ -296,8 +278,11 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         rr->judge_status = reap_judge(judge, result[0], 5000);
     char *judged = read_judge_records(result[0], judge_args[1]);
     close(result[0]);
-    char *subject = subject_records_only(read_records(chan[0], rr->token));
+    /* What only the judge may say (pass, fail, gone..) never comes from the subject. */
+    char *raw = read_records(chan[0], rr->token);
     close(chan[0]);
+    char *subject = verdict_subject_records(raw);
+    free(raw);
     rr->records = xasprintf("%s%s", judged, subject);
     free(judged);
     free(subject);
@@ -437,8 +422,9 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
      * code cannot tell a ThreadSanitizer run by them: no TSAN_OPTIONS (the
      * subject's __tsan_default_options gives TSan its options), and the log
      * directory for both (the plain subject ignores it). */
-    const char *args[] = { "--test", t->name, "--seed", seed, "--category", category_names[t->category],
-                           "--timeout", limit, "--log-dir", scratch, NULL };
+    const char *args[] = { "--test", t->name, "--seed", seed, "--category",
+                           category_names[t->category], "--timeout", limit, "--log-dir", scratch,
+                           NULL };
     const char *judge_args[] = { "--run", t->name, "--seed", seed, "--flavour",
                                  tsan ? "tsan" : "plain", "--timeout", limit, NULL };
     tsan_clear(scratch);

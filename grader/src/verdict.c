@@ -25,6 +25,33 @@ const char *verdict_find_record(const char *records, const char *kind)
     return NULL;
 }
 
+char *verdict_subject_records(const char *records)
+{
+    static const char *const judge_kinds[] = { "pass", "fail", "gone", "test", "end", NULL };
+    size_t len = records ? strlen(records) : 0;
+    char *out = xmalloc(len + 1);
+    size_t olen = 0;
+    for (const char *line = records; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t l = nl ? (size_t)(nl - line) : strlen(line);
+        /* The kind is the first word: up to a space or the end of the line. */
+        size_t k = strcspn(line, " \n");
+        bool judge_kind = false;
+        for (const char *const *j = judge_kinds; *j && !judge_kind; j++)
+            judge_kind = strlen(*j) == k && strncmp(line, *j, k) == 0;
+        if (!judge_kind) {
+            memcpy(out + olen, line, l);
+            olen += l;
+            out[olen++] = '\n';
+        }
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    out[olen] = '\0';
+    return out;
+}
+
 static char *line_dup(const char *s)
 {
     size_t n = strcspn(s, "\n");
@@ -97,8 +124,9 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
                                      "wake-up, or an endless loop",
                                      timeout_ms / 1000.0);
     } else if (gone && !crash && !WIFSIGNALED(st)) {
-        out->message = xasprintf("the program exited (status %d) while the test was still "
-                                 "running: is exit() called from the lesson's code?",
+        /* The same words as an exit before any record (below): one event. */
+        out->message = xasprintf("the program exited (status %d) before the test finished: "
+                                 "is exit() called from the lesson's code?",
                                  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     } else if (fail) {
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */

@@ -73,6 +73,13 @@ void verdict_of_run(const run_evidence *e, int category, unsigned timeout_ms, bo
  * pointer just after the kind and its space, or NULL. */
 const char *verdict_find_record(const char *records, const char *kind);
 
+/* The subject's records (token removed) without the kinds only the judge
+ * may write: pass, fail, gone, test, end, whatever follows the kind (a
+ * name, nothing). A line counts by its first word, as verdict_find_record
+ * reads it, so "pass" alone is dropped and "passing" kept. Returns a new
+ * string (free it); `records` is left as it was. */
+char *verdict_subject_records(const char *records);
+
 enum next_run {
     NEXT_NONE,           /* the verdict stands */
     NEXT_SAME_SEED,      /* a timing failure: again, same seed */

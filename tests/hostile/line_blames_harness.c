@@ -2,12 +2,13 @@
  * expect-max-score: 9
  * expect-min-score: 9
  * expect-test: crashed
- * expect-message: ^crashed with SIGSEGV .*in account_deposit \(bank\.c, which a #line calls "harness\.c:[0-9]+"\)
+ * expect-message: ^crashed with SIGSEGV .*in account_deposit \(bank\.c, which a #line calls "subject\.c:[0-9]+"\)
  * (the student's file says, through `#line`, that its code is the course's
- * harness.c, then crashes: the crash's location was looked for by file name,
- * so the grader said nothing of where. Blame now goes by address (the
- * student's object's range in the binary), the #line's name is shown as
- * such. The honest twin crashes in deposit_and_balance only: 9 of 10)
+ * subject.c (the harness's file linked beside it), then crashes: the
+ * crash's location was looked for by file name, so the grader said nothing
+ * of where. Blame now goes by address (the student's object's range in the
+ * binary), the #line's name is shown as such. The honest twin crashes in
+ * deposit_and_balance only: 9 of 10)
  */
 #include "bank.h"
 #include <fcntl.h>
@@ -36,7 +37,7 @@ static int in_test(const char *name)
     return strstr(buf, name) != NULL;
 }
 
-#line 100 "harness.c"
+#line 100 "subject.c"
 /* Asked once per process (each test runs in its own): deposits under
  * stress stay fast. */
 static bool in_deposit_test(void)

@@ -3,7 +3,7 @@
  * expect-min-score: 9
  * expect-test: failed
  * expect-clean-table: yes
- * expect-message: ^deadlock: thread 1 locks lock 1 at \x1b\[2J\x1b\[H\x1b\[1Aforged\.c:[0-9]+
+ * expect-message: ^deadlock: thread [0-9]+ locks lock 1 at \x1b\[2J\x1b\[H\x1b\[1Aforged\.c:[0-9]+
  * (a `#line` whose file name holds terminal escape sequences (clear the
  * screen, cursor home, cursor up): the engine's deadlock report names the
  * student's lock call by that file, and --table/--details printed it raw.

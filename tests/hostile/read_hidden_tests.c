@@ -1,17 +1,19 @@
-/* lesson: 01-threads
- * Reads the hidden tests and the reference solution (absolute and ../ paths)
- * before doing the work; plays fair only if it could read them. The suite
- * writes this checkout's path for @COURSE_ROOT@.
- * attack-target: @COURSE_ROOT@/tests/lessons/01-threads/test_hidden.c
- * attack-target: @COURSE_ROOT@/solutions/01-threads/threads.c
+/* lesson: 02-bank
+ * Reads the hidden tests, the judge's source and the reference solution
+ * (absolute and ../ paths) before doing the work; plays fair only if it
+ * could read them. The suite writes this checkout's path for @COURSE_ROOT@.
+ * attack-target: @COURSE_ROOT@/tests/lessons/02-bank/test_hidden.c
+ * attack-target: @COURSE_ROOT@/grader/harness/judge.c
+ * attack-target: @COURSE_ROOT@/solutions/02-bank/bank.c
  * expect-test: crashed
- * expect-message: SIGABRT.* in refused_(ENOENT|EACCES) \(threads\.c:[0-9]+\)
+ * expect-message: SIGABRT.* in refused_(ENOENT|EACCES) \(bank\.c:[0-9]+\)
  * expect-max-score: 0
- * host-check: return run_all(0, 0, 0, 0)
+ * host-check: account_free(account_new(0))
  */
-#include "threads.h"
+#include "bank.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,11 +23,11 @@
 
 static void peek(void)
 {
-    const char *paths[] = { COURSE_ROOT "/tests/lessons/01-threads/test_hidden.c",
-                            COURSE_ROOT "/solutions/01-threads/threads.c",
-                            COURSE_ROOT "/grader/harness/harness.c",
-                            "../tests/lessons/01-threads/test_hidden.c",
-                            "../../tests/lessons/01-threads/test_hidden.c" };
+    const char *paths[] = { COURSE_ROOT "/tests/lessons/02-bank/test_hidden.c",
+                            COURSE_ROOT "/grader/harness/judge.c",
+                            COURSE_ROOT "/solutions/02-bank/bank.c",
+                            "../tests/lessons/02-bank/test_hidden.c",
+                            "../../tests/lessons/02-bank/test_hidden.c" };
     int err = 0;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         FILE *f = fopen(paths[i], "r");
@@ -38,64 +40,52 @@ static void peek(void)
     }
     refused(err);
 }
-typedef struct call {
-    void *(*fn)(void *);
-    void *arg;
-    void *result;
-} call;
 
-static void *run_call(void *p)
-{
-    call *c = p;
-    c->result = c->fn(c->arg);
-    return NULL;
-}
+struct account {
+    pthread_mutex_t mu;
+    long balance;
+};
 
-int run_all(size_t n, void *(*fn)(void *), void *const args[], void *results[])
+account_t *account_new(long balance)
 {
     peek();
-    if (n == 0)
-        return 0;
-    pthread_t *threads = malloc(n * sizeof *threads);
-    call *calls = malloc(n * sizeof *calls);
-    if (!threads || !calls) {
-        free(threads);
-        free(calls);
-        return ENOMEM;
-    }
-    size_t started = 0;
-    int err = 0;
-    for (; started < n; started++) {
-        calls[started] = (call){ fn, args[started], NULL };
-        err = pthread_create(&threads[started], NULL, run_call, &calls[started]);
-        if (err)
-            break;
-    }
-    /* Join whatever was started, whether or not all of them were. */
-    for (size_t i = 0; i < started; i++) {
-        pthread_join(threads[i], NULL);
-        if (!err)
-            results[i] = calls[i].result;
-    }
-    free(threads);
-    free(calls);
-    return err;
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    a->balance = balance;
+    return a;
 }
 
-static void *run_task(void *p)
+void account_free(account_t *a)
 {
-    task_t *t = p;
-    t->run(t);
-    return NULL;
+    if (!a)
+        return;
+    pthread_mutex_destroy(&a->mu);
+    free(a);
 }
 
-int task_start(task_t *t)
+bool account_withdraw(account_t *a, long amount)
 {
-    peek();
-    return pthread_create(&t->thread, NULL, run_task, t);
+    pthread_mutex_lock(&a->mu);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
 }
 
-int task_join(task_t *t)
+void account_deposit(account_t *a, long amount)
 {
-    return pthread_join(t->thread, NULL);
+    pthread_mutex_lock(&a->mu);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->mu);
+}
+
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->mu);
+    return b;
 }

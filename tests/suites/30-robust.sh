@@ -46,6 +46,19 @@ leftovers() {
          -o -user "$1" -print 2>/dev/null | head -5
 }
 
+# Pids of processes (the judge, its Check child: outside the sandbox, as
+# the grader's user) whose binary lies under one of the dirs given (a
+# grader's TMPDIR: its work dirs). Nothing may outlive the grading.
+judges_under() {
+    local p exe d
+    for p in /proc/[0-9]*; do
+        exe=$(readlink "$p/exe" 2>/dev/null) || continue
+        for d in "$@"; do
+            [ -n "$d" ] && [ "${exe#"$d"/}" != "$exe" ] && { echo "${p#/proc/}"; break; }
+        done
+    done
+}
+
 # grade_case FILE [RUNNER...]: grades one case file and checks its header.
 grade_case() {
     local f=$1; shift
@@ -98,15 +111,20 @@ grade_case() {
     # the student's table (--table --details, what `make check` prints) must
     # show them escaped (\x1B), never raw.
     [ -n "$(field expect-clean-table)" ] && table=(--table --details)
-    "$@" "$GRADER" grade --quiet "${table[@]}" --out "$out" --lesson "$lesson" "$sub" >"$sub.log" 2>&1
+    # The grader's work dirs go under $gtmp (a runner's TMPDIR comes after
+    # and wins: then under it), where the judges it starts are found.
+    local gtmp="$sub.tmp"; mkdir -p "$gtmp"; chmod 1777 "$gtmp"
+    TMPDIR="$gtmp" "$@" "$GRADER" grade --quiet "${table[@]}" --out "$out" --lesson "$lesson" "$sub" >"$sub.log" 2>&1
     rc=$?
     local left i
     for i in 1 2 3 4 5; do  # SIGKILL is delivered asynchronously
-        left=$(strays "${CASE_UID:-}"); [ -z "$left" ] && break; sleep 0.2
+        left="$(strays "${CASE_UID:-}") $(judges_under "$gtmp" "${CASE_DIR:-}")"
+        [ -z "${left// /}" ] && break; sleep 0.2
     done
-    if [ -n "$left" ]; then
+    if [ -n "${left// /}" ]; then
         kill_strays "${CASE_UID:-}"
         fail "$name" "processes left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" 2>/dev/null | head -3)"
+        for i in $(judges_under "$gtmp" "${CASE_DIR:-}"); do kill -9 "$i" 2>/dev/null; done
         return
     fi
     if [ $rc -ne 0 ]; then fail "$name" "grader exited $rc: $(tail -c 300 "$sub.log")"; return; fi
@@ -182,19 +200,22 @@ kill_grader_mid_test() {
     mkdir -p "$sub.tmp"; chmod 755 "$sub.tmp"
     TMPDIR="$sub.tmp" "$@" "$GRADER" grade --quiet --out "$sub.json" --lesson 02-bank "$sub" >"$sub.log" 2>&1 &
     local g=$!
-    # Until a subject runs under the sandbox's uid (not a compile step).
+    # Until a test's subject (the student's code) runs under the sandbox's
+    # uid (not a compile step).
     testing() { ps -e -o uid=,comm= | awk -v u="$marker_uid" '$1 == u && $2 ~ /^subject/' | grep -q .; }
     for i in $(seq 1 600); do testing && break; sleep 0.1; done
     testing || { kill -9 $g; wait $g; kill_strays "$marker_uid"; fail "$name" "no test ever ran"; return; }
     sleep 0.5
     kill -9 $g; wait $g 2>/dev/null
+    # The judge too (the tests, outside the sandbox) and its Check child.
     local left
     for i in 1 2 3 4 5 6 7 8 9 10; do
-        left=$(strays "$marker_uid"); [ -z "$left" ] && break; sleep 0.2
+        left="$(strays "$marker_uid") $(judges_under "$sub.tmp")"; [ -z "${left// /}" ] && break; sleep 0.2
     done
-    if [ -n "$left" ]; then
+    if [ -n "${left// /}" ]; then
         fail "$name" "left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" | head -3)"
         kill_strays "$marker_uid"
+        for i in $(judges_under "$sub.tmp"); do kill -9 "$i" 2>/dev/null; done
     else
         pass "$name"
     fi
@@ -221,7 +242,7 @@ if [ "$(id -u)" = 0 ]; then
     # containable here, and the JSON's level says so.)
     # (tsan_detect_*: telling the TSan run at run time, where the level
     # changes what the process sees.)
-    for c in $(level_cases rewrite_test_binary kill_everything read_grader_proc ptrace_parent \
+    for c in $(level_cases rewrite_test_binary kill_everything read_grader_proc ptrace_parent kill_judge \
         tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill); do
         [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
         RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits \
@@ -245,12 +266,12 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
-        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64); do
+        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64 kill_judge); do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
         done
-        for c in $(level_cases fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb); do
+        for c in $(level_cases fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb kill_judge forge_pass_token); do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             # Without a user namespace RLIMIT_NPROC counts all of the user's
             # processes: a bomb's dying processes may starve later tests, so

@@ -180,6 +180,99 @@ START_TEST(sandbox_output_and_modified_binary)
 }
 END_TEST
 
+START_TEST(subject_cannot_write_judge_records)
+{
+    /* Every kind only the judge writes, in each shape a subject could try:
+     * with a name, alone, at the end without a newline. */
+    const char *forged = "pass deposit_and_balance\n"
+                         "pass\n"
+                         "fail deposit_and_balance test_public.c:1 nothing\n"
+                         "fail\n"
+                         "gone deposit_and_balance ?:0 x\n"
+                         "test deposit_and_balance functional 0 public\n"
+                         "end\n"
+                         "end";
+    char *kept = verdict_subject_records(forged);
+    ck_assert_str_eq(kept, "");
+    free(kept);
+    /* What the subject may report stays, in order; look-alikes of the
+     * judge's kinds are other kinds. */
+    const char *mixed = "deadlock 3 1 0x10\n"
+                        "pass t\n"
+                        "passing t\n"
+                        "hang 2 0x20\n"
+                        "ending\n"
+                        "endx\n"
+                        "crash b 0x1234\n"
+                        "gone t ?:0 y\n"
+                        "lockorder 1 2";
+    kept = verdict_subject_records(mixed);
+    ck_assert_str_eq(kept, "deadlock 3 1 0x10\npassing t\nhang 2 0x20\nending\nendx\n"
+                           "crash b 0x1234\nlockorder 1 2\n");
+    /* Nothing the filter kept reads as the judge's. */
+    ck_assert_ptr_null(verdict_find_record(kept, "pass"));
+    ck_assert_ptr_null(verdict_find_record(kept, "fail"));
+    ck_assert_ptr_null(verdict_find_record(kept, "gone"));
+    free(kept);
+    kept = verdict_subject_records("");
+    ck_assert_str_eq(kept, "");
+    free(kept);
+    /* A forged pass behind the subject's clean exit is not a pass. */
+    kept = verdict_subject_records("pass\n");
+    run_evidence e = { .records = kept, .wait_status = EXIT(0) };
+    test_outcome o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    test_outcome_free(&o);
+    free(kept);
+}
+END_TEST
+
+START_TEST(gone_takes_the_subjects_fate)
+{
+    /* The judge's "gone": the subject stopped answering mid-test. */
+#define GONE "gone t judge.c:1 the program under test stopped while the test waited for x\n"
+    /* It crashed (its record): a crash, where it happened. */
+    run_evidence e = { .records = GONE "crash b 0x1234\n", .wait_status = KILLED(SIGSEGV),
+                       .crash_where = "in account_deposit (bank.c:45)" };
+    test_outcome o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_CRASHED);
+    ck_message_has(o, "SIGSEGV");
+    ck_message_has(o, "in account_deposit (bank.c:45)");
+    test_outcome_free(&o);
+    /* Killed by a signal without a record: a crash too. */
+    run_evidence k = { .records = GONE, .wait_status = KILLED(SIGABRT) };
+    o = judge(&k, CAT_RACE, false);
+    ck_assert_int_eq(o.status, TEST_CRASHED);
+    ck_message_has(o, "SIGABRT");
+    test_outcome_free(&o);
+    /* It exited: the status, and the likely cause. */
+    run_evidence x = { .records = GONE, .wait_status = EXIT(3) };
+    o = judge(&x, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "exited (status 3) before the test finished");
+    ck_message_has(o, "is exit() called");
+    test_outcome_free(&o);
+    x.wait_status = EXIT(0);
+    o = judge(&x, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "exited (status 0)");
+    test_outcome_free(&o);
+    /* The engine stopped a deadlock: the deadlock, not the exit. */
+    run_evidence d = { .records = GONE "deadlock 3 1 0x10\n", .wait_status = EXIT(1),
+                       .deadlock = "thread 3 holds lock 1 (locked at transfer.c:62)" };
+    o = judge(&d, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_assert(o.engine_found);
+    ck_message_has(o, "deadlock: thread 3 holds lock 1");
+    test_outcome_free(&o);
+    /* The judge's message is never the verdict: it names no cause. */
+    o = judge(&x, CAT_FUNCTIONAL, false);
+    ck_assert_msg(!strstr(o.message, "the program under test stopped"), "%s", o.message);
+    test_outcome_free(&o);
+#undef GONE
+}
+END_TEST
+
 static test_outcome with(enum test_status st, int attempts)
 {
     test_outcome o = { .status = st, .attempts = attempts, .seed = 7 };
@@ -316,6 +409,8 @@ TCase *verdict_tcase(void)
     tcase_add_test(tc, lock_order_fails_deadlock_tests_only);
     tcase_add_test(tc, engine_deadlock_fails_any_test);
     tcase_add_test(tc, sandbox_output_and_modified_binary);
+    tcase_add_test(tc, subject_cannot_write_judge_records);
+    tcase_add_test(tc, gone_takes_the_subjects_fate);
     tcase_add_test(tc, timing_failures_are_retried);
     tcase_add_test(tc, stress_tests_get_a_second_schedule_then_tsan);
     tcase_add_test(tc, derived_seeds_are_stable_and_short);

@@ -17,16 +17,31 @@ END_TEST
 typedef struct mixer {
     @slug@_t *c;
     long sign, times;
-    long sum; /* what this thread added in all */
+    long sum;     /* what this thread added in all */
+    long missing; /* additions asked for in a batch and not made */
 } mixer;
 
+/* Additions of 1 to 7 (or -1 to -7), in batches of 1 to 64 equal ones that
+ * run back to back in the student's process (harness_repeat); every
+ * addition made is counted. */
 static void *add_and_take(void *p)
 {
     mixer *m = p;
-    for (long i = 0; i < m->times; i++) {
-        long n = m->sign * (1 + (long)((unsigned long)i * 2654435761u >> 7) % 7);
+    for (long i = 0; i < m->times;) {
+        unsigned long x = (unsigned long)i * 2654435761u;
+        long n = m->sign * (1 + (long)(x >> 7) % 7);
+        long batch = 1 + (long)(x >> 13) % 64;
+        if (batch > m->times - i)
+            batch = m->times - i;
+        harness_repeat((uint64_t)batch);
         @slug@_add(m->c, n);
-        m->sum += n;
+        long made = (long)harness_repeat_results()->calls;
+        m->sum += n * made;
+        if (made != batch) {
+            m->missing = batch - made;
+            break;
+        }
+        i += made;
     }
     return NULL;
 }
@@ -42,15 +57,18 @@ START_TEST(reads_while_adding)
     mixer m[T];
     pthread_t t[T];
     for (int i = 0; i < T; i++) {
-        m[i] = (mixer){ c, i % 2 ? -1 : 1, times, 0 };
+        m[i] = (mixer){ c, i % 2 ? -1 : 1, times, 0, 0 };
         harness_thread_start(&t[i], add_and_take, &m[i]);
     }
-    for (int i = 0; i < 1000; i++)
-        (void)@slug@_total(c); /* a read without the lock is a data race */
+    /* 1000 reads in a row meanwhile: a read without the lock is a data race. */
+    harness_repeat(1000);
+    (void)@slug@_total(c);
     long want = 0;
     for (int i = 0; i < T; i++) {
         harness_thread_join(t[i]);
         want += m[i].sum;
+        HARNESS_CHECK(m[i].missing == 0, "thread %d asked for additions in a row and %ld of "
+                      "them were not made", i + 1, m[i].missing);
     }
     HARNESS_CHECK(@slug@_total(c) == want, "after threads added and took away %ld in all, "
                   "the total is %ld: additions were lost", want, @slug@_total(c));
