@@ -879,7 +879,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!await_subject(timeout_ms < 10000 ? 10000 : timeout_ms)) {
-        result_printf("fail %s ?:0 the program under test did not start", run);
+        /* "gone": what happened to it (a crash before main, an exit) decides. */
+        result_printf("gone %s ?:0 the program under test did not start", run);
         return 1;
     }
     run_test(g, timeout_ms);

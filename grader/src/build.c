@@ -159,6 +159,13 @@ static enum build_status check_object(const build_options *o, const char *obj, b
             }
         goto out;
     }
+    if (s.nifunc > 0) {
+        where = where_named(o, s.ifuncs[0]);
+        st = forbid(r, xasprintf("%s.c makes `%s` an indirect function (ifunc)%s: its resolver "
+                                 "would run before main, which is not allowed",
+                                 file, s.ifuncs[0], where ? where : ""));
+        goto out;
+    }
     for (size_t i = 0; i < s.nweak; i++) {
         where = where_named(o, s.weak_refs[i]);
         st = forbid(r, xasprintf("%s.c refers weakly to `%s`%s: weak references are not "

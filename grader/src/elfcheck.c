@@ -179,6 +179,8 @@ int elf_read_symbols(const char *path, elf_symbols *out, char *err, size_t errle
             const char *name = str_at(data, strtab, size, syms[k].st_name);
             if (!name || !*name)
                 continue;
+            if (type == STT_GNU_IFUNC && syms[k].st_shndx != SHN_UNDEF)
+                push(&out->ifuncs, &out->nifunc, name);
             if (syms[k].st_shndx == SHN_UNDEF) {
                 if (bind != STB_LOCAL)
                     push(&out->undefined, &out->nundefined, name);
@@ -207,6 +209,7 @@ void elf_symbols_free(elf_symbols *s)
     free_list(s->undefined, s->nundefined);
     free_list(s->init_sections, s->ninit);
     free_list(s->weak_refs, s->nweak);
+    free_list(s->ifuncs, s->nifunc);
     free_list(s->calls_uninstrumented, s->nuninstrumented);
     memset(s, 0, sizeof *s);
 }

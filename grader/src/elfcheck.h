@@ -24,6 +24,8 @@ typedef struct elf_symbols {
     size_t ninit;
     char **weak_refs;   /* undefined symbols referenced weakly (also in undefined) */
     size_t nweak;
+    char **ifuncs;      /* indirect functions (STT_GNU_IFUNC): their resolvers run before main */
+    size_t nifunc;
     char **calls_uninstrumented; /* functions with a call (PLT32) but no __tsan_func_entry */
     size_t nuninstrumented;
 } elf_symbols;

@@ -5,13 +5,14 @@
  * listing (only the functional tests, which this bank passes) and fake
  * pass lines on stdout and stderr; started to list the tests (--list), it
  * prints that listing alone and exits 0, which would hide the failing race
- * tests. The tests' list now comes from the judge, which holds no student
- * code, and nothing but the judge says pass. In deposit_and_balance the
- * resolver exits at once (the proof that it ran: the program under test
- * never started). Honest twin: the functional tests but that one, 3 of 10.
- * expect-message: the program under test did not start
- * expect-max-score: 3
- * expect-min-score: 3
+ * tests. The tests' list comes from the judge, which holds no student
+ * code, and nothing but the judge says pass; and the build refuses an
+ * indirect function like a constructor (code before main), naming it.
+ * (Were it let through, its resolver would exit at once in
+ * deposit_and_balance, and the bank would get its honest 3 of 10.)
+ * expect-status: forbidden
+ * expect-message: `account_deposit` an indirect function \(ifunc\)
+ * expect-max-score: 0
  */
 #include "bank.h"
 
