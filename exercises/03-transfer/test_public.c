@@ -170,7 +170,7 @@ typedef struct shuffler {
     int rounds;
 } shuffler;
 
-/* In batches of 1 to 16 equal transfers (they may be refused). */
+/* In batches of 1 to 64 equal transfers (they may be refused). */
 static void *shuffle(void *p)
 {
     shuffler *s = p;
@@ -179,7 +179,7 @@ static void *shuffle(void *p)
     for (int done = 0; done < s->rounds;) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         size_t from = (size_t)(x >> 33) % s->accounts, to = (size_t)(x >> 45) % s->accounts;
-        int times = (int)((x >> 12) % 16) + 1;
+        int times = (int)((x >> 12) % 64) + 1;
         if (times > s->rounds - done)
             times = s->rounds - done;
         transfers(s->b, from, to, (long)((x >> 20) % 20), times);

@@ -247,7 +247,7 @@ static jchan *spawn_chan(uint32_t parent)
     pthread_once(&reader_once, start_reader);
     int sv[2];
     jchan *c = calloc(1, sizeof *c);
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!c || !m || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         ck_abort_msg("the judge could not make a channel: %s", strerror(errno));
     c->fd = sv[0];
@@ -260,11 +260,11 @@ static jchan *spawn_chan(uint32_t parent)
     close(sv[1]);
     if (sent != 0 || rpc_recv(c->fd, m, NULL, NULL) != 0 || m->kind != RPC_READY ||
         m->nargs < 1) {
-        free(m);
+        rpc_buffer_done(m);
         subject_gone("a new thread to start");
     }
     c->tid = (int)m->args[0];
-    free(m);
+    rpc_buffer_done(m);
     pthread_mutex_lock(&bound_mu);
     c->next = bound_chans;
     bound_chans = c;
@@ -333,11 +333,11 @@ static atomic_uint serving; /* callback channels open now */
 static void *callback_server(void *p)
 {
     my_chan = p;
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     while (m && rpc_recv(my_chan->fd, m, NULL, NULL) == 0)
         if (m->kind == RPC_CALLBACK)
             run_callback(my_chan, m);
-    free(m);
+    rpc_buffer_done(m);
     close(my_chan->fd);
     atomic_fetch_sub(&serving, 1);
     return NULL;
@@ -357,7 +357,7 @@ static void *control_reader(void *arg)
     (void)arg;
     extern int __real_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *),
                                      void *);
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         return NULL;
     pthread_attr_t attr;
@@ -389,7 +389,7 @@ static void *control_reader(void *arg)
         }
     }
     pthread_attr_destroy(&attr);
-    free(m);
+    rpc_buffer_done(m);
     return NULL;
 }
 
@@ -441,7 +441,7 @@ static void call(rpc_msg *m)
 uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, const void *in,
                            size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m || nargs > RPC_MAX_ARGS || in_len > RPC_MAX_BLOB)
         ck_abort_msg("the test's call to %s is too large for the channel", fn_name(fn));
     rpc_init(m, RPC_CALL);
@@ -481,7 +481,7 @@ uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, cons
         if (out_len)
             *out_len = n;
     }
-    free(m);
+    rpc_buffer_done(m);
     return value;
 }
 
@@ -766,16 +766,16 @@ static bool await_subject(unsigned ms)
     struct pollfd p = { control_fd, POLLIN, 0 };
     if (poll(&p, 1, (int)ms) != 1)
         return false;
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     bool ok = m && rpc_recv(control_fd, m, NULL, &subject_pid) == 0 && m->kind == RPC_HELLO;
-    free(m);
+    rpc_buffer_done(m);
     return ok;
 }
 
 /* The test is over: the subject exits; its records are then all written. */
 static void finish_subject(unsigned ms)
 {
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         return;
     rpc_init(m, RPC_FINISH);
@@ -788,7 +788,7 @@ static void finish_subject(unsigned ms)
                 break;
         }
     }
-    free(m);
+    rpc_buffer_done(m);
 }
 
 /* Check runs the test in a child of its own, in a process group of its

@@ -2,6 +2,8 @@
 #include "rpc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +12,37 @@
 #include <unistd.h>
 
 #define HEADER_LEN offsetof(rpc_msg, blob)
+
+static __thread rpc_msg *spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void free_spare(void *p) { free(p); }
+static void make_spare_key(void) { pthread_key_create(&spare_key, free_spare); }
+
+rpc_msg *rpc_buffer(void)
+{
+    rpc_msg *m = spare;
+    if (m) {
+        spare = NULL;
+        pthread_setspecific(spare_key, NULL);
+        return m;
+    }
+    return malloc(sizeof *m);
+}
+
+void rpc_buffer_done(rpc_msg *m)
+{
+    if (!m)
+        return;
+    if (spare) {
+        free(m);
+        return;
+    }
+    pthread_once(&spare_once, make_spare_key);
+    spare = m;
+    pthread_setspecific(spare_key, m); /* freed at the thread's exit */
+}
 
 void rpc_init(rpc_msg *m, enum rpc_kind kind)
 {

@@ -86,6 +86,13 @@ typedef struct rpc_run {
 } rpc_run;
 #define RPC_MAX_RUNS (RPC_MAX_BLOB / sizeof(rpc_run))
 
+/* A message buffer (about 64 KiB) for the calling thread: the one it gave
+ * back last, else a new one; NULL when out of memory. Give it back with
+ * rpc_buffer_done (a buffer per call would cost a large allocation each
+ * time, which ThreadSanitizer makes slow). Freed when the thread exits. */
+rpc_msg *rpc_buffer(void);
+void rpc_buffer_done(rpc_msg *m);
+
 /* Fills the header of `m` for `kind`; no args, no blob. */
 void rpc_init(rpc_msg *m, enum rpc_kind kind);
 

@@ -325,7 +325,7 @@ static void run_call(rpc_msg *m)
  * waiting for a callback has no judge left: the process exits). */
 static uint64_t serve(chan *c, bool until_return)
 {
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         abort();
     uint64_t value = 0;
@@ -349,7 +349,7 @@ static uint64_t serve(chan *c, bool until_return)
             break;
         }
     }
-    free(m);
+    rpc_buffer_done(m);
     return value;
 }
 
@@ -370,7 +370,7 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
         c->fd = sv[0];
         c->id = STUDENT_CHAN | k;
         atomic_store(&student_chans[k], c);
-        rpc_msg *m = malloc(sizeof *m);
+        rpc_msg *m = rpc_buffer();
         if (!m)
             abort();
         rpc_init(m, RPC_NEWCHAN);
@@ -378,14 +378,14 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
         m->args[0] = c->id;
         m->args[1] = (uint64_t)syscall(SYS_gettid);
         int sent = rpc_send(control_fd, m, sv[1]);
-        free(m);
+        rpc_buffer_done(m);
         close(sv[1]);
         if (sent != 0)
             exit(0);
         my_chan = c;
         pthread_setspecific(student_chan_key, c);
     }
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         abort();
     rpc_init(m, RPC_CALLBACK);
@@ -394,7 +394,7 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
     memcpy(m->args, args, m->nargs * sizeof(uint64_t));
     HB_RELEASE(&c->clock); /* what the judge starts from the callback follows it */
     int sent = rpc_send(c->fd, m, -1);
-    free(m);
+    rpc_buffer_done(m);
     if (sent != 0)
         exit(0);
     return serve(c, true);
@@ -412,14 +412,14 @@ static void *stub_thread(void *p)
 {
     chan *c = p;
     my_chan = c;
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         abort();
     rpc_init(m, RPC_READY);
     m->nargs = 1;
     m->args[0] = (uint64_t)syscall(SYS_gettid);
     int sent = rpc_send(c->fd, m, -1);
-    free(m);
+    rpc_buffer_done(m);
     if (sent == 0)
         serve(c, false);
     /* The judge's thread is done; its clock stays for later joins. */
@@ -509,7 +509,7 @@ int main(int argc, char **argv)
     unsigned stall = timeout_ms ? timeout_ms / 4 : 1000;
     intercept_engine_start(seed, category, stall < 300 ? 300 : stall > 2000 ? 2000 : stall);
 
-    rpc_msg *m = malloc(sizeof *m);
+    rpc_msg *m = rpc_buffer();
     if (!m)
         return 1;
     rpc_init(m, RPC_HELLO);
@@ -528,7 +528,7 @@ int main(int argc, char **argv)
                 break;
         }
     }
-    free(m);
+    rpc_buffer_done(m);
     fflush(NULL);
     exit(0);
 }

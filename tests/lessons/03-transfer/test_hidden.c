@@ -265,7 +265,7 @@ typedef struct shuffler {
     int rounds;
 } shuffler;
 
-/* In batches of 1 to 16 equal transfers (they may be refused). */
+/* In batches of 1 to 64 equal transfers (they may be refused). */
 static void *shuffle(void *p)
 {
     shuffler *s = p;
@@ -273,7 +273,7 @@ static void *shuffle(void *p)
     harness_gate_wait(s->gate, 5000);
     for (int done = 0; done < s->rounds;) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
-        int times = (int)((x >> 12) % 16) + 1;
+        int times = (int)((x >> 12) % 64) + 1;
         if (times > s->rounds - done)
             times = s->rounds - done;
         transfers(s->b, (size_t)(x >> 33) % 5, (size_t)(x >> 45) % 5, (long)((x >> 20) % 40),
