@@ -229,9 +229,10 @@ fi
 # contain (the verdict's classes first): graded again at each level below,
 # besides the cases each level adds. Escapes that only namespaces contain
 # (write_outside, read_solution as the grader's own user) are not here.
+# (Exhaustion: tsan_heap_bomb, which every level grades below.)
 matrix="forge_pass_token check_longjmp ifunc_list rpc_forge_return kill_judge ctor_fake_results
-        fake_results_stdout tsan_default_options tsan_detect_env raw_syscalls fork_bomb
-        heap_bomb rewrite_test_binary line_16kb_name"
+        fake_results_stdout tsan_default_options tsan_detect_env raw_syscalls
+        rewrite_test_binary line_16kb_name"
 # level_cases LIST...: the matrix and the level's own cases, once each.
 level_cases() { printf '%s\n' $matrix "$@" | awk '!seen[$0]++'; }
 
