@@ -11,13 +11,13 @@
 
 static const char *const pingpong[] = { "Ping", "Pong" };
 static atomic_long spoken;
-static pthread_t caller;
+static atomic_int caller; /* harness_thread_id() of the thread that calls take_turns */
 static atomic_bool said_on_caller;
 
 static void say(size_t who)
 {
     harness_trace("say", (long)who);
-    if (pthread_equal(pthread_self(), caller))
+    if (harness_thread_id() == atomic_load(&caller))
         atomic_store(&said_on_caller, true);
     atomic_fetch_add(&spoken, 1);
 }
@@ -31,7 +31,7 @@ typedef struct run_arg {
 static void *run(void *p)
 {
     run_arg *a = p;
-    caller = pthread_self();
+    atomic_store(&caller, harness_thread_id());
     a->rc = take_turns(a->k, a->rounds, say);
     atomic_store(&a->done, true);
     return NULL;

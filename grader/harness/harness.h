@@ -191,6 +191,12 @@ bool harness_trace_check_supply(const harness_trace_entry *t, size_t n, const ch
 bool harness_trace_check_own_threads(const harness_trace_entry *t, size_t n, const char *event,
                                      size_t k, const char *const names[], char *why, size_t len);
 
+/* Which thread of the student's process the calling code stands for: in a
+ * test's thread, the one that runs its calls; in a callback, the thread
+ * that made it (also for asynchronous callbacks, which all run on one judge
+ * thread). Compare these instead of pthread_self(). */
+int harness_thread_id(void);
+
 /* The kernel id of the student-process thread that runs the calling
  * thread's calls, for harness_wait_asleep. */
 int harness_gettid(void);

@@ -292,6 +292,11 @@ static callback callbacks[MAX_CALLBACKS];
 static size_t ncallbacks;
 static pthread_mutex_t callbacks_mu = PTHREAD_MUTEX_INITIALIZER;
 
+uint64_t remote_callback_async(remote_any_fn fn, remote_invoker invoke)
+{
+    return remote_callback(fn, invoke) | RPC_CB_ASYNC;
+}
+
 uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke)
 {
     pthread_mutex_lock(&callbacks_mu);
@@ -305,6 +310,44 @@ uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke)
     if (i == MAX_CALLBACKS)
         ck_abort_msg("the test registered more than %d callbacks", MAX_CALLBACKS);
     return i;
+}
+
+/* While an asynchronous callback runs (on the control reader): the tid of
+ * the student's thread that made it. */
+static __thread int event_tid;
+static atomic_ulong events_done; /* asynchronous callbacks run so far */
+static atomic_bool reader_gone;
+
+int judge_event_tid(void) { return event_tid; }
+
+int harness_thread_id(void) { return event_tid ? event_tid : binding()->tid; }
+
+/* An EVENT: the test's function, run here and now; its value is dropped. */
+static void run_event(const rpc_msg *m)
+{
+    uint32_t id = m->fn & ~RPC_CB_ASYNC;
+    pthread_mutex_lock(&callbacks_mu);
+    callback cb = id < ncallbacks ? callbacks[id] : (callback){ 0 };
+    pthread_mutex_unlock(&callbacks_mu);
+    if (cb.fn && m->nargs >= 1) {
+        uint64_t args[RPC_MAX_ARGS];
+        size_t nargs = m->nargs - 1;
+        memcpy(args, m->args, nargs * sizeof args[0]);
+        event_tid = (int)m->args[nargs];
+        cb.invoke(cb.fn, args, nargs);
+        event_tid = 0;
+    }
+    atomic_fetch_add(&events_done, 1);
+}
+
+/* After a RETURN that says `sent` EVENTs came before it: until they ran. */
+static void await_events(uint64_t sent, uint32_t fn)
+{
+    while (atomic_load(&events_done) < sent) {
+        if (atomic_load(&reader_gone))
+            subject_gone(fn_name(fn));
+        harness_sleep_ms(0.02);
+    }
 }
 
 /* A CALLBACK came on `c`: run the test's function, answer with its value. */
@@ -368,6 +411,12 @@ static void *control_reader(void *arg)
         int fd = -1;
         if (rpc_recv(control_fd, m, &fd, NULL) != 0)
             break;
+        if (m->kind == RPC_EVENT) {
+            if (fd >= 0)
+                close(fd);
+            run_event(m);
+            continue;
+        }
         jchan *c = fd >= 0 && m->kind == RPC_NEWCHAN && m->nargs == 2 &&
                            atomic_load(&serving) < MAX_STUDENT_CHANS
                        ? calloc(1, sizeof *c)
@@ -390,6 +439,7 @@ static void *control_reader(void *arg)
     }
     pthread_attr_destroy(&attr);
     rpc_buffer_done(m);
+    atomic_store(&reader_gone, true);
     return NULL;
 }
 
@@ -430,8 +480,11 @@ static void call(rpc_msg *m)
         atomic_store(&c->in_call, false);
         if (got != 0)
             subject_gone(fn_name(fn));
-        if (m->kind == RPC_RETURN && m->fn == fn && m->nargs == 2)
+        if (m->kind == RPC_RETURN && m->fn == fn && m->nargs >= 2) {
+            if (m->nargs >= 3)
+                await_events(m->args[2], fn);
             return;
+        }
         if (m->kind != RPC_CALLBACK)
             subject_gone(fn_name(fn));
         run_callback(c, m);

@@ -67,8 +67,16 @@ uint64_t remote_call(uint32_t fn, size_t nargs, const uint64_t *args);
 uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, const void *in,
                            size_t in_len, void *out, size_t out_cap, size_t *out_len);
 
-/* The id under which callback `fn` travels; `invoke` calls it. */
+/* The id under which callback `fn` travels; `invoke` calls it. The
+ * student's thread waits until the test's function has returned (it runs on
+ * a judge thread that stands for the student's thread). */
 uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke);
+/* The same for a callback whose value is not used (void) and that need not
+ * hold the student's thread: the call is reported and the student's thread
+ * goes on at once. The test's functions run one at a time, in the order the
+ * student's threads made the calls, before the API call they happened in
+ * returns; harness_thread_id() in them names the student's thread. */
+uint64_t remote_callback_async(remote_any_fn fn, remote_invoker invoke);
 #endif
 
 #ifdef REMOTE_SUBJECT

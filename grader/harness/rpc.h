@@ -51,8 +51,18 @@ enum rpc_kind {
     RPC_NEWCHAN,   /* subject -> judge (control, + fd): a student thread's channel.
                       args: [0] its id, [1] the thread's tid */
     RPC_FINISH,    /* judge -> subject (control): the test is over, exit */
+    RPC_EVENT,     /* subject -> judge (control): an asynchronous callback `fn`
+                      was called; args as CALLBACK's, then the thread's tid.
+                      It does not wait: the one control queue keeps the order
+                      in which the student's threads made the calls */
     RPC_KIND_MAX
 };
+
+/* A callback id with this bit is asynchronous (RPC_EVENT, no answer). */
+#define RPC_CB_ASYNC 0x40000000u
+
+/* A RETURN's args[2]: how many EVENTs the subject had sent when it
+ * answered; the judge runs them all before the caller goes on. */
 
 /* Function numbers at and above this are the engine's, not the lesson's. */
 #define RPC_FN_ENGINE 0xffff0000u

@@ -91,6 +91,7 @@ static chan *_Atomic student_chans[MAX_STUDENT_CHANS];
 static pthread_key_t student_chan_key; /* closes a student thread's channel when it exits */
 static atomic_uint student_chans_made;
 static __thread chan *my_chan;
+static atomic_ulong events_sent; /* RPC_EVENTs so far, for each RETURN */
 
 static chan *chan_by_id(uint32_t id)
 {
@@ -314,9 +315,10 @@ static void run_call(rpc_msg *m)
     uint32_t fn = m->fn;
     rpc_init(m, RPC_RETURN);
     m->fn = fn;
-    m->nargs = 2;
+    m->nargs = 3;
     m->args[0] = value;
     m->args[1] = calls;
+    m->args[2] = atomic_load(&events_sent);
     m->blob_len = (uint32_t)out_len;
 }
 
@@ -353,8 +355,29 @@ static uint64_t serve(chan *c, bool until_return)
     return value;
 }
 
+/* An asynchronous callback: reported on the control channel, not waited for. */
+static uint64_t send_event(uint64_t id, size_t nargs, const uint64_t *args)
+{
+    rpc_msg *m = rpc_buffer();
+    if (!m)
+        abort();
+    rpc_init(m, RPC_EVENT);
+    m->fn = (uint32_t)id;
+    m->nargs = (uint32_t)(nargs < RPC_MAX_ARGS ? nargs : RPC_MAX_ARGS - 1);
+    memcpy(m->args, args, m->nargs * sizeof(uint64_t));
+    m->args[m->nargs++] = (uint64_t)syscall(SYS_gettid);
+    atomic_fetch_add(&events_sent, 1); /* before: a RETURN never counts fewer */
+    int sent = rpc_send(control_fd, m, -1);
+    rpc_buffer_done(m);
+    if (sent != 0)
+        exit(0);
+    return 0;
+}
+
 uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args)
 {
+    if (id & RPC_CB_ASYNC)
+        return send_event(id, nargs, args);
     chan *c = my_chan;
     if (!c) {
         /* A thread the student's code started: its own channel, sent to

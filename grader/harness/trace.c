@@ -26,18 +26,49 @@ static atomic_int next_thread;
 static atomic_int generation = 1;
 static _Thread_local int my_thread, my_generation;
 
+/* judge.c: the student's thread an asynchronous callback stands for (its
+ * tid), while one runs on this thread; else 0. */
+int judge_event_tid(void);
+
+/* Asynchronous callbacks all run on the judge's one reader thread: each is
+ * numbered as the student's thread that made it. Only that thread touches
+ * this table. */
+#define EVENT_THREADS 4096
+typedef struct event_thread_id {
+    int tid, thread, generation;
+} event_thread_id;
+static event_thread_id event_threads[EVENT_THREADS];
+static int nevent_threads;
+
+static int event_thread(int tid, int gen)
+{
+    for (int i = 0; i < nevent_threads; i++)
+        if (event_threads[i].tid == tid && event_threads[i].generation == gen)
+            return event_threads[i].thread;
+    int t = atomic_fetch_add(&next_thread, 1) + 1;
+    if (nevent_threads < EVENT_THREADS)
+        event_threads[nevent_threads++] = (event_thread_id){ tid, t, gen };
+    return t;
+}
+
 void harness_trace(const char *event, long value)
 {
     int gen = atomic_load_explicit(&generation, memory_order_relaxed);
-    if (my_generation != gen) {
-        my_generation = gen;
-        my_thread = atomic_fetch_add(&next_thread, 1) + 1;
+    int tid = judge_event_tid(), thread;
+    if (tid) {
+        thread = event_thread(tid, gen);
+    } else {
+        if (my_generation != gen) {
+            my_generation = gen;
+            my_thread = atomic_fetch_add(&next_thread, 1) + 1;
+        }
+        thread = my_thread;
     }
     uint_fast64_t seq = atomic_fetch_add(&next_seq, 1);
     if (seq >= HARNESS_TRACE_MAX)
         return; /* full: harness_trace_overflowed() says so */
     slot *s = &slots[seq];
-    s->e = (harness_trace_entry){ seq, my_thread, event, value, harness_now_ms() };
+    s->e = (harness_trace_entry){ seq, thread, event, value, harness_now_ms() };
     atomic_store_explicit(&s->ready, 1, memory_order_release);
 }
 
