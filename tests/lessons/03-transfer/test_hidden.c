@@ -81,8 +81,8 @@ typedef struct walker {
     int refused;
 } walker;
 
-/* One way: all the rounds in a row. Both ways: 20 rounds from->to, then
- * 20 to->from, and so on. */
+/* One way: all the rounds in a row. Both ways: 250 rounds from->to, then
+ * 250 to->from, and so on (every account starts with 1000000). */
 static void *walk(void *p)
 {
     walker *w = p;
@@ -92,7 +92,7 @@ static void *walk(void *p)
         return NULL;
     }
     for (int done = 0; done < w->rounds;) {
-        int times = w->rounds - done < 20 ? w->rounds - done : 20;
+        int times = w->rounds - done < 250 ? w->rounds - done : 250;
         w->refused += transfers(w->b, w->from, w->to, 1, times);
         w->refused += transfers(w->b, w->to, w->from, 1, times);
         done += times;
