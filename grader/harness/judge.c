@@ -192,7 +192,8 @@ void harness_abandon_threads(void)
 typedef struct jchan {
     int fd;
     uint32_t id;
-    int tid; /* the subject thread's id, in the subject's pid namespace */
+    atomic_int tid; /* the subject thread's id, in the subject's pid namespace */
+    bool ready;     /* its READY was read (only the thread using it reads it) */
     /* For harness_wait_asleep (bound channels only): the judge thread that
      * calls on this channel (its id in our /proc; 0: none now), and whether
      * it waits for the answer to a CALL it sent (not while it runs a callback). */
@@ -258,18 +259,31 @@ static jchan *spawn_chan(uint32_t parent)
     m->args[1] = parent;
     int sent = rpc_send(control_fd, m, sv[1]);
     close(sv[1]);
-    if (sent != 0 || rpc_recv(c->fd, m, NULL, NULL) != 0 || m->kind != RPC_READY ||
-        m->nargs < 1) {
-        rpc_buffer_done(m);
-        subject_gone("a new thread to start");
-    }
-    c->tid = (int)m->args[0];
     rpc_buffer_done(m);
+    if (sent != 0)
+        subject_gone("a new thread to start");
+    /* Its READY is read by the thread that uses the channel, before its
+     * first call (await_ready): the creator does not wait for it. */
     pthread_mutex_lock(&bound_mu);
     c->next = bound_chans;
     bound_chans = c;
     pthread_mutex_unlock(&bound_mu);
     return c;
+}
+
+/* The subject thread of `c` is up: its READY (with its tid) was read. */
+static void await_ready(jchan *c)
+{
+    if (c->ready)
+        return;
+    rpc_msg *m = rpc_buffer();
+    if (!m || rpc_recv(c->fd, m, NULL, NULL) != 0 || m->kind != RPC_READY || m->nargs < 1) {
+        rpc_buffer_done(m);
+        subject_gone("a new thread to start");
+    }
+    atomic_store(&c->tid, (int)m->args[0]);
+    c->ready = true;
+    rpc_buffer_done(m);
 }
 
 static jchan *binding(void)
@@ -320,7 +334,14 @@ static atomic_bool reader_gone;
 
 int judge_event_tid(void) { return event_tid; }
 
-int harness_thread_id(void) { return event_tid ? event_tid : binding()->tid; }
+int harness_thread_id(void)
+{
+    if (event_tid)
+        return event_tid;
+    jchan *c = binding();
+    await_ready(c);
+    return atomic_load(&c->tid);
+}
 
 /* An EVENT: the test's function, run here and now; its value is dropped. */
 static void run_event(const rpc_msg *m)
@@ -428,7 +449,8 @@ static void *control_reader(void *arg)
         }
         c->fd = fd;
         c->id = (uint32_t)m->args[0];
-        c->tid = (int)m->args[1];
+        atomic_store(&c->tid, (int)m->args[1]);
+        c->ready = true;
         pthread_t t;
         atomic_fetch_add(&serving, 1);
         if (__real_pthread_create(&t, &attr, callback_server, c) != 0) {
@@ -467,6 +489,7 @@ const harness_repeat_result *harness_repeat_results(void) { return &last_repeat;
 static void call(rpc_msg *m)
 {
     jchan *c = binding();
+    await_ready(c);
     uint32_t fn = m->fn;
     m->nacquire = npending;
     if (npending != RPC_ACQUIRE_ALL)
@@ -649,7 +672,12 @@ int __wrap_pthread_join(pthread_t t, void **ret)
 
 /* ---- observing the subject's threads --------------------------------------- */
 
-int harness_gettid(void) { return binding()->tid; }
+int harness_gettid(void)
+{
+    jchan *c = binding();
+    await_ready(c);
+    return atomic_load(&c->tid);
+}
 
 /* The directory of subject thread `tid` (its id in the subject's namespace)
  * under /proc, found through each task's NSpid line; "" if gone. */
@@ -708,7 +736,7 @@ static jchan *bound_chan(int tid)
 {
     pthread_mutex_lock(&bound_mu);
     jchan *c = bound_chans;
-    while (c && c->tid != tid)
+    while (c && atomic_load(&c->tid) != tid)
         c = c->next;
     pthread_mutex_unlock(&bound_mu);
     return c;
