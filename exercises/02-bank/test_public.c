@@ -89,7 +89,7 @@ typedef struct mix_arg {
     long lowest_seen;
 } mix_arg;
 
-/* Random deposits and withdrawals, in batches of 1 to 64 equal calls that
+/* Random deposits and withdrawals, in batches of 1 to 256 equal calls that
  * run back to back in the student's process; every result is counted. */
 static void *mixer(void *p)
 {
@@ -99,7 +99,7 @@ static void *mixer(void *p)
     for (int done = 0; done < m->ops;) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         long amount = (long)((x >> 33) % 50) + 1;
-        uint64_t times = ((x >> 40) % 64) + 1;
+        uint64_t times = ((x >> 40) % 256) + 1;
         harness_repeat(times);
         if ((x >> 20) & 1) {
             account_deposit(m->a, amount);
