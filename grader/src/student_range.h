@@ -1,4 +1,4 @@
-/* student_range.h - where the student's code lies in a linked test binary.
+/* student_range.h - where the student's code lies in a linked subject binary.
  *
  * Blame ("this frame is the student's code") must not rest on the file name
  * in the debug info: a `#line 1 "harness.c"` in the student's file renames
@@ -23,7 +23,7 @@ typedef struct code_range {
  * `bin`. Returns 0, or -1 (the range is then empty). */
 int student_range_find(const char *obj, const char *bin, code_range *out);
 
-/* The object build.c linked into WORKDIR/tests (or tests_tsan). */
+/* The object build.c linked into WORKDIR/subject (or subject_tsan). */
 int student_range_of_build(const char *workdir, bool tsan, const char *bin, code_range *out);
 
 static inline bool in_student_range(const code_range *r, uint64_t addr)
