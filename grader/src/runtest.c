@@ -59,19 +59,28 @@ static void new_token(char token[33])
     snprintf(token, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
 }
 
-/* Reads what the harness wrote and keeps only the lines with our token. */
-static char *read_records(int fd, const char *token)
+/* What is waiting on `fd` (the writer is gone), at most `cap` bytes,
+ * NUL-terminated; *len its length. */
+static char *read_waiting(int fd, size_t cap, size_t *len)
 {
-    char *buf = xmalloc(CHAN_CAP + 1);
-    size_t len = 0;
+    char *buf = xmalloc(cap + 1);
+    *len = 0;
     fcntl(fd, F_SETFL, O_NONBLOCK);
-    while (len < CHAN_CAP) {
-        ssize_t n = read(fd, buf + len, CHAN_CAP - len);
+    while (*len < cap) {
+        ssize_t n = read(fd, buf + *len, cap - *len);
         if (n <= 0)
             break;
-        len += (size_t)n;
+        *len += (size_t)n;
     }
-    buf[len] = '\0';
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* Reads what the subject wrote and keeps only the lines with our token. */
+static char *read_records(int fd, const char *token)
+{
+    size_t len;
+    char *buf = read_waiting(fd, CHAN_CAP, &len);
     char *out = xcalloc(1, len + 1);
     size_t olen = 0, tlen = strlen(token);
     for (char *line = buf; line && *line;) {
@@ -176,16 +185,8 @@ static int reap_judge(pid_t pid, int result, unsigned ms)
 /* What the judge wrote: its records for `test` ("pass", "fail", "gone"). */
 static char *read_judge_records(int fd, const char *test)
 {
-    char *buf = xmalloc(JUDGE_CAP + 1);
-    size_t len = 0;
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    while (len < JUDGE_CAP) {
-        ssize_t n = read(fd, buf + len, JUDGE_CAP - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
+    size_t len;
+    char *buf = read_waiting(fd, JUDGE_CAP, &len);
     char *out = xcalloc(1, len + 1);
     size_t olen = 0, tlen = strlen(test);
     for (char *line = buf; *line;) {
