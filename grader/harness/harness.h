@@ -110,9 +110,8 @@ void harness_gate_free(harness_gate *g);
  * Waiters, takers, a thread that calls the student's function so that the
  * test's thread can watch it: start them with harness_thread_start, from the
  * test's own thread (the list is not locked). When a check fails, the ones
- * still running are abandoned (detached) first: a helper thread left joinable
- * at the end would make ThreadSanitizer report a "thread leak" that hides
- * the check's message, and joining a stuck one would hang the test. */
+ * still running are abandoned (detached) first: joining a stuck one would
+ * hang the test instead of reporting the check's message. */
 
 /* pthread_create(t, NULL, fn, arg), remembered. Returns 0 or its error
  * (EAGAIN as well when more than HARNESS_THREADS_MAX were started). */
@@ -149,8 +148,8 @@ bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned s
 
 /* ---- the trace recorder (trace.c) ----------------------------------------
  * For tests that check the ORDER of events. Any thread records with
- * harness_trace("say", i); recording is lock-free (it never blocks and adds no
- * synchronisation ThreadSanitizer could mistake for the student's). After
+ * harness_trace("say", i); recording is lock-free (it never blocks, so it
+ * cannot change the order it records). After
  * joining the helper threads, read the trace and hand it to a checker: each
  * returns true when the order is right, else false with one sentence about
  * the FIRST violation in why[len], ready for ck_assert_msg. Steps count from 1. */
