@@ -216,6 +216,7 @@ END_TEST
 typedef struct pump {
     bank_t *b;
     atomic_bool stop;
+    atomic_bool pumping; /* it has begun: at least one batch of transfers will run */
 } pump;
 
 /* Moves money one way, from the last account to the first, until told to
@@ -223,8 +224,12 @@ typedef struct pump {
 static void *pump_money(void *p)
 {
     pump *u = p;
-    while (!atomic_load(&u->stop))
+    /* Set before the first batch, which then runs whatever comes: stop is
+     * only set after the snapshots. */
+    atomic_store(&u->pumping, true);
+    do
         transfers(u->b, 2, 0, 1, 500);
+    while (!atomic_load(&u->stop));
     return NULL;
 }
 
@@ -241,6 +246,9 @@ START_TEST(total_is_a_snapshot)
     pump u = { .b = b };
     pthread_t t;
     pthread_create(&t, NULL, pump_money, &u);
+    /* Snapshots while transfers run, not before the first one. */
+    for (double end = harness_now_ms() + 5000; !atomic_load(&u.pumping) && harness_now_ms() < end;)
+        harness_sleep_ms(0.2);
     /* The snapshots run back to back in your process; each one is checked. */
     harness_interleave(true);
     harness_repeat((uint64_t)snapshots);

@@ -209,14 +209,19 @@ typedef struct pump {
     bank_t *b;
     size_t from, to;
     atomic_bool stop;
+    atomic_bool pumping; /* it has begun: at least one batch of transfers will run */
 } pump;
 
 /* 500 transfers in a row at a time, until told to stop. */
 static void *pump_money(void *p)
 {
     pump *u = p;
-    while (!atomic_load(&u->stop))
+    /* Set before the first batch, which then runs whatever comes: stop is
+     * only set after the snapshots. */
+    atomic_store(&u->pumping, true);
+    do
         transfers(u->b, u->from, u->to, 1, 500);
+    while (!atomic_load(&u->stop));
     return NULL;
 }
 
@@ -232,6 +237,9 @@ START_TEST(snapshot_many_accounts)
     pump u = { .b = b, .from = 0, .to = N - 1 };
     pthread_t t;
     pthread_create(&t, NULL, pump_money, &u);
+    /* Snapshots while transfers run, not before the first one. */
+    for (double end = harness_now_ms() + 5000; !atomic_load(&u.pumping) && harness_now_ms() < end;)
+        harness_sleep_ms(0.2);
     /* The snapshots run back to back in the student's process; each one is checked. */
     harness_interleave(true);
     harness_repeat((uint64_t)snapshots);
