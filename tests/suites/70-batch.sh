@@ -9,6 +9,9 @@ source "$ROOT/tests/lib.sh"
 
 N=${BATCH_SIZE:-40}
 work=$(tmpdir)
+# A batch stopped by a signal below cannot remove its gradings' work dirs:
+# they stay in this run's dir, not in /tmp.
+export TMPDIR="$work/tmp"; mkdir -p "$TMPDIR"
 subs="$work/subs" out="$work/out" types="$work/types"
 mkdir -p "$subs"
 : >"$types"
