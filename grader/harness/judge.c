@@ -298,32 +298,42 @@ static jchan *binding(void)
 /* ---- callbacks ------------------------------------------------------------ */
 
 #define MAX_CALLBACKS 256
+/* A callback travels as its index here; the subject can only name one the
+ * test registered, and only the way it was registered: an EVENT for a
+ * callback that holds the student's thread (and the reverse) is refused. */
 typedef struct callback {
     remote_any_fn fn;
     remote_invoker invoke;
+    bool async;
 } callback;
 static callback callbacks[MAX_CALLBACKS];
 static size_t ncallbacks;
 static pthread_mutex_t callbacks_mu = PTHREAD_MUTEX_INITIALIZER;
 
-uint64_t remote_callback_async(remote_any_fn fn, remote_invoker invoke)
-{
-    return remote_callback(fn, invoke) | RPC_CB_ASYNC;
-}
-
-uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke)
+static uint64_t register_callback(remote_any_fn fn, remote_invoker invoke, bool async)
 {
     pthread_mutex_lock(&callbacks_mu);
     size_t i;
     for (i = 0; i < ncallbacks; i++)
-        if (callbacks[i].fn == fn && callbacks[i].invoke == invoke)
+        if (callbacks[i].fn == fn && callbacks[i].invoke == invoke &&
+            callbacks[i].async == async)
             break;
     if (i == ncallbacks && ncallbacks < MAX_CALLBACKS)
-        callbacks[ncallbacks++] = (callback){ fn, invoke };
+        callbacks[ncallbacks++] = (callback){ fn, invoke, async };
     pthread_mutex_unlock(&callbacks_mu);
     if (i == MAX_CALLBACKS)
         ck_abort_msg("the test registered more than %d callbacks", MAX_CALLBACKS);
-    return i;
+    return async ? i | RPC_CB_ASYNC : i;
+}
+
+uint64_t remote_callback(remote_any_fn fn, remote_invoker invoke)
+{
+    return register_callback(fn, invoke, false);
+}
+
+uint64_t remote_callback_async(remote_any_fn fn, remote_invoker invoke)
+{
+    return register_callback(fn, invoke, true);
 }
 
 /* While an asynchronous callback runs (on the control reader): the tid of
@@ -348,7 +358,7 @@ static void run_event(const rpc_msg *m)
 {
     uint32_t id = m->fn & ~RPC_CB_ASYNC;
     pthread_mutex_lock(&callbacks_mu);
-    callback cb = id < ncallbacks ? callbacks[id] : (callback){ 0 };
+    callback cb = id < ncallbacks && callbacks[id].async ? callbacks[id] : (callback){ 0 };
     pthread_mutex_unlock(&callbacks_mu);
     if (cb.fn && m->nargs >= 1) {
         uint64_t args[RPC_MAX_ARGS];
@@ -375,7 +385,7 @@ static void await_events(uint64_t sent, uint32_t fn)
 static void run_callback(jchan *c, rpc_msg *m)
 {
     pthread_mutex_lock(&callbacks_mu);
-    callback cb = m->fn < ncallbacks ? callbacks[m->fn] : (callback){ 0 };
+    callback cb = m->fn < ncallbacks && !callbacks[m->fn].async ? callbacks[m->fn] : (callback){ 0 };
     pthread_mutex_unlock(&callbacks_mu);
     if (!cb.fn) /* not an id we gave out */
         subject_gone("a call from the test's callback table");
