@@ -17,10 +17,38 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* close_range(first, last) with the loop it replaces as the fallback
+ * (kernels before 5.9). */
+static void close_span(unsigned first, unsigned last)
+{
+    if (first > last || syscall(SYS_close_range, first, last, 0) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    unsigned top = max > 0 && max < 65536 ? (unsigned)max - 1 : 65535;
+    for (unsigned fd = first; fd <= last && fd <= top; fd++)
+        close((int)fd);
+}
+
+void sbx_close_fds_except(int keep1, int keep2)
+{
+    int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
+    unsigned next = 3;
+    if (lo >= 3) {
+        close_span(next, (unsigned)lo - 1);
+        next = (unsigned)lo + 1;
+    }
+    if (hi >= 3 && hi != lo) {
+        close_span(next, (unsigned)hi - 1);
+        next = (unsigned)hi + 1;
+    }
+    close_span(next, ~0U);
+}
 
 static const char *const default_env[] = {
     "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", "LC_ALL=C", NULL
@@ -72,9 +100,7 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
         _exit(127);
     /* Close everything but stdio and the fd the caller hands over. */
     int keep2 = spec->pass_fd2 > 2 ? spec->pass_fd2 : -1;
-    for (int fd = 3; fd < 1024; fd++)
-        if (fd != spec->pass_fd && fd != keep2)
-            close(fd);
+    sbx_close_fds_except(spec->pass_fd, keep2);
     if (spec->pass_fd >= 0)
         fcntl(spec->pass_fd, F_SETFD, 0);
     if (keep2 >= 0)

@@ -83,4 +83,9 @@ typedef struct sbx_caps {
 
 void sbx_capabilities(sbx_caps *out);
 
+/* Closes every fd from 3 up except `keep1` and `keep2` (-1: none), in a few
+ * close_range() calls rather than one close() per possible fd: with a high
+ * RLIMIT_NOFILE the loop costs milliseconds in every child we start. */
+void sbx_close_fds_except(int keep1, int keep2);
+
 #endif

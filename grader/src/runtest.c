@@ -125,10 +125,7 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     /* Nothing else of ours: a judge that outlived its run (its Check child
      * is in a process group of its own) would hold our pipes open, and our
      * parent would wait for their end, the grading with it. */
-    long max = sysconf(_SC_OPEN_MAX);
-    for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-        if (fd != c && fd != r)
-            close(fd);
+    sbx_close_fds_except(c, r);
     char cbuf[16], rbuf[16];
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
