@@ -2,13 +2,14 @@
 # bench-split.sh [BASE_REV] - what the judge/subject split costs: each
 # lesson's grading time (reference solution, full tests, TSan included,
 # objects cached, a fixed seed, one lesson at a time) at BASE_REV (default
-# 99a045d, the last commit before the split) and at HEAD, median of RUNS runs
-# (default 3). Prints a table with the change in percent. Run it on a quiet
-# machine: it measures wall time.
+# 99a045d, the last commit before the split) and at HEAD: the median of RUNS
+# runs (default 5) of each, taken in turns, wall time and CPU time (user +
+# system of the grader and everything it started). Prints a table with the
+# changes in percent. Run it on a quiet machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE=${1:-99a045d}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SEED=${SEED:-12345}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-split-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -24,23 +25,32 @@ checkout() {
     [ -e "$ROOT/../shared" ] && ln -sfn "$(cd "$ROOT/../shared" && pwd)" "$work/shared"
     make -s -C "$work/$1" grader >/dev/null
 }
-# lesson_time NAME LESSON: median wall time of grading LESSON's solution.
-lesson_time() {
-    local dir=$work/$1 t0 t
-    "$dir/build/grader" grade --quiet --seed "$SEED" --lesson "$2" --out "$work/warm.json" "$dir/solutions" >/dev/null 2>&1 || true
-    for _ in $(seq "$RUNS"); do
-        t0=$(now)
+# one_run NAME LESSON: wall and CPU seconds (user + system, children
+# included) of one grading of LESSON's solution, as "WALL CPU".
+one_run() {
+    local dir=$work/$1 t0
+    t0=$(now)
+    /usr/bin/time -f '%U %S' -o "$work/cpu" \
         "$dir/build/grader" grade --quiet --seed "$SEED" --lesson "$2" --out "$work/out.json" "$dir/solutions" >/dev/null 2>&1 || true
-        awk -v a="$(now)" -v b="$t0" 'BEGIN { print a - b }'
-    done | median
+    awk -v a="$(now)" -v b="$t0" -v c="$(cat "$work/cpu")" 'BEGIN { split(c, u, " "); print a - b, u[1] + u[2] }'
 }
 
 checkout base "$BASE"
 checkout head HEAD
-printf '%-16s %10s %10s %8s\n' lesson "$BASE (s)" "HEAD (s)" change
+printf '%-16s %10s %10s %8s %10s %10s %8s\n' lesson "wall base" "wall HEAD" change "cpu base" "cpu HEAD" change
 for l in "$work"/head/exercises/[0-9][0-9]-*/; do
     l=$(basename "$l")
     [ -d "$work/base/exercises/$l" ] || continue
-    b=$(lesson_time base "$l"); h=$(lesson_time head "$l")
-    awk -v l="$l" -v b="$b" -v h="$h" 'BEGIN { printf "%-16s %10.2f %10.2f %+7.0f%%\n", l, b, h, (h - b) * 100 / b }'
+    one_run base "$l" >/dev/null; one_run head "$l" >/dev/null # objects cached
+    # Base and HEAD in turns, so a drift in the machine's load hits both.
+    : >"$work/b"; : >"$work/h"
+    for _ in $(seq "$RUNS"); do
+        one_run base "$l" >>"$work/b"
+        one_run head "$l" >>"$work/h"
+    done
+    bw=$(cut -d' ' -f1 "$work/b" | median); hw=$(cut -d' ' -f1 "$work/h" | median)
+    bc=$(cut -d' ' -f2 "$work/b" | median); hc=$(cut -d' ' -f2 "$work/h" | median)
+    awk -v l="$l" -v bw="$bw" -v hw="$hw" -v bc="$bc" -v hc="$hc" 'BEGIN {
+        printf "%-16s %10.2f %10.2f %+7.0f%% %10.2f %10.2f %+7.0f%%\n", l, bw, hw, (hw - bw) * 100 / bw,
+               bc, hc, (hc - bc) * 100 / bc }'
 done
