@@ -339,10 +339,6 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
     for (size_t i = 0; i < nobjs; i++)
         arg(&a, objs[i]);
     if (flavour == OBJ_JUDGE) {
-        /* Statically: the judge is started for every run of every test, and
-         * resolving Check, subunit and libc at each start was a millisecond
-         * of the split's cost. */
-        arg(&a, "-static");
         arg_words(&a, CHECK_LIBS);
         arg(&a, "-Wl,--wrap=pthread_create");
         arg(&a, "-Wl,--wrap=pthread_join");
