@@ -21,6 +21,8 @@
 #ifndef CHECK_LIBS
 #define CHECK_LIBS "-lcheck -lsubunit -lrt -lm"
 #endif
+/* What the judge links beyond its objects (judge.c wraps these two). */
+#define JUDGE_LIBS CHECK_LIBS " -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join"
 
 #define MAX_SOURCE (1u << 20)
 /* The preprocessed file: system headers make it ~100 KiB; more is an attack. */
@@ -338,11 +340,8 @@ static int link_binary(const build_options *o, const char *student_obj, char **o
         arg(&a, student_obj);
     for (size_t i = 0; i < nobjs; i++)
         arg(&a, objs[i]);
-    if (flavour == OBJ_JUDGE) {
-        arg_words(&a, CHECK_LIBS);
-        arg(&a, "-Wl,--wrap=pthread_create");
-        arg(&a, "-Wl,--wrap=pthread_join");
-    }
+    if (flavour == OBJ_JUDGE)
+        arg_words(&a, JUDGE_LIBS);
     arg(&a, "-ldl");
     int rc = run_tool(&a, o->workdir, NULL, o->l->compile_timeout_ms, out);
     argv_free(&a);
@@ -389,15 +388,27 @@ static enum build_status build_judge(const build_options *o, build_result *r)
     enum build_status st =
         course_objects(o, judge_sources, files, 3, OBJ_JUDGE, objs, &nobjs, 16, &err);
     char *bin = xasprintf("%s/judge", o->workdir);
+    /* Course files only: linked once per content, then taken from the
+     * cache (the link was the last step of every build). */
+    uint64_t key = hash_bytes(JUDGE_LIBS, strlen(JUDGE_LIBS), 0);
+    key = hash_bytes(cc_path(), strlen(cc_path()), key);
+    for (size_t i = 0; i < nobjs; i++)
+        key = hash_file(objs[i], key);
+    char *cached = objcache_binary(o->c, o->l, "judge", key);
     if (st != BUILD_OK) {
         r->message = err;
+    } else if (objcache_fetch_binary(cached, bin)) {
+        r->judge = bin;
+        bin = NULL;
     } else if (link_binary(o, NULL, objs, nobjs, bin, OBJ_JUDGE, &out) != 0) {
         r->message = xasprintf("linking the lesson's tests failed:\n%s", out ? out : "");
         st = BUILD_INTERNAL;
     } else {
+        objcache_store_binary(cached, bin);
         r->judge = bin;
         bin = NULL;
     }
+    free(cached);
     free(out);
     free(bin);
     for (size_t i = 0; i < nobjs; i++)

@@ -369,3 +369,37 @@ use:;
     free(obj);
     return copy;
 }
+
+char *objcache_binary(const course *c, const lesson *l, const char *name, uint64_t key)
+{
+    char *cache = objcache_dir(c);
+    char *path = xasprintf("%s/%s-%s-%016llx", cache, l->id, name, (unsigned long long)key);
+    free(cache);
+    return path;
+}
+
+bool objcache_fetch_binary(const char *cached, const char *dest)
+{
+    unlink(dest);
+    if (!is_file(cached) || copy_untrusted(cached, dest, MAX_OBJECT) != 0)
+        return false;
+    /* What we run is what we linked: the copy must match the sum. */
+    if (!matches_sum(cached, dest) || chmod(dest, 0755) != 0) {
+        unlink(dest);
+        return false;
+    }
+    return true;
+}
+
+void objcache_store_binary(const char *cached, const char *built)
+{
+    char *tmp = xasprintf("%s.%ld.%016llx.tmp", cached, (long)getpid(),
+                          (unsigned long long)random_u64());
+    /* The sum first, then the binary, by rename: a reader sees either no
+     * binary or one whose sum is written (a sum from a concurrent store of
+     * the same key is the same sum). */
+    if (copy_untrusted(built, tmp, MAX_OBJECT) != 0 || write_sum(cached, tmp) != 0 ||
+        rename(tmp, cached) != 0)
+        unlink(tmp);
+    free(tmp);
+}

@@ -15,6 +15,7 @@
 #define OBJCACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "course.h"
 
@@ -49,6 +50,17 @@ int objcache_stage(const course *c, const lesson *l, const char *workdir, char *
  * to call from concurrent gradings (one compiles, the others wait for it). */
 char *objcache_object(const course *c, const lesson *l, const char *workdir, const char *src,
                       bool lesson_tests, enum obj_flavour flavour, char **err);
+
+/* A binary linked from course objects only (the judge: no student code),
+ * cached like the objects. objcache_binary: its place in the cache for
+ * `key` (which must cover every input and the link line; malloc'd).
+ * objcache_fetch_binary: copies it to `dest` (executable) when it is there
+ * and the copy matches its sum; else false and no `dest`.
+ * objcache_store_binary: puts `built` there (best effort: a grading that
+ * cannot store it just links again next time). */
+char *objcache_binary(const course *c, const lesson *l, const char *name, uint64_t key);
+bool objcache_fetch_binary(const char *cached, const char *dest);
+void objcache_store_binary(const char *cached, const char *built);
 
 /* Removes the staged sources and headers once the build is done, so the
  * student's test runs cannot read the tests' source. */

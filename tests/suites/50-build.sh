@@ -26,3 +26,36 @@ if make -s -C "$ROOT" build/grader-san >"$RESULTS_DIR/san-build.log" 2>&1; then
 else
     fail "sanitized grader build" "$(tail -n 3 "$RESULTS_DIR/san-build.log")"
 fi
+
+# ---- the cache is verified before use ---------------------------------------
+# What a grading takes from the cache (course objects, the judge) must be what
+# the grader built: a cached file changed afterwards (by student code that
+# outlived a grading in plain mode, say) is rebuilt, never used. The cached
+# judge, then every cached object, is overwritten with a judge that lists no
+# test; the skeleton must still score 0 and the solution full marks.
+work=$(tmpdir)
+cache="$work/cache"
+mkdir -p "$work/skel" "$work/sol"
+cp "$ROOT/exercises/02-bank/bank.c" "$work/skel/"
+cp "$ROOT/solutions/02-bank/bank.c" "$work/sol/"
+GRADER_CACHE="$cache" "$GRADER" grade --quiet --lesson 02-bank --out "$work/warm.json" "$work/sol" >/dev/null 2>&1
+fake="$work/fake-judge"
+printf '#!/bin/sh\nfor a; do [ "$a" = --list ] && exec echo; done\nexit 0\n' >"$fake"
+for what in judge objects; do
+    planted=0
+    for f in "$cache"/*; do
+        case "$f" in *.sum | *.lock) continue ;; esac
+        case "$what:$(basename "$f")" in judge:02-bank-judge-* | objects:*.o) ;; *) continue ;; esac
+        cp "$fake" "$f"; chmod 755 "$f"; planted=$((planted + 1))
+    done
+    GRADER_CACHE="$cache" "$GRADER" grade --quiet --lesson 02-bank --out "$work/skel.json" "$work/skel" >/dev/null 2>&1
+    GRADER_CACHE="$cache" "$GRADER" grade --quiet --lesson 02-bank --out "$work/sol.json" "$work/sol" >/dev/null 2>&1
+    skel=$(jget "$work/skel.json" "r['score']" 2>/dev/null); sol=$(jget "$work/sol.json" "r['score']" 2>/dev/null)
+    max=$(jget "$work/sol.json" "r['max_score']" 2>/dev/null)
+    if [ "$planted" -ge 1 ] && [ "$skel" = 0.0 ] && [ -n "$max" ] && [ "$sol" = "$max" ]; then
+        pass "a tampered cache ($what) is rebuilt, not used"
+    else
+        fail "a tampered cache ($what) is rebuilt, not used" \
+            "planted $planted files; skeleton $skel, solution $sol of $max"
+    fi
+done
