@@ -14,6 +14,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,12 +101,34 @@ void eng_site(char *buf, size_t cap, size_t *len, const void *site)
 
 /* ---- threads --------------------------------------------------------------- */
 
-static void on_thread_exit(void *p)
+/* Under E.mu: thread t has ended. */
+static void thread_ended(int t)
 {
-    int t = (int)(intptr_t)p - 1;
-    eng_enter();
     E.threads[t].alive = false;
     E.threads[t].wait = W_NONE;
+}
+
+/* The end of a thread, as the engine sees it. glibc calls a thread's key
+ * destructors in rounds, each round in key order (the engine's key, made
+ * first, is called first), and runs another round while a destructor has
+ * set a value, up to PTHREAD_DESTRUCTOR_ITERATIONS rounds. The destructors
+ * of the code under test (pthread_key_create's, tss_create's) run after
+ * this one is first called, on a thread that is still alive: it may lock,
+ * wait and hold a mutex another thread waits for. So this destructor sets
+ * its value again each round and marks the thread exited only in glibc's
+ * last round, after every other destructor has run (unless one set its
+ * value in every round); a join that returns marks it exited too. */
+static _Thread_local int exit_rounds;
+
+static void on_thread_exit(void *p)
+{
+    if (++exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(exit_key, p);
+        return;
+    }
+    int t = (int)(intptr_t)p - 1;
+    eng_enter();
+    thread_ended(t);
     eng_leave();
     progress();
 }
@@ -597,7 +620,13 @@ int eng_join(pthread_t target, void **ret, void *site)
         eng_report_deadlock(buf);
     eng_leave();
     int rc = E.R.join(target, ret);
-    not_waiting(t);
+    eng_enter();
+    E.threads[t].wait = W_NONE;
+    if (rc == 0) /* the joined thread is gone, whatever its destructors did */
+        for (int i = 0; i < E.nthreads; i++)
+            if (i != t && E.threads[i].alive && pthread_equal(E.threads[i].self, target))
+                thread_ended(i);
+    eng_leave();
     progress();
     return rc;
 }
