@@ -67,7 +67,8 @@ int task_start(task_t *t)
 
 int task_join(task_t *t)
 {
-    if (thrd_equal(thrd_current(), t->thread))
+    thrd_t self = thrd_current();
+    if (thrd_equal(self, t->thread))
         return EDEADLK; /* a thread cannot wait for itself to finish */
     return pthread_join(t->thread, NULL);
 }
