@@ -13,7 +13,8 @@
  * Front ends: intercept.c (the grader's test binaries: the student's object's
  * calls are renamed to grader_*) and preload.c (`grader stress`: an
  * LD_PRELOAD library that wraps the real symbols). Each gives the engine the
- * real functions to call and a way to write records.
+ * real functions to call and a way to write records. c11threads.c brings
+ * C11 <threads.h> calls to both as the pthread calls glibc builds them on.
  *
  * Code locations in records are written "@HEX": an offset into the main
  * executable that the reader turns into file:line with addr2line.
