@@ -28,17 +28,18 @@ grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 
 # The concurrency engine's sources, the one list: linked into every test
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
-# preload.c, into the LD_PRELOAD library for `grader stress`.
+# preload.c and c11threads.c (its C11 names exported: -DGRADER_PRELOAD), into
+# the LD_PRELOAD library for `grader stress`.
 ENGINE_SRC := engine.c lockorder.c noise.c watchdog.c
 comma := ,
 empty :=
 space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
-ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c)
+ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c c11threads.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
                             grader/harness/splitmix64.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $(ENGINE_SO_SRC) -ldl
+	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -DGRADER_PRELOAD -o $@ $(ENGINE_SO_SRC) -ldl
 
 $(BUILD)/grader: $(GRADER_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GRADER_OBJ) $(LDLIBS)

@@ -14,6 +14,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,12 +101,34 @@ void eng_site(char *buf, size_t cap, size_t *len, const void *site)
 
 /* ---- threads --------------------------------------------------------------- */
 
-static void on_thread_exit(void *p)
+/* Under E.mu: thread t has ended. */
+static void thread_ended(int t)
 {
-    int t = (int)(intptr_t)p - 1;
-    eng_enter();
     E.threads[t].alive = false;
     E.threads[t].wait = W_NONE;
+}
+
+/* The end of a thread, as the engine sees it. glibc calls a thread's key
+ * destructors in rounds, each round in key order (the engine's key, made
+ * first, is called first), and runs another round while a destructor has
+ * set a value, up to PTHREAD_DESTRUCTOR_ITERATIONS rounds. The destructors
+ * of the code under test (pthread_key_create's, tss_create's) run after
+ * this one is first called, on a thread that is still alive: it may lock,
+ * wait and hold a mutex another thread waits for. So this destructor sets
+ * its value again each round and marks the thread exited only in glibc's
+ * last round, after every other destructor has run (unless one set its
+ * value in every round); a join that returns marks it exited too. */
+static _Thread_local int exit_rounds;
+
+static void on_thread_exit(void *p)
+{
+    if (++exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(exit_key, p);
+        return;
+    }
+    int t = (int)(intptr_t)p - 1;
+    eng_enter();
+    thread_ended(t);
     eng_leave();
     progress();
 }
@@ -597,38 +620,287 @@ int eng_join(pthread_t target, void **ret, void *site)
         eng_report_deadlock(buf);
     eng_leave();
     int rc = E.R.join(target, ret);
-    not_waiting(t);
+    eng_enter();
+    E.threads[t].wait = W_NONE;
+    if (rc == 0) /* the joined thread is gone, whatever its destructors did */
+        for (int i = 0; i < E.nthreads; i++)
+            if (i != t && E.threads[i].alive && pthread_equal(E.threads[i].self, target))
+                thread_ended(i);
+    eng_leave();
     progress();
     return rc;
 }
 
-/* Read-write locks: sync points and waits for the report, not in the graphs. */
-static int rwlock_common(pthread_rwlock_t *l, int (*fn)(pthread_rwlock_t *), void *site)
+/* ---- read-write locks, spin locks, barriers ------------------------------------
+ *
+ * Read-write locks and spin locks are locks like mutexes: in the held lists,
+ * the lock-order graph, the wait-for cycles and the hang reports. A
+ * read-write lock has one writer (its owner) or any number of readers (each
+ * with it in its held list). What is reported:
+ * - A blocked rdlock/wrlock waits for every thread holding the lock, writer
+ *   or readers: a cycle through any of them is a deadlock (the waiter needs
+ *   them all to let go). A reader blocks only when the real tryrdlock
+ *   failed: a writer holds it, or (a writer-preferring lock) one is queued,
+ *   and that writer waits for the readers.
+ * - Lock order ignores the mode: rdlock(A) then lock(B) in one thread and
+ *   lock(B) then rdlock(A) in another is reported. glibc's default rwlock
+ *   lets a reader in beside readers, so those two alone never block; but
+ *   POSIX leaves the preference open, and with a writer queued on A (and a
+ *   writer-preferring lock) the second reader waits behind it: a deadlock.
+ * - A thread that write-locks what it holds for reading waits for itself
+ *   forever (glibc returns EDEADLK to a writer that relocks: not reported).
+ * Spin locks are plain (non-recursive) mutexes that spin. Barriers are waits
+ * in the hang report; a barrier waits for threads, not for a holder, so it
+ * closes no cycle. */
+
+static int rd_try(void *l) { return E.R.rwlock_tryrdlock(l); }
+static int rd_block(void *l) { return E.R.rwlock_rdlock(l); }
+static int wr_try(void *l) { return E.R.rwlock_trywrlock(l); }
+static int wr_block(void *l) { return E.R.rwlock_wrlock(l); }
+static int spin_try(void *l) { return E.R.spin_trylock(l); }
+static int spin_block(void *l) { return E.R.spin_lock(l); }
+
+/* Under E.mu: does thread t hold lock li (in any mode)? */
+static bool holds(int t, int li)
+{
+    const eng_thread *th = &E.threads[t];
+    for (int i = 0; i < th->nheld; i++)
+        if (th->held[i].lock == li)
+            return true;
+    return false;
+}
+
+/* Thread t now holds the read-write or spin lock l (shared: for reading). */
+static void rw_acquired(int t, const void *l, void *site, bool order, bool shared)
+{
+    eng_enter();
+    eng_thread *th = &E.threads[t];
+    th->wait = W_NONE;
+    int li = lock_get(l);
+    if (li >= 0) {
+        eng_lock *L = &E.locks[li];
+        if (L->owner >= 0 && L->owner != t)
+            drop_held(L->owner, li); /* stale: its unlock was not seen */
+        if (order && th->nheld > 0)
+            lockorder_acquired(t, li, site);
+        L->owner = shared ? -1 : t;
+        if (th->nheld < ENG_MAX_HELD)
+            th->held[th->nheld++] = (eng_held){ li, site };
+    }
+    eng_leave();
+    progress();
+}
+
+/* Under E.mu: thread t, about to wait for lock li at `site`, already holds
+ * it in a way that makes it wait for itself (`how`: "write-locks"...). */
+static void report_self_wait(int t, int li, void *site, const char *how, const char *held_as)
+{
+    char buf[1024];
+    size_t len = 0;
+    const eng_thread *th = &E.threads[t];
+    void *first = NULL;
+    for (int i = 0; i < th->nheld; i++)
+        if (th->held[i].lock == li)
+            first = th->held[i].site;
+    eng_appendf(buf, sizeof buf, &len, "thread %d %s lock %d at ", th->id, how, li + 1);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " while it already holds it%s (locked at ", held_as);
+    eng_site(buf, sizeof buf, &len, first);
+    eng_appendf(buf, sizeof buf, &len, "): it waits for itself forever");
+    eng_report_deadlock(buf);
+}
+
+/* A blocking acquisition of a read-write or spin lock: try it, and only if
+ * that fails record the wait (and look for a cycle) before blocking. */
+static int lock_blocking(void *l, int (*try)(void *), int (*block)(void *), enum wait_kind kind,
+                         bool shared, void *site)
 {
     int t = me();
     if (t < 0)
-        return fn(l);
+        return block(l);
     noise_point(&E.threads[t]);
     eng_enter();
-    E.threads[t].wait = W_RWLOCK;
-    E.threads[t].wait_site = site;
+    int li = lock_get(l);
+    if (li >= 0 && holds(t, li)) {
+        if (kind == W_SPIN)
+            report_self_wait(t, li, site, "spin-locks", "");
+        else if (!shared && E.locks[li].owner != t)
+            report_self_wait(t, li, site, "write-locks", " for reading");
+    }
     eng_leave();
-    int rc = fn(l);
-    not_waiting(t);
-    progress();
+    int rc = try(l);
+    if (rc == EBUSY) {
+        eng_enter();
+        eng_thread *th = &E.threads[t];
+        th->wait = kind;
+        th->wait_lock = lock_get(l);
+        th->wait_site = site;
+        th->wait_timed = false;
+        char buf[2048];
+        if (th->wait_lock >= 0 && eng_find_wait_cycle(t, buf, sizeof buf))
+            eng_report_deadlock(buf);
+        eng_leave();
+        rc = block(l);
+    }
+    if (rc == 0) {
+        rw_acquired(t, l, site, true, shared);
+        noise_point(&E.threads[t]);
+    } else {
+        not_waiting(t);
+    }
     return rc;
 }
 
-int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site) { return rwlock_common(l, E.R.rwlock_rdlock, site); }
-int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site) { return rwlock_common(l, E.R.rwlock_wrlock, site); }
+static int lock_try(void *l, int (*try)(void *), bool shared, void *site)
+{
+    int t = me();
+    if (t < 0)
+        return try(l);
+    noise_point(&E.threads[t]);
+    int rc = try(l);
+    if (rc == 0) {
+        rw_acquired(t, l, site, false, shared);
+        noise_point(&E.threads[t]);
+    }
+    return rc;
+}
+
+/* A timed wait adds no edge and closes no cycle: it cannot wait forever. */
+static int rw_timed(pthread_rwlock_t *l, const struct timespec *ts, bool shared, void *site)
+{
+    int (*fn)(pthread_rwlock_t *, const struct timespec *) =
+        shared ? E.R.rwlock_timedrdlock : E.R.rwlock_timedwrlock;
+    int t = me();
+    if (t < 0)
+        return fn(l, ts);
+    noise_point(&E.threads[t]);
+    eng_enter();
+    eng_thread *th = &E.threads[t];
+    th->wait = W_RWLOCK;
+    th->wait_lock = lock_get(l);
+    th->wait_site = site;
+    th->wait_timed = true;
+    eng_leave();
+    int rc = fn(l, ts);
+    if (rc == 0) {
+        rw_acquired(t, l, site, false, shared);
+        noise_point(&E.threads[t]);
+    } else {
+        not_waiting(t);
+    }
+    return rc;
+}
+
+/* Before the real unlock: t lets go of one hold of l. */
+static void rw_released(const void *l)
+{
+    int t = me();
+    if (t < 0)
+        return;
+    eng_enter();
+    int li = lock_find(l);
+    if (li >= 0) {
+        if (E.locks[li].owner == t)
+            E.locks[li].owner = -1;
+        drop_held(t, li);
+    }
+    eng_leave();
+}
+
+static void lock_forget_at(const void *l)
+{
+    if (!E.ready)
+        return;
+    eng_enter();
+    int li = lock_find(l);
+    if (li >= 0)
+        lock_forget(li);
+    eng_leave();
+}
+
+int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site)
+{
+    return lock_blocking(l, rd_try, rd_block, W_RWLOCK, true, site);
+}
+
+int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site)
+{
+    return lock_blocking(l, wr_try, wr_block, W_RWLOCK, false, site);
+}
+
+int eng_rwlock_tryrdlock(pthread_rwlock_t *l, void *site) { return lock_try(l, rd_try, true, site); }
+int eng_rwlock_trywrlock(pthread_rwlock_t *l, void *site) { return lock_try(l, wr_try, false, site); }
+
+int eng_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts, void *site)
+{
+    return rw_timed(l, ts, true, site);
+}
+
+int eng_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts, void *site)
+{
+    return rw_timed(l, ts, false, site);
+}
 
 int eng_rwlock_unlock(pthread_rwlock_t *l, void *site)
 {
     (void)site;
+    rw_released(l);
     int rc = E.R.rwlock_unlock(l);
     int t = me();
     if (t >= 0)
-        noise_point(&E.threads[t]);
+        noise_after_unlock(&E.threads[t]);
+    return rc;
+}
+
+int eng_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
+{
+    lock_forget_at(l); /* a new lock where an old one was */
+    return E.R.rwlock_init(l, a);
+}
+
+int eng_rwlock_destroy(pthread_rwlock_t *l)
+{
+    lock_forget_at(l);
+    return E.R.rwlock_destroy(l);
+}
+
+int eng_spin_lock(pthread_spinlock_t *l, void *site)
+{
+    return lock_blocking((void *)l, spin_try, spin_block, W_SPIN, false, site);
+}
+
+int eng_spin_trylock(pthread_spinlock_t *l, void *site)
+{
+    return lock_try((void *)l, spin_try, false, site);
+}
+
+int eng_spin_unlock(pthread_spinlock_t *l, void *site)
+{
+    (void)site;
+    rw_released((const void *)l);
+    int rc = E.R.spin_unlock(l);
+    int t = me();
+    if (t >= 0)
+        noise_after_unlock(&E.threads[t]);
+    return rc;
+}
+
+int eng_barrier_wait(pthread_barrier_t *b, void *site)
+{
+    int t = me();
+    if (t < 0)
+        return E.R.barrier_wait(b);
+    noise_point(&E.threads[t]);
+    eng_enter();
+    eng_thread *th = &E.threads[t];
+    th->wait = W_BARRIER;
+    th->wait_cond = cond_id(b);
+    th->wait_site = site;
+    th->wait_timed = false;
+    eng_leave();
+    int rc = E.R.barrier_wait(b);
+    not_waiting(t);
+    progress();
     return rc;
 }
 

@@ -13,7 +13,8 @@
  * Front ends: intercept.c (the grader's test binaries: the student's object's
  * calls are renamed to grader_*) and preload.c (`grader stress`: an
  * LD_PRELOAD library that wraps the real symbols). Each gives the engine the
- * real functions to call and a way to write records.
+ * real functions to call and a way to write records. c11threads.c brings
+ * C11 <threads.h> calls to both as the pthread calls glibc builds them on.
  *
  * Code locations in records are written "@HEX": an offset into the main
  * executable that the reader turns into file:line with addr2line.
@@ -41,6 +42,16 @@ typedef struct engine_real {
     int (*rwlock_rdlock)(pthread_rwlock_t *);
     int (*rwlock_wrlock)(pthread_rwlock_t *);
     int (*rwlock_unlock)(pthread_rwlock_t *);
+    int (*rwlock_tryrdlock)(pthread_rwlock_t *);
+    int (*rwlock_trywrlock)(pthread_rwlock_t *);
+    int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+    int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+    int (*rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
+    int (*rwlock_destroy)(pthread_rwlock_t *);
+    int (*spin_lock)(pthread_spinlock_t *);
+    int (*spin_trylock)(pthread_spinlock_t *);
+    int (*spin_unlock)(pthread_spinlock_t *);
+    int (*barrier_wait)(pthread_barrier_t *);
     int (*sched_yield)(void);
     int (*nanosleep)(const struct timespec *, struct timespec *);
     int (*usleep)(unsigned);
@@ -83,6 +94,16 @@ int eng_join(pthread_t t, void **ret, void *site);
 int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site);
 int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site);
 int eng_rwlock_unlock(pthread_rwlock_t *l, void *site);
+int eng_rwlock_tryrdlock(pthread_rwlock_t *l, void *site);
+int eng_rwlock_trywrlock(pthread_rwlock_t *l, void *site);
+int eng_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts, void *site);
+int eng_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts, void *site);
+int eng_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a);
+int eng_rwlock_destroy(pthread_rwlock_t *l);
+int eng_spin_lock(pthread_spinlock_t *l, void *site);
+int eng_spin_trylock(pthread_spinlock_t *l, void *site);
+int eng_spin_unlock(pthread_spinlock_t *l, void *site);
+int eng_barrier_wait(pthread_barrier_t *b, void *site);
 int eng_sched_yield(void *site);
 int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
 int eng_usleep(unsigned us, void *site);

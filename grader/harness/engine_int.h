@@ -23,8 +23,11 @@
 #define ENG_MAX_CONDS 1024
 
 /* W_IDLE: a thread of the subject's stub between two of the judge's calls
- * (it runs no code under test: blocked, for interleaving; not a hang). */
-enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP, W_IDLE };
+ * (it runs no code under test: blocked, for interleaving; not a hang).
+ * W_MUTEX, W_RWLOCK, W_SPIN: waits for wait_lock (a read-write lock: for
+ * its writer or all its readers). W_BARRIER: wait_cond is the barrier's
+ * number. */
+enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP, W_IDLE, W_SPIN, W_BARRIER };
 
 typedef uint32_t lock_key; /* (generation << 16) | index: never names two mutexes */
 
@@ -56,7 +59,8 @@ typedef struct eng_thread {
 
 typedef struct eng_lock {
     const void *addr;
-    int owner; /* thread index or -1 */
+    int owner; /* thread index or -1; a read-write lock's writer (its readers
+                * are the threads with it in their held lists) */
     int depth; /* extra recursive locks */
     uint16_t gen;
     bool live;

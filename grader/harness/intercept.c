@@ -121,6 +121,16 @@ static const engine_real real_calls = {
     .rwlock_rdlock = pthread_rwlock_rdlock,
     .rwlock_wrlock = pthread_rwlock_wrlock,
     .rwlock_unlock = pthread_rwlock_unlock,
+    .rwlock_tryrdlock = pthread_rwlock_tryrdlock,
+    .rwlock_trywrlock = pthread_rwlock_trywrlock,
+    .rwlock_timedrdlock = pthread_rwlock_timedrdlock,
+    .rwlock_timedwrlock = pthread_rwlock_timedwrlock,
+    .rwlock_init = pthread_rwlock_init,
+    .rwlock_destroy = pthread_rwlock_destroy,
+    .spin_lock = pthread_spin_lock,
+    .spin_trylock = pthread_spin_trylock,
+    .spin_unlock = pthread_spin_unlock,
+    .barrier_wait = pthread_barrier_wait,
     .sched_yield = sched_yield,
     .nanosleep = nanosleep,
     .usleep = real_usleep,
@@ -236,6 +246,66 @@ int grader_pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
     ENGINE_OR(pthread_rwlock_unlock(l));
     return eng_rwlock_unlock(l, SITE);
+}
+
+int grader_pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_tryrdlock(l));
+    return eng_rwlock_tryrdlock(l, SITE);
+}
+
+int grader_pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_trywrlock(l));
+    return eng_rwlock_trywrlock(l, SITE);
+}
+
+int grader_pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts)
+{
+    ENGINE_OR(pthread_rwlock_timedrdlock(l, ts));
+    return eng_rwlock_timedrdlock(l, ts, SITE);
+}
+
+int grader_pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts)
+{
+    ENGINE_OR(pthread_rwlock_timedwrlock(l, ts));
+    return eng_rwlock_timedwrlock(l, ts, SITE);
+}
+
+int grader_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
+{
+    ENGINE_OR(pthread_rwlock_init(l, a));
+    return eng_rwlock_init(l, a);
+}
+
+int grader_pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    ENGINE_OR(pthread_rwlock_destroy(l));
+    return eng_rwlock_destroy(l);
+}
+
+int grader_pthread_spin_lock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(pthread_spin_lock(l));
+    return eng_spin_lock(l, SITE);
+}
+
+int grader_pthread_spin_trylock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(pthread_spin_trylock(l));
+    return eng_spin_trylock(l, SITE);
+}
+
+int grader_pthread_spin_unlock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(pthread_spin_unlock(l));
+    return eng_spin_unlock(l, SITE);
+}
+
+int grader_pthread_barrier_wait(pthread_barrier_t *b)
+{
+    ENGINE_OR(pthread_barrier_wait(b));
+    return eng_barrier_wait(b, SITE);
 }
 
 int grader_sched_yield(void)

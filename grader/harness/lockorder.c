@@ -7,7 +7,9 @@
  * every edge of the cycle: then those edges exclude each other and cannot
  * overlap. So a cycle is reported only when some choice of gate variants has
  * no lock in common. Trylock and timed locks add no edges (they cannot wait
- * forever). Mutexes are named by (index, generation) keys, so a destroyed or
+ * forever). Read-write and spin locks are locks here like mutexes, whatever
+ * the mode: a read-read inversion deadlocks once a writer queues on a
+ * writer-preferring lock (engine.c says more). Mutexes are named by (index, generation) keys, so a destroyed or
  * freed mutex's edges never attach to a new one at the same address.
  *
  * Everything here runs under E.mu.

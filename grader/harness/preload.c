@@ -73,6 +73,16 @@ static void resolve(void)
     REAL(rwlock_rdlock, "pthread_rwlock_rdlock");
     REAL(rwlock_wrlock, "pthread_rwlock_wrlock");
     REAL(rwlock_unlock, "pthread_rwlock_unlock");
+    REAL(rwlock_tryrdlock, "pthread_rwlock_tryrdlock");
+    REAL(rwlock_trywrlock, "pthread_rwlock_trywrlock");
+    REAL(rwlock_timedrdlock, "pthread_rwlock_timedrdlock");
+    REAL(rwlock_timedwrlock, "pthread_rwlock_timedwrlock");
+    REAL(rwlock_init, "pthread_rwlock_init");
+    REAL(rwlock_destroy, "pthread_rwlock_destroy");
+    REAL(spin_lock, "pthread_spin_lock");
+    REAL(spin_trylock, "pthread_spin_trylock");
+    REAL(spin_unlock, "pthread_spin_unlock");
+    REAL(barrier_wait, "pthread_barrier_wait");
     REAL(sched_yield, "sched_yield");
     REAL(nanosleep, "nanosleep");
     REAL(usleep, "usleep");
@@ -185,6 +195,66 @@ EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
     ENGINE_OR(rwlock_unlock(l));
     return eng_rwlock_unlock(l, SITE);
+}
+
+EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(rwlock_tryrdlock(l));
+    return eng_rwlock_tryrdlock(l, SITE);
+}
+
+EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    ENGINE_OR(rwlock_trywrlock(l));
+    return eng_rwlock_trywrlock(l, SITE);
+}
+
+EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts)
+{
+    ENGINE_OR(rwlock_timedrdlock(l, ts));
+    return eng_rwlock_timedrdlock(l, ts, SITE);
+}
+
+EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts)
+{
+    ENGINE_OR(rwlock_timedwrlock(l, ts));
+    return eng_rwlock_timedwrlock(l, ts, SITE);
+}
+
+EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
+{
+    ENGINE_OR(rwlock_init(l, a));
+    return eng_rwlock_init(l, a);
+}
+
+EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    ENGINE_OR(rwlock_destroy(l));
+    return eng_rwlock_destroy(l);
+}
+
+EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(spin_lock(l));
+    return eng_spin_lock(l, SITE);
+}
+
+EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(spin_trylock(l));
+    return eng_spin_trylock(l, SITE);
+}
+
+EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+    ENGINE_OR(spin_unlock(l));
+    return eng_spin_unlock(l, SITE);
+}
+
+EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
+{
+    ENGINE_OR(barrier_wait(b));
+    return eng_barrier_wait(b, SITE);
 }
 
 EXPORT int sched_yield(void)

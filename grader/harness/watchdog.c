@@ -1,30 +1,45 @@
 /* watchdog.c - what every thread waits for: wait cycles and hang reports.
  *
- * eng_find_wait_cycle follows "waits for" from one thread: a mutex leads to
- * its owner, a join to the joined thread. Coming back to the start is a
- * deadlock; reaching a mutex whose owner has exited is one too (nobody can
- * ever unlock it). The watchdog thread wakes every 50 ms; when nothing has
+ * eng_find_wait_cycle follows "waits for" from one thread, depth first: a
+ * mutex or spin lock leads to its owner, a read-write lock to its writer or
+ * to each of its readers (the waiter needs them all to let go, so a cycle
+ * through any one is a deadlock), a join to the joined thread. Coming back
+ * to the start is a deadlock; reaching a lock held by a thread that has
+ * exited is one too (nobody can ever unlock it). The watchdog thread wakes every 50 ms; when nothing has
  * progressed for cfg.stall_ms it looks for cycles the lock-time check could
  * not see and writes a "hang" record describing every thread, which the
  * grader shows if the test then runs out of time.
  */
 #include "engine_int.h"
 
+#include <string.h>
 #include <time.h>
 
 #define MAX_DESCRIBED 12
 
-static const char *lock_site(int lock, void **site)
+static bool holds_lock(int t, int lock)
 {
-    const eng_lock *L = &E.locks[lock];
-    *site = NULL;
-    if (L->owner < 0)
-        return NULL;
-    const eng_thread *o = &E.threads[L->owner];
-    for (int i = 0; i < o->nheld; i++)
-        if (o->held[i].lock == lock)
-            *site = o->held[i].site;
-    return "";
+    const eng_thread *th = &E.threads[t];
+    for (int i = 0; i < th->nheld; i++)
+        if (th->held[i].lock == lock)
+            return true;
+    return false;
+}
+
+/* Where thread t locked `lock` (NULL if it does not hold it). */
+static void *held_site(int t, int lock)
+{
+    const eng_thread *th = &E.threads[t];
+    void *site = NULL;
+    for (int i = 0; i < th->nheld; i++)
+        if (th->held[i].lock == lock)
+            site = th->held[i].site;
+    return site;
+}
+
+static bool waits_for_lock(enum wait_kind w)
+{
+    return w == W_MUTEX || w == W_RWLOCK || w == W_SPIN;
 }
 
 /* "holds lock 3 (locked at @12ab) and waits for lock 4 (at @12cd)" */
@@ -33,13 +48,11 @@ static void describe_step(char *buf, size_t cap, size_t *len, int t, int held_lo
     const eng_thread *th = &E.threads[t];
     eng_appendf(buf, cap, len, "thread %d", th->id);
     if (held_lock >= 0) {
-        void *site;
-        lock_site(held_lock, &site);
         eng_appendf(buf, cap, len, " holds lock %d (locked at ", held_lock + 1);
-        eng_site(buf, cap, len, site);
+        eng_site(buf, cap, len, held_site(t, held_lock));
         eng_appendf(buf, cap, len, ") and");
     }
-    if (th->wait == W_MUTEX) {
+    if (waits_for_lock(th->wait)) {
         eng_appendf(buf, cap, len, " waits for lock %d (at ", th->wait_lock + 1);
         eng_site(buf, cap, len, th->wait_site);
         eng_appendf(buf, cap, len, ")");
@@ -50,64 +63,101 @@ static void describe_step(char *buf, size_t cap, size_t *len, int t, int held_lo
     }
 }
 
-/* The thread t waits for, or -1: a mutex's owner or the joined thread. */
-static int waits_for(int t, int *lock)
+#define MAX_HOLDERS 16
+
+/* The threads t waits for (at most MAX_HOLDERS, never t): a lock's owner
+ * or, for a read-write lock held for reading, its readers; a joined thread.
+ * *lock is the lock waited for, -1 for a join. */
+static int waits_for(int t, int *lock, int *out)
 {
     const eng_thread *th = &E.threads[t];
     *lock = -1;
-    if (th->wait == W_MUTEX && !th->wait_timed && th->wait_lock >= 0) {
+    if (waits_for_lock(th->wait) && !th->wait_timed && th->wait_lock >= 0) {
         *lock = th->wait_lock;
-        return E.locks[th->wait_lock].owner;
+        int owner = E.locks[th->wait_lock].owner;
+        if (owner >= 0)
+            return owner != t ? (out[0] = owner, 1) : 0;
+        int n = 0;
+        for (int i = 0; i < E.nthreads && n < MAX_HOLDERS; i++)
+            if (i != t && E.threads[i].used && E.threads[i].nheld > 0 && holds_lock(i, *lock))
+                out[n++] = i;
+        return n;
     }
-    if (th->wait == W_JOIN)
-        return eng_join_target(t);
-    return -1;
+    if (th->wait == W_JOIN) {
+        int j = eng_join_target(t);
+        return j >= 0 ? (out[0] = j, 1) : 0;
+    }
+    return 0;
+}
+
+typedef struct cycle_search {
+    int start;
+    int path[ENG_MAX_THREADS], locks[ENG_MAX_THREADS]; /* locks[i]: what path[i] waits for */
+    bool seen[ENG_MAX_THREADS];
+    char *buf;
+    size_t cap, len;
+} cycle_search;
+
+/* From thread cur (path[depth]): the length of a cycle back to the start,
+ * -1 when a wait for an exited holder was written, 0 for neither. */
+static int follow(cycle_search *cs, int cur, int depth)
+{
+    int lock, next[MAX_HOLDERS];
+    int k = waits_for(cur, &lock, next);
+    cs->path[depth] = cur;
+    cs->locks[depth] = lock;
+    for (int i = 0; i < k; i++) {
+        int h = next[i];
+        if (h == cs->start)
+            return depth + 1;
+        if (cs->seen[h])
+            continue; /* on the path (a cycle without the start: reported by
+                       * its own closer) or already searched */
+        cs->seen[h] = true;
+        if (!E.threads[h].alive) {
+            if (lock < 0)
+                continue; /* joining an exited thread returns at once */
+            eng_appendf(cs->buf, cs->cap, &cs->len, "thread %d waits for lock %d (at ",
+                        E.threads[cur].id, lock + 1);
+            eng_site(cs->buf, cs->cap, &cs->len, E.threads[cur].wait_site);
+            eng_appendf(cs->buf, cs->cap, &cs->len, "), which thread %d locked (at ",
+                        E.threads[h].id);
+            eng_site(cs->buf, cs->cap, &cs->len, held_site(h, lock));
+            eng_appendf(cs->buf, cs->cap, &cs->len, ") and never unlocked before it exited");
+            return -1;
+        }
+        if (depth + 1 < ENG_MAX_THREADS) {
+            int n = follow(cs, h, depth + 1);
+            if (n)
+                return n;
+        }
+    }
+    return 0;
 }
 
 bool eng_find_wait_cycle(int t, char *buf, size_t cap)
 {
-    int path[ENG_MAX_THREADS], locks[ENG_MAX_THREADS];
-    int n = 0, cur = t;
-    size_t len = 0;
+    static cycle_search cs; /* under E.mu: one search at a time */
+    memset(&cs, 0, sizeof cs);
+    cs.start = t;
+    cs.buf = buf;
+    cs.cap = cap;
     buf[0] = '\0';
-    while (n < ENG_MAX_THREADS) {
-        int lock;
-        int next = waits_for(cur, &lock);
-        if (next < 0)
-            return false;
-        path[n] = cur;
-        locks[n] = lock; /* what path[n] waits for */
-        n++;
-        if (next == t)
-            break;
-        for (int i = 0; i < n; i++)
-            if (path[i] == next)
-                return false; /* a cycle without t: reported by its own closer */
-        if (!E.threads[next].alive) {
-            if (lock < 0)
-                return false; /* joining an exited thread returns at once */
-            void *site;
-            lock_site(lock, &site);
-            eng_appendf(buf, cap, &len, "thread %d waits for lock %d (at ", E.threads[cur].id,
-                        lock + 1);
-            eng_site(buf, cap, &len, E.threads[cur].wait_site);
-            eng_appendf(buf, cap, &len, "), which thread %d locked (at ", E.threads[next].id);
-            eng_site(buf, cap, &len, site);
-            eng_appendf(buf, cap, &len, ") and never unlocked before it exited");
-            return true;
-        }
-        cur = next;
-    }
-    if (n == ENG_MAX_THREADS)
+    cs.seen[t] = true;
+    int n = follow(&cs, t, 0);
+    if (n < 0)
+        return true;
+    if (n == 0)
         return false;
     /* path[i] holds what path[i-1] waits for (path[0]: what the last waits for). */
+    size_t len = 0;
     bool join = false;
     for (int i = 0; i < n; i++) {
         int prev = i == 0 ? n - 1 : i - 1;
         if (i)
             eng_appendf(buf, cap, &len, "; ");
-        describe_step(buf, cap, &len, path[i], locks[prev]);
-        join |= locks[i] < 0;
+        describe_step(buf, cap, &len, cs.path[i], cs.locks[prev]);
+        join |= cs.locks[i] < 0;
     }
     eng_appendf(buf, cap, &len, "%s",
                 join ? ". Each waits for the next forever: never join a thread while holding "
@@ -156,9 +206,24 @@ void eng_describe_thread(char *buf, size_t cap, size_t *len, int t)
             eng_appendf(buf, cap, len, ")");
         break;
     case W_RWLOCK:
-        eng_appendf(buf, cap, len, "%s waits for a read-write lock (at ", and);
+    case W_SPIN: {
+        eng_appendf(buf, cap, len, "%s %s lock %d (at ", and,
+                    th->wait == W_SPIN ? "spins on spin" : "waits for read-write",
+                    th->wait_lock + 1);
         eng_site(buf, cap, len, th->wait_site);
-        eng_appendf(buf, cap, len, ")");
+        int holder[MAX_HOLDERS], lock;
+        int n = waits_for(t, &lock, holder);
+        for (int i = 0; i < n; i++)
+            eng_appendf(buf, cap, len, "%s%d", i ? ", " : "), held by thread ",
+                        E.threads[holder[i]].id);
+        if (n == 0)
+            eng_appendf(buf, cap, len, ")");
+        break;
+    }
+    case W_BARRIER:
+        eng_appendf(buf, cap, len, "%s waits at barrier %d (at ", and, th->wait_cond);
+        eng_site(buf, cap, len, th->wait_site);
+        eng_appendf(buf, cap, len, ") for threads that never arrive");
         break;
     case W_IDLE:
         eng_appendf(buf, cap, len, "%s waits for the test's next call", and);

@@ -245,7 +245,7 @@ static int preprocess_student(const build_options *o, const char *src, const cha
     arg(&a, cc_path());
     args(&a, student_cflags);
     args(&a, no_sanitizer_macros);
-    arg(&a, "-I" STAGE_LESSON);
+    arg(&a, "-iquote" STAGE_LESSON);
     arg(&a, "-E");
     arg(&a, src);
     arg(&a, "-o");

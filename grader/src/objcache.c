@@ -31,7 +31,8 @@
 #define MAX_OBJECT (256u << 20)
 
 const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", NULL };
-const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", ENGINE_SOURCES,
+const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "c11threads.c",
+                                        ENGINE_SOURCES,
                                         NULL };
 
 static const char *const flavour_names[] = { "judge", "plain", "tsan" };
@@ -267,9 +268,9 @@ static int compile_into_cache(const lesson *l, const char *workdir, const char *
     arg(&a, fl == OBJ_JUDGE ? "-DREMOTE_JUDGE" : "-DREMOTE_SUBJECT");
     if (fl == OBJ_TSAN)
         arg(&a, uninstrumented(base) ? "-DGRADER_TSAN_BUILD" : "-fsanitize=thread");
-    arg(&a, "-I" STAGE_HARNESS);
+    arg(&a, "-iquote" STAGE_HARNESS);
     if (lesson_tests)
-        arg(&a, "-I" STAGE_LESSON);
+        arg(&a, "-iquote" STAGE_LESSON);
     arg(&a, "-c");
     arg(&a, rel_src);
     arg(&a, "-o");

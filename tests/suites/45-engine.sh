@@ -2,10 +2,13 @@
 # - `grader stress` finds each sample bug in tests/engine/ (first comment:
 #   "expect: STATUS") and reports ok for the correct ones;
 # - each report has the right shape: a two- or three-lock cycle (whatever
-#   thread locked first), a wait through a join or through a mutex whose
-#   holder exited, a plain hang named as a timeout with the waits it saw;
-# - a lock-order inversion is reported even when the run does not hang, and
-#   a common gate lock (or a trylock) silences it;
+#   thread locked first; mutexes, C11 mtx_t, spin locks, read-write locks),
+#   a wait through a join or through a mutex whose holder exited, a plain
+#   hang named as a timeout with the waits it saw (condition, join, barrier);
+# - a lock taken in a thread-specific-data destructor is a live thread's;
+# - a lock-order inversion is reported even when the run does not hang (a
+#   read-write lock's readers included), and a common gate lock (or a
+#   trylock) silences it;
 # - a deadlocking transfer puts the cycle, with file:line, in the JSON;
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - the build-time rules (forbidden calls, non-API globals, constructors,
@@ -35,8 +38,8 @@ done
 # cycle_problems JSON SOURCE N: checks that the report in JSON is one cycle
 # of N steps, whatever thread went first: N distinct threads, N distinct
 # locks, each thread holding one lock and waiting for (or locking, in a
-# lock-order report) the next one's, every site a pthread_mutex_lock line of
-# SOURCE, and each lock number always on lines that lock the same mutex.
+# lock-order report) the next one's, every site a line of SOURCE that locks
+# (a mutex, a C11 mtx_t, a spin lock or a read-write lock), and each lock number always on lines that lock the same mutex.
 # Prints nothing when it holds, else what is wrong.
 cycle_problems() {
     $PY - "$1" "$2" "$3" <<'PYEOF' 2>&1
@@ -67,7 +70,8 @@ if held and not p:
 mutex_of = {}
 for s in steps:
     for lock, line in ((s[1], s[2]), (s[3], s[4])):
-        m = re.search(r'pthread_mutex_lock\(&(\w+)\)', lines[line - 1] if 0 < line <= len(lines) else '')
+        m = re.search(r'(?:pthread_mutex_lock|mtx_lock|pthread_spin_lock|pthread_rwlock_[rw][dr]lock)\(&(\w+)\)',
+                      lines[line - 1] if 0 < line <= len(lines) else '')
         if not m: p.append('line %d does not lock a mutex' % line); continue
         mutex_of.setdefault(lock, set()).add(m.group(1))
 if any(len(v) != 1 for v in mutex_of.values()): p.append('one lock number on lines locking different mutexes')
@@ -81,6 +85,14 @@ PYEOF
 got=$(cycle_problems "$work/abba.json" "$ROOT/tests/engine/abba.c" 2)
 if [ -z "$got" ]; then pass "stress names the deadlock cycle with file:line"
 else fail "stress names the deadlock cycle with file:line" "$got"; fi
+
+# The same for C11 mtx_t (c11threads.c routes mtx_lock through the engine),
+# spin locks, and a read-write lock (its readers hold it like a mutex).
+for name in c11_abba spin_abba rwlock_inversion; do
+    got=$(cycle_problems "$work/$name.json" "$ROOT/tests/engine/$name.c" 2)
+    if [ -z "$got" ]; then pass "stress names the $name cycle with file:line"
+    else fail "stress names the $name cycle with file:line" "$got"; fi
+done
 
 # Three locks, three threads that never overlap: the lock-order graph finds
 # the cycle A -> B -> C -> A without a hang.
@@ -134,6 +146,25 @@ print('' if ok else '%s: %s' % (r['status'], m))")
 if [ -z "$got" ]; then pass "timeout verdict names the condition wait and the join"
 else fail "timeout verdict names the condition wait and the join" "$got"; fi
 
+# Threads stuck at a barrier: a timeout whose report names the barrier wait.
+f="$ROOT/tests/engine/barrier_hang.c"
+got=$(jrun "$work/barrier_hang.json" "
+import re
+m = r.get('message', '')
+waits = re.findall(r'thread \d+ waits at barrier 1 \(at barrier_hang.c:$(line_of "$f" 'pthread_barrier_wait(&all_ready)')\) for threads that never arrive', m)
+print('' if r['status'] == 'timeout' and len(waits) == 3 else '%s: %s' % (r['status'], m))")
+if [ -z "$got" ]; then pass "timeout verdict names the barrier waits"
+else fail "timeout verdict names the barrier waits" "$got"; fi
+
+# A thread-specific-data destructor that locks runs on a live thread:
+# tsd_destructor_ok (ok above) over more seeds.
+for seed in 1 2 3; do
+    "$GRADER" stress --seconds 1 --timeout 3000 --seed $seed -- "$work/tsd_destructor_ok" >"$work/tsd$seed.json"
+    got=$(jget "$work/tsd$seed.json" "r['status']")
+    if [ "$got" = ok ]; then pass "TSD destructor that locks: ok (seed $seed)"
+    else fail "TSD destructor that locks: ok (seed $seed)" "$(head -c 400 "$work/tsd$seed.json")"; fi
+done
+
 # ---- lock-order inversion without a hang --------------------------------------
 cat >"$work/order_only.c" <<'EOF'
 #include <pthread.h>
@@ -152,6 +183,29 @@ $CC -std=c17 -g -pthread "$work/order_only.c" -o "$work/order_only"
 got=$(jrun "$work/order_only.json" "print(r['status'], r.get('potential'), 'order_only.c:' in r.get('message', ''))")
 if [ "$got" = "deadlock True True" ]; then pass "lock-order inversion reported without a hang"
 else fail "lock-order inversion reported without a hang" "$got $(head -c 300 "$work/order_only.json")"; fi
+
+# The same through a read-write lock held for reading by both threads: a
+# writer queued on it (a writer-preferring lock) would make the second
+# reader wait, so the order counts whatever the mode.
+cat >"$work/rw_order_only.c" <<'EOF'
+#define _DEFAULT_SOURCE
+#include <pthread.h>
+static pthread_rwlock_t a = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t b = PTHREAD_MUTEX_INITIALIZER;
+int main(void)
+{
+    pthread_rwlock_rdlock(&a); pthread_mutex_lock(&b);
+    pthread_mutex_unlock(&b); pthread_rwlock_unlock(&a);
+    pthread_mutex_lock(&b); pthread_rwlock_rdlock(&a);
+    pthread_rwlock_unlock(&a); pthread_mutex_unlock(&b);
+    return 0;
+}
+EOF
+$CC -std=c17 -g -pthread "$work/rw_order_only.c" -o "$work/rw_order_only"
+"$GRADER" stress --seconds 1 --seed 3 -- "$work/rw_order_only" >"$work/rw_order_only.json"
+got=$(jrun "$work/rw_order_only.json" "m = r.get('message', ''); print(r['status'], r.get('potential'), 'rw_order_only.c:7' in m, 'rw_order_only.c:9' in m)")
+if [ "$got" = "deadlock True True True" ]; then pass "read-write lock inversion reported without a hang"
+else fail "read-write lock inversion reported without a hang" "$got $(head -c 300 "$work/rw_order_only.json")"; fi
 
 # ---- lesson 03: the cycle in the JSON, replay -----------------------------------
 sub="$work/inconsistent"; mkdir -p "$sub"
