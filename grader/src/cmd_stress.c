@@ -153,6 +153,12 @@ static const char *judge(const stress_run *r, const char *prog, char **message, 
         free(text);
         return "deadlock";
     }
+    /* Before a hang or an exit: a misuse is often their cause. */
+    if ((text = record_text(r->records, "misuse", false))) {
+        *message = sites_symbolize(text, prog, NULL);
+        free(text);
+        return "misuse";
+    }
     if (r->timed_out) {
         text = record_text(r->records, "hang", true);
         *message = text ? sites_symbolize(text, prog, NULL)
