@@ -198,9 +198,9 @@ bool misuse_wait_without_lock(int t, int cond, int li, void *site)
     eng_appendf(buf, sizeof buf, &len, "thread %d waits on condition variable %d at ",
                 thread_id(t), cond);
     eng_site(buf, sizeof buf, &len, site);
-    eng_appendf(buf, sizeof buf, &len, " with a mutex it does not hold (");
+    eng_appendf(buf, sizeof buf, &len, " with a mutex it does not hold: ");
     append_holder(buf, sizeof buf, &len, li);
-    eng_appendf(buf, sizeof buf, &len, "): lock the mutex, check the condition, then wait");
+    eng_appendf(buf, sizeof buf, &len, ". Lock the mutex, check the condition, then wait");
     emit(buf);
     return true;
 }
