@@ -658,6 +658,17 @@ int eng_cond_destroy(pthread_cond_t *c, void *site)
     return rc;
 }
 
+bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t clock, void *site)
+{
+    int t = E.ready ? me() : -1;
+    if (t < 0)
+        return false;
+    eng_enter();
+    bool bad = misuse_deadline(t, call, ts, clock, site);
+    eng_leave();
+    return bad;
+}
+
 int eng_join_target(int t)
 {
     eng_thread *th = &E.threads[t];

@@ -92,6 +92,12 @@ int eng_sched_yield(void *site);
 int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
 int eng_usleep(unsigned us, void *site);
 
+/* For a timed wait the engine does not wrap itself (a timed rwlock lock,
+ * sem_timedwait...): checks its deadline on `clock` (misuse records for an
+ * invalid tv_nsec or a deadline more than a day from now). True when the
+ * deadline is invalid (the call will fail with EINVAL). */
+bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t clock, void *site);
+
 /* The calling thread (if the engine knows it) waits for the judge's next
  * call (on) or got one (off): blocked, as far as interleaving goes. */
 void eng_idle(bool on);
