@@ -24,6 +24,7 @@
 #define SITE __builtin_return_address(0)
 
 static engine_real R;
+static void (*real_free)(void *); /* the next free: glibc's, or an allocator's */
 static int record_fd = -1;
 
 static void write_all(const char *buf, size_t len)
@@ -78,6 +79,7 @@ static void resolve(void)
     REAL(sched_yield, "sched_yield");
     REAL(nanosleep, "nanosleep");
     REAL(usleep, "usleep");
+    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     REAL(mutex_lock, "pthread_mutex_lock"); /* last: the "resolved" flag */
 }
 
@@ -213,13 +215,17 @@ EXPORT int usleep(useconds_t us)
     return eng_usleep(us, SITE);
 }
 
-/* free: memory that still holds a locked mutex is a misuse. glibc's own
- * __libc_free is called directly: no dlsym, which may itself free. */
+/* free: memory that still holds a locked mutex is a misuse. The next free
+ * (glibc's, or a preloaded allocator's) once resolved; before that (frees
+ * inside dlsym itself) glibc's own __libc_free. */
 extern void __libc_free(void *p);
 
 EXPORT void free(void *p)
 {
     if (p && engine_ready())
         eng_forget_range(p, malloc_usable_size(p), SITE);
-    __libc_free(p);
+    if (real_free)
+        real_free(p);
+    else
+        __libc_free(p);
 }
