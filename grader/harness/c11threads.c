@@ -154,7 +154,7 @@ int C11_FN(mtx_init)(mtx_t *m, int type)
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, kind);
-    int err = engine_ready() ? eng_mutex_init(M(m), &attr) : pthread_mutex_init(M(m), &attr);
+    int err = engine_ready() ? eng_mutex_init(M(m), &attr, SITE) : pthread_mutex_init(M(m), &attr);
     pthread_mutexattr_destroy(&attr);
     return c11_code(err);
 }
@@ -183,7 +183,7 @@ int C11_FN(mtx_unlock)(mtx_t *m)
 void C11_FN(mtx_destroy)(mtx_t *m)
 {
     if (engine_ready())
-        eng_mutex_destroy(M(m));
+        eng_mutex_destroy(M(m), SITE);
     else
         pthread_mutex_destroy(M(m));
 }
@@ -192,7 +192,13 @@ void C11_FN(mtx_destroy)(mtx_t *m)
 
 int C11_FN(cnd_init)(cnd_t *c) { return c11_code(pthread_cond_init(C(c), NULL)); }
 
-void C11_FN(cnd_destroy)(cnd_t *c) { pthread_cond_destroy(C(c)); }
+void C11_FN(cnd_destroy)(cnd_t *c)
+{
+    if (engine_ready())
+        eng_cond_destroy(C(c), SITE);
+    else
+        pthread_cond_destroy(C(c));
+}
 
 int C11_FN(cnd_signal)(cnd_t *c)
 {

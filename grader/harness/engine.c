@@ -104,6 +104,8 @@ void eng_site(char *buf, size_t cap, size_t *len, const void *site)
 /* Under E.mu: thread t has ended. */
 static void thread_ended(int t)
 {
+    if (E.threads[t].alive) /* once: the exit hook's last round or a join */
+        misuse_exit_holding(t);
     E.threads[t].alive = false;
     E.threads[t].wait = W_NONE;
 }
@@ -292,16 +294,26 @@ bool eng_key_live(lock_key k)
     return L->live && L->gen == (k >> 16);
 }
 
-void eng_forget_range(const void *p, size_t n)
+static bool in_range(const void *a, const void *p, size_t n)
+{
+    return (const char *)a >= (const char *)p && (const char *)a < (const char *)p + n;
+}
+
+void eng_forget_range(const void *p, size_t n, void *site)
 {
     if (!E.ready || !p)
         return;
     eng_enter();
     for (int i = 0; nlive_locks > 0 && i < E.nlocks; i++) {
-        const char *a = E.locks[i].addr;
-        if (E.locks[i].live && a >= (const char *)p && a < (const char *)p + n)
+        if (E.locks[i].live && in_range(E.locks[i].addr, p, n)) {
+            if (E.locks[i].owner >= 0)
+                misuse_freed(me_locked(), i, site);
             lock_forget(i);
+        }
     }
+    for (int i = 0; i < E.nconds; i++)
+        if (in_range(E.conds[i], p, n))
+            misuse_cond_reset(i + 1); /* a condition variable gone: nobody waits on it */
     eng_leave();
 }
 
@@ -331,23 +343,25 @@ void eng_report_deadlock(const char *text)
         _exit(ENGINE_DEADLOCK_EXIT);
 }
 
-/* Under E.mu: thread t, about to lock `lock` at `site`, already holds it. */
+/* Under E.mu: thread t, about to lock a normal mutex `lock` at `site`,
+ * already holds it: a misuse, and the thread now waits for itself forever,
+ * so the run ends here when deadlocks end it. */
 static void report_relock(int t, int lock, void *site)
 {
-    char buf[1024];
-    size_t len = 0;
-    const eng_thread *th = &E.threads[t];
-    void *first = NULL;
-    for (int i = 0; i < th->nheld; i++)
-        if (th->held[i].lock == lock)
-            first = th->held[i].site;
-    eng_appendf(buf, sizeof buf, &len, "thread %d locks lock %d at ", th->id, lock + 1);
-    eng_site(buf, sizeof buf, &len, site);
-    eng_appendf(buf, sizeof buf, &len, " while it already holds it (locked at ");
-    eng_site(buf, sizeof buf, &len, first);
-    eng_appendf(buf, sizeof buf, &len, "): a mutex cannot be locked twice by one thread, "
-                                       "it waits for itself forever");
-    eng_report_deadlock(buf);
+    misuse_relock(t, lock, site, true);
+    if (E.cfg.exit_on_deadlock)
+        _exit(ENGINE_DEADLOCK_EXIT);
+}
+
+/* The call returned rc: an error that correct code never gets is a misuse.
+ * Without E.mu (cheap when rc is 0). */
+static void call_failed(int t, const char *call, int rc, void *site)
+{
+    if (rc == 0 || t < 0)
+        return;
+    eng_enter();
+    misuse_error(t, call, rc, site);
+    eng_leave();
 }
 
 /* ---- the wrapped calls ------------------------------------------------------ */
@@ -410,6 +424,7 @@ int eng_mutex_lock(pthread_mutex_t *m, void *site)
     if (li >= 0 && E.locks[li].owner == t) {
         int kind = mutex_kind(m);
         if (kind == KIND_ERRORCHECK) {
+            misuse_relock(t, li, site, false);
             eng_leave();
             return E.R.mutex_lock(m); /* EDEADLK */
         }
@@ -429,6 +444,7 @@ int eng_mutex_lock(pthread_mutex_t *m, void *site)
         noise_point(&E.threads[t]); /* a longer critical section: more contention */
     } else {
         not_waiting(t);
+        call_failed(t, "pthread_mutex_lock", rc, site);
     }
     return rc;
 }
@@ -443,6 +459,8 @@ int eng_mutex_trylock(pthread_mutex_t *m, void *site)
     if (rc == 0) {
         acquired(t, m, site, false);
         noise_point(&E.threads[t]);
+    } else if (rc != EBUSY) {
+        call_failed(t, "pthread_mutex_trylock", rc, site);
     }
     return rc;
 }
@@ -454,14 +472,18 @@ int eng_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts, void *sit
         return E.R.mutex_timedlock(m, ts);
     noise_point(&E.threads[t]);
     eng_enter();
+    bool bad = misuse_deadline(t, "pthread_mutex_timedlock", ts, CLOCK_REALTIME, site);
     will_wait_mutex(t, lock_get(m), site, true);
     eng_leave();
     int rc = E.R.mutex_timedlock(m, ts);
     if (rc == 0) {
         acquired(t, m, site, false);
         noise_point(&E.threads[t]);
-    } else
+    } else {
         not_waiting(t);
+        if (!bad && rc != ETIMEDOUT)
+            call_failed(t, "pthread_mutex_timedlock", rc, site);
+    }
     return rc;
 }
 
@@ -483,42 +505,78 @@ static void released(int t, int li, const pthread_mutex_t *m)
 
 int eng_mutex_unlock(pthread_mutex_t *m, void *site)
 {
-    (void)site;
     int t = me();
     if (t < 0)
         return E.R.mutex_unlock(m);
     eng_enter();
     int li = lock_find(m);
+    bool bad = misuse_unlock(t, li, site);
     if (li >= 0)
         released(t, li, m);
     eng_leave();
     int rc = E.R.mutex_unlock(m);
+    if (!bad)
+        call_failed(t, "pthread_mutex_unlock", rc, site);
     noise_after_unlock(&E.threads[t]);
     return rc;
 }
 
-int eng_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+int eng_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a, void *site)
 {
+    int t = -1;
     if (E.ready) {
         eng_enter();
+        t = me_locked();
         int li = lock_find(m);
         if (li >= 0)
             lock_forget(li); /* a new mutex where an old one was */
         eng_leave();
     }
-    return E.R.mutex_init(m, a);
+    int rc = E.R.mutex_init(m, a);
+    call_failed(t, "pthread_mutex_init", rc, site);
+    return rc;
 }
 
-int eng_mutex_destroy(pthread_mutex_t *m)
+int eng_mutex_destroy(pthread_mutex_t *m, void *site)
 {
+    int t = -1;
+    bool bad = false;
     if (E.ready) {
         eng_enter();
+        t = me_locked();
         int li = lock_find(m);
+        if (t >= 0)
+            bad = misuse_destroy_mutex(t, li, site);
         if (li >= 0)
             lock_forget(li);
         eng_leave();
     }
-    return E.R.mutex_destroy(m);
+    int rc = E.R.mutex_destroy(m);
+    if (!bad)
+        call_failed(t, "pthread_mutex_destroy", rc, site);
+    return rc;
+}
+
+/* The clock a condition variable's timed waits use: glibc keeps it in the
+ * object (bit 1 of __wrefs, set by pthread_condattr_setclock through
+ * pthread_cond_init), so this is right however the condition was made. */
+static clockid_t cond_clock(pthread_cond_t *c)
+{
+#ifdef __GLIBC__
+    unsigned wrefs = __atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED);
+    return (wrefs & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+#else
+    (void)c;
+    return CLOCK_REALTIME;
+#endif
+}
+
+static int cond_find(const void *c)
+{
+    for (int i = 0; i < E.nconds; i++)
+        if (E.conds[i] == c)
+            return i + 1;
+    return 0;
 }
 
 static int cond_id(const void *c)
@@ -540,7 +598,16 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     if (t < 0)
         return ts ? E.R.cond_timedwait(c, m, ts) : E.R.cond_wait(c, m);
     eng_thread *th = &E.threads[t];
-    if (noise_spurious(th)) {
+    const char *call = ts ? "pthread_cond_timedwait" : "pthread_cond_wait";
+    eng_enter();
+    int cid = cond_id(c);
+    bool bad = misuse_wait_without_lock(t, cid, lock_find(m), site);
+    if (ts && misuse_deadline(t, call, ts, cond_clock(c), site))
+        bad = true;
+    eng_leave();
+    /* A misused wait is left to the real call: no spurious wake-up through
+     * an unlock the thread has no right to. */
+    if (!bad && noise_spurious(th)) {
         /* A spurious wake-up: the mutex is released and taken again, and the
          * wait returns 0 although nobody signalled. */
         eng_mutex_unlock(m, site);
@@ -551,13 +618,19 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     if (li >= 0)
         released(t, li, m);
     th->wait = W_COND;
-    th->wait_cond = cond_id(c);
+    th->wait_cond = cid;
     th->wait_lock = li;
     th->wait_site = site;
     th->wait_timed = ts != NULL;
+    misuse_wait_begin(t, cid, li, site);
     eng_leave();
     int rc = ts ? E.R.cond_timedwait(c, m, ts) : E.R.cond_wait(c, m);
+    eng_enter();
+    misuse_wait_end(cid);
+    eng_leave();
     acquired(t, m, site, true);
+    if (!bad && rc != ETIMEDOUT)
+        call_failed(t, call, rc, site);
     return rc;
 }
 
@@ -588,6 +661,36 @@ int eng_cond_broadcast(pthread_cond_t *c, void *site)
     if (t >= 0)
         noise_point(&E.threads[t]);
     return E.R.cond_broadcast(c);
+}
+
+int eng_cond_destroy(pthread_cond_t *c, void *site)
+{
+    int t = -1;
+    bool bad = false;
+    if (E.ready) {
+        eng_enter();
+        t = me_locked();
+        int cid = cond_find(c);
+        if (t >= 0)
+            bad = misuse_destroy_cond(t, cid, site);
+        misuse_cond_reset(cid);
+        eng_leave();
+    }
+    int rc = E.R.cond_destroy(c);
+    if (!bad)
+        call_failed(t, "pthread_cond_destroy", rc, site);
+    return rc;
+}
+
+bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t clock, void *site)
+{
+    int t = E.ready ? me() : -1;
+    if (t < 0)
+        return false;
+    eng_enter();
+    bool bad = misuse_deadline(t, call, ts, clock, site);
+    eng_leave();
+    return bad;
 }
 
 int eng_join_target(int t)
@@ -628,6 +731,7 @@ int eng_join(pthread_t target, void **ret, void *site)
                 thread_ended(i);
     eng_leave();
     progress();
+    call_failed(t, "pthread_join", rc, site);
     return rc;
 }
 
@@ -773,6 +877,8 @@ static int rw_timed(pthread_rwlock_t *l, const struct timespec *ts, bool shared,
     int t = me();
     if (t < 0)
         return fn(l, ts);
+    eng_check_deadline(shared ? "pthread_rwlock_timedrdlock" : "pthread_rwlock_timedwrlock", ts,
+                       CLOCK_REALTIME, site);
     noise_point(&E.threads[t]);
     eng_enter();
     eng_thread *th = &E.threads[t];
@@ -820,12 +926,16 @@ static void lock_forget_at(const void *l)
 
 int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site)
 {
-    return lock_blocking(l, rd_try, rd_block, W_RWLOCK, true, site);
+    int rc = lock_blocking(l, rd_try, rd_block, W_RWLOCK, true, site);
+    call_failed(me(), "pthread_rwlock_rdlock", rc, site);
+    return rc;
 }
 
 int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site)
 {
-    return lock_blocking(l, wr_try, wr_block, W_RWLOCK, false, site);
+    int rc = lock_blocking(l, wr_try, wr_block, W_RWLOCK, false, site);
+    call_failed(me(), "pthread_rwlock_wrlock", rc, site);
+    return rc;
 }
 
 int eng_rwlock_tryrdlock(pthread_rwlock_t *l, void *site) { return lock_try(l, rd_try, true, site); }
@@ -843,12 +953,12 @@ int eng_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts, void 
 
 int eng_rwlock_unlock(pthread_rwlock_t *l, void *site)
 {
-    (void)site;
     rw_released(l);
     int rc = E.R.rwlock_unlock(l);
     int t = me();
     if (t >= 0)
         noise_after_unlock(&E.threads[t]);
+    call_failed(t, "pthread_rwlock_unlock", rc, site);
     return rc;
 }
 
@@ -876,12 +986,12 @@ int eng_spin_trylock(pthread_spinlock_t *l, void *site)
 
 int eng_spin_unlock(pthread_spinlock_t *l, void *site)
 {
-    (void)site;
     rw_released((const void *)l);
     int rc = E.R.spin_unlock(l);
     int t = me();
     if (t >= 0)
         noise_after_unlock(&E.threads[t]);
+    call_failed(t, "pthread_spin_unlock", rc, site);
     return rc;
 }
 
@@ -975,6 +1085,7 @@ void engine_init(const engine_real *real, const engine_config *cfg, engine_repor
     dl_iterate_phdr(find_exe, NULL);
     pthread_key_create(&exit_key, on_thread_exit);
     lockorder_reset();
+    misuse_reset();
     E.ready = true;
     if (!cfg->caller_runs_no_code)
         me(); /* the caller, usually the main thread, is thread 1 */

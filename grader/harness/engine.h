@@ -8,7 +8,10 @@
  * lock-order graph that no common "gate" lock protects), and, when nothing
  * moves for a while, what every thread is waiting for. It also perturbs the
  * schedule at those calls, deterministically from a seed, and makes condition
- * waits return spuriously (which POSIX allows).
+ * waits return spuriously (which POSIX allows). It reports misuses of the
+ * API (misuse.c: unlocking a mutex the thread does not hold, waiting without
+ * the mutex, a deadline on the wrong clock, an error correct code never
+ * gets...) as "misuse" records, once per rule and line.
  *
  * Front ends: intercept.c (the grader's test binaries: the student's object's
  * calls are renamed to grader_*) and preload.c (`grader stress`: an
@@ -38,6 +41,7 @@ typedef struct engine_real {
     int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
     int (*cond_signal)(pthread_cond_t *);
     int (*cond_broadcast)(pthread_cond_t *);
+    int (*cond_destroy)(pthread_cond_t *);
     int (*join)(pthread_t, void **);
     int (*rwlock_rdlock)(pthread_rwlock_t *);
     int (*rwlock_wrlock)(pthread_rwlock_t *);
@@ -83,13 +87,14 @@ int eng_mutex_lock(pthread_mutex_t *m, void *site);
 int eng_mutex_trylock(pthread_mutex_t *m, void *site);
 int eng_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts, void *site);
 int eng_mutex_unlock(pthread_mutex_t *m, void *site);
-int eng_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
-int eng_mutex_destroy(pthread_mutex_t *m);
+int eng_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a, void *site);
+int eng_mutex_destroy(pthread_mutex_t *m, void *site);
 int eng_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, void *site);
 int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts,
                        void *site);
 int eng_cond_signal(pthread_cond_t *c, void *site);
 int eng_cond_broadcast(pthread_cond_t *c, void *site);
+int eng_cond_destroy(pthread_cond_t *c, void *site);
 int eng_join(pthread_t t, void **ret, void *site);
 int eng_rwlock_rdlock(pthread_rwlock_t *l, void *site);
 int eng_rwlock_wrlock(pthread_rwlock_t *l, void *site);
@@ -108,14 +113,21 @@ int eng_sched_yield(void *site);
 int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
 int eng_usleep(unsigned us, void *site);
 
+/* For a timed wait the engine does not wrap itself (a timed rwlock lock,
+ * sem_timedwait...): checks its deadline on `clock` (misuse records for an
+ * invalid tv_nsec or a deadline more than a day from now). True when the
+ * deadline is invalid (the call will fail with EINVAL). */
+bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t clock, void *site);
+
 /* The calling thread (if the engine knows it) waits for the judge's next
  * call (on) or got one (off): blocked, as far as interleaving goes. */
 void eng_idle(bool on);
 
 /* A thread of the code under test starts (call first thing on it). */
 void eng_thread_start(void);
-/* Memory [p, p+n) is being freed: forget the mutexes that lived there. */
-void eng_forget_range(const void *p, size_t n);
+/* Memory [p, p+n) is being freed (at `site`): forget the mutexes that lived
+ * there (a misuse if one is still locked). */
+void eng_forget_range(const void *p, size_t n, void *site);
 /* While on, each time the calling thread unlocks, it waits (briefly) until
  * another thread has completed a critical section or every other thread is
  * blocked: it widens the gaps between the caller's critical sections. */

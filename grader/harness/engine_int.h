@@ -130,6 +130,27 @@ void noise_after_unlock(eng_thread *t);
  * after the join began), or -1. */
 int eng_join_target(int t);
 
+/* misuse.c, under E.mu: the API misuse rules. Each writes a "misuse"
+ * record once per rule and site; those returning bool say whether the call
+ * is a misuse (so its error return is not reported again). t: the caller's
+ * slot; li: a mutex index or -1 (never seen); cond: a condition number. */
+void misuse_reset(void);
+bool misuse_unlock(int t, int li, void *site);
+void misuse_relock(int t, int li, void *site, bool blocks);
+bool misuse_destroy_mutex(int t, int li, void *site);
+void misuse_freed(int t, int li, void *site);
+void misuse_exit_holding(int t);
+bool misuse_wait_without_lock(int t, int cond, int li, void *site);
+void misuse_wait_begin(int t, int cond, int li, void *site);
+void misuse_wait_end(int cond);
+void misuse_cond_reset(int cond);
+bool misuse_destroy_cond(int t, int cond, void *site);
+/* A timed wait's deadline on `clock`: true if invalid (the call fails). */
+bool misuse_deadline(int t, const char *call, const struct timespec *ts, clockid_t clock,
+                     void *site);
+/* A call returned rc: reports EINVAL, EPERM, EDEADLK, ESRCH. */
+void misuse_error(int t, const char *call, int rc, void *site);
+
 /* watchdog.c */
 void watchdog_start(void);
 /* Under E.mu: appends "thread N holds ... and waits for ..." for thread t. */

@@ -117,6 +117,7 @@ static const engine_real real_calls = {
     .cond_timedwait = pthread_cond_timedwait,
     .cond_signal = pthread_cond_signal,
     .cond_broadcast = pthread_cond_broadcast,
+    .cond_destroy = pthread_cond_destroy,
     .join = pthread_join,
     .rwlock_rdlock = pthread_rwlock_rdlock,
     .rwlock_wrlock = pthread_rwlock_wrlock,
@@ -197,13 +198,13 @@ int grader_pthread_mutex_unlock(pthread_mutex_t *m)
 int grader_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
     ENGINE_OR(pthread_mutex_init(m, a));
-    return eng_mutex_init(m, a);
+    return eng_mutex_init(m, a, SITE);
 }
 
 int grader_pthread_mutex_destroy(pthread_mutex_t *m)
 {
     ENGINE_OR(pthread_mutex_destroy(m));
-    return eng_mutex_destroy(m);
+    return eng_mutex_destroy(m, SITE);
 }
 
 int grader_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -228,6 +229,12 @@ int grader_pthread_cond_broadcast(pthread_cond_t *c)
 {
     ENGINE_OR(pthread_cond_broadcast(c));
     return eng_cond_broadcast(c, SITE);
+}
+
+int grader_pthread_cond_destroy(pthread_cond_t *c)
+{
+    ENGINE_OR(pthread_cond_destroy(c));
+    return eng_cond_destroy(c, SITE);
 }
 
 int grader_pthread_rwlock_rdlock(pthread_rwlock_t *l)
@@ -329,7 +336,7 @@ int grader_usleep(unsigned us)
 void grader_free(void *p)
 {
     if (p && engine_ready())
-        eng_forget_range(p, malloc_usable_size(p));
+        eng_forget_range(p, malloc_usable_size(p), SITE);
     free(p);
 }
 

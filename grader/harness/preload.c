@@ -14,6 +14,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #define SITE __builtin_return_address(0)
 
 static engine_real R;
+static void (*real_free)(void *); /* the next free: glibc's, or an allocator's */
 static int record_fd = -1;
 
 static void write_all(const char *buf, size_t len)
@@ -69,6 +71,7 @@ static void resolve(void)
     REAL(cond_timedwait, "pthread_cond_timedwait");
     REAL(cond_signal, "pthread_cond_signal");
     REAL(cond_broadcast, "pthread_cond_broadcast");
+    REAL(cond_destroy, "pthread_cond_destroy");
     REAL(join, "pthread_join");
     REAL(rwlock_rdlock, "pthread_rwlock_rdlock");
     REAL(rwlock_wrlock, "pthread_rwlock_wrlock");
@@ -86,6 +89,7 @@ static void resolve(void)
     REAL(sched_yield, "sched_yield");
     REAL(nanosleep, "nanosleep");
     REAL(usleep, "usleep");
+    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     REAL(mutex_lock, "pthread_mutex_lock"); /* last: the "resolved" flag */
 }
 
@@ -140,13 +144,13 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
     ENGINE_OR(mutex_init(m, a));
-    return eng_mutex_init(m, a);
+    return eng_mutex_init(m, a, SITE);
 }
 
 EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
     ENGINE_OR(mutex_destroy(m));
-    return eng_mutex_destroy(m);
+    return eng_mutex_destroy(m, SITE);
 }
 
 EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -171,6 +175,12 @@ EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
     ENGINE_OR(cond_broadcast(c));
     return eng_cond_broadcast(c, SITE);
+}
+
+EXPORT int pthread_cond_destroy(pthread_cond_t *c)
+{
+    ENGINE_OR(cond_destroy(c));
+    return eng_cond_destroy(c, SITE);
 }
 
 EXPORT int pthread_join(pthread_t t, void **ret)
@@ -273,4 +283,19 @@ EXPORT int usleep(useconds_t us)
 {
     ENGINE_OR(usleep(us));
     return eng_usleep(us, SITE);
+}
+
+/* free: memory that still holds a locked mutex is a misuse. The next free
+ * (glibc's, or a preloaded allocator's) once resolved; before that (frees
+ * inside dlsym itself) glibc's own __libc_free. */
+extern void __libc_free(void *p);
+
+EXPORT void free(void *p)
+{
+    if (p && engine_ready())
+        eng_forget_range(p, malloc_usable_size(p), SITE);
+    if (real_free)
+        real_free(p);
+    else
+        __libc_free(p);
 }

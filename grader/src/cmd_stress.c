@@ -6,7 +6,8 @@
  * lock-order checks, hang reports. Stops at the first run that goes wrong
  * and prints a JSON report: status ok, assertion (SIGABRT), crash, failed
  * (non-zero exit), deadlock (with the cycle; "potential" when the lock-order
- * graph has an unprotected cycle but the run did not hang) or timeout (with
+ * graph has an unprotected cycle but the run did not hang), misuse (of the
+ * pthread API, with the line: see grader/harness/misuse.c) or timeout (with
  * what every thread waited for). Exit status 0 ok, 3 a problem was found,
  * 1 the grader failed, 2 bad usage. The program is the caller's own and is
  * trusted: it runs outside the sandbox, in its own process group.
@@ -152,6 +153,12 @@ static const char *judge(const stress_run *r, const char *prog, char **message, 
         *message = sites_symbolize(text, prog, NULL);
         free(text);
         return "deadlock";
+    }
+    /* Before a hang or an exit: a misuse is often their cause. */
+    if ((text = record_text(r->records, "misuse", false))) {
+        *message = sites_symbolize(text, prog, NULL);
+        free(text);
+        return "misuse";
     }
     if (r->timed_out) {
         text = record_text(r->records, "hang", true);

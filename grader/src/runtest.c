@@ -436,6 +436,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     char *lockorder = t->category == CAT_DEADLOCK
                           ? symbolised(ctx, bin, rr.records, "lockorder", false)
                           : NULL;
+    char *misuse = symbolised(ctx, bin, rr.records, "misuse", false);
     bool timed_out = rr.res.timed_out || rr.res.cpu_exceeded;
     char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
     const char *crash = verdict_find_record(rr.records, "crash");
@@ -458,6 +459,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.tsan_report = tsan_report;
     e.deadlock = deadlock;
     e.lockorder = lockorder;
+    e.misuse = misuse;
     e.hang = hang;
     e.crash_where = crash_where;
     e.wall_ms = rr.res.wall_ms;
@@ -466,6 +468,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     free(tsan_report);
     free(deadlock);
     free(lockorder);
+    free(misuse);
     free(hang);
     free(student_file);
     free(crash_where);

@@ -94,6 +94,10 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
     } else if (e->deadlock) {
         out->message = xasprintf("deadlock: %s", e->deadlock);
         out->engine_found = true;
+    } else if (e->misuse) {
+        /* Whatever the test checks: the code breaks the API's rules. */
+        out->message = xasprintf("misuse of the pthread API: %s", e->misuse);
+        out->engine_found = true;
     } else if (e->lockorder && category == CAT_DEADLOCK) {
         out->message = xasprintf("lock-order inversion that can deadlock when these run at the "
                                  "same time: %s. Lock mutexes in one global order (or take them "

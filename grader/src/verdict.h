@@ -6,8 +6,9 @@
  * already symbolised); this file applies the rules:
  *   - a test passes only on a `pass` record (with this run's token) AND a
  *     clean exit (status 0);
- *   - the engine's deadlock record fails any test; its lock-order record
- *     fails deadlock tests;
+ *   - the engine's deadlock record fails any test, then its misuse record
+ *     (an API misuse, such as unlocking a mutex not held) does; its
+ *     lock-order record fails deadlock tests;
  *   - in a ThreadSanitizer run, a TSan report decides;
  *   - then: sandbox failure, output cap, timeout (with the engine's hang
  *     report), an assertion, a crash, an early or unclean exit;
@@ -38,7 +39,7 @@ typedef struct test_outcome {
     int attempts;        /* >1 when a timing failure was re-run */
     bool tsan_run;       /* the verdict includes a ThreadSanitizer run */
     uint64_t seed;       /* the schedule seed of the run that decided the verdict */
-    bool engine_found;   /* the engine saw a deadlock or a lock-order inversion */
+    bool engine_found;   /* the engine saw a deadlock, a misuse or a lock-order inversion */
 } test_outcome;
 
 /* What one run of a test left behind. Strings may be NULL (none). */
@@ -57,6 +58,7 @@ typedef struct run_evidence {
     const char *tsan_report; /* the summarised ThreadSanitizer report */
     const char *deadlock;    /* the engine's deadlock record, symbolised */
     const char *lockorder;   /* the engine's lock-order record, symbolised */
+    const char *misuse;      /* the engine's first misuse record, symbolised */
     const char *hang;        /* the engine's last hang record, symbolised */
     const char *crash_where; /* "in f (file.c:12)": the crash record, symbolised */
     double wall_ms;

@@ -1,7 +1,10 @@
 /* exited_holder.c - sample for `grader stress`: a worker returns on an
  * early path without unlocking the mutex it took; the main thread then
  * waits for that mutex, which nobody can ever unlock. A wait-for cycle
- * through a thread that has exited: reported at once, not as a hang.
+ * through a thread that has exited: reported at once, not as a hang. The
+ * exit with the lock held is also a misuse record (misuse_exit_holding.c
+ * shows it alone); the deadlock is the stronger evidence and leads, and its
+ * report already says the holder exited.
  * expect: deadlock */
 #include <pthread.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * expect-max-score: 9
  * expect-min-score: 9
  * expect-test: failed
- * expect-message: ^deadlock: thread [0-9]+ locks lock 1 at a+\[\.\.\.\]a+:[0-9]+ while it already holds it \(locked at a+\[\.\.\.\]a+:[0-9]+\)
- * (a `#line` whose file name is 16 KB long: the engine's deadlock report
+ * expect-message: ^misuse of the pthread API: thread [0-9]+ locked mutex 1 at a+\[\.\.\.\]a+:[0-9]+, which it already holds \(locked at a+\[\.\.\.\]a+:[0-9]+\)
+ * (a `#line` whose file name is 16 KB long: the engine's misuse report (a mutex locked twice)
  * names the student's lock call by that file. sites.c copied each location
  * into a buffer sized for 128 bytes: a heap overflow in the grader (the
  * test's grading process died of "double free or corruption", or, with

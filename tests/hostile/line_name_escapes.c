@@ -3,9 +3,9 @@
  * expect-min-score: 9
  * expect-test: failed
  * expect-clean-table: yes
- * expect-message: ^deadlock: thread [0-9]+ locks lock 1 at \x1b\[2J\x1b\[H\x1b\[1Aforged\.c:[0-9]+
+ * expect-message: ^misuse of the pthread API: thread [0-9]+ locked mutex 1 at \x1b\[2J\x1b\[H\x1b\[1Aforged\.c:[0-9]+
  * (a `#line` whose file name holds terminal escape sequences (clear the
- * screen, cursor home, cursor up): the engine's deadlock report names the
+ * screen, cursor home, cursor up): the engine's misuse report (a mutex locked twice) names the
  * student's lock call by that file, and --table/--details printed it raw.
  * The JSON keeps the bytes (escaped by JSON); the terminal gets \x1B.
  * The honest twin deadlocks in deposit_and_balance only: 9 of 10)

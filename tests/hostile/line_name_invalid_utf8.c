@@ -2,8 +2,8 @@
  * expect-max-score: 9
  * expect-min-score: 9
  * expect-test: failed
- * expect-message: ^deadlock: thread [0-9]+ locks lock 1 at \ufffd\ufffd\ufffd\.c:[0-9]+ while
- * (a `#line` whose file name is not UTF-8: the engine's deadlock report
+ * expect-message: ^misuse of the pthread API: thread [0-9]+ locked mutex 1 at \ufffd\ufffd\ufffd\.c:[0-9]+, which
+ * (a `#line` whose file name is not UTF-8: the engine's misuse report (a mutex locked twice)
  * names the student's lock call by that file. Jansson refuses invalid
  * UTF-8, so the message vanished from the JSON; now the bytes become U+FFFD.
  * The honest twin deadlocks in deposit_and_balance only: 9 of 10)

@@ -10,6 +10,8 @@
 #   read-write lock's readers included), and a common gate lock (or a
 #   trylock) silences it;
 # - a deadlocking transfer puts the cycle, with file:line, in the JSON;
+# - each API misuse sample (misuse_*.c) is reported as a misuse naming the
+#   line marked /* misuse here */, once; its correct twins pass;
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must.
@@ -104,6 +106,51 @@ else fail "lock-order graph finds a three-lock cycle across three threads, no ha
 
 # line_of FILE PATTERN [N]: the line number of the Nth line matching PATTERN.
 line_of() { grep -n -- "$2" "$1" | sed -n "${3:-1}p" | cut -d: -f1; }
+
+# ---- API misuse: each rule's sample names its marked line -------------------------
+# Every tests/engine/misuse_*.c marks the line its report must name with
+# /* misuse here */; the report must also be the rule's own (its phrases,
+# separated by |, each in the message).
+misuse_phrase() {
+    case $1 in
+    misuse_unlock_twice) echo "unlocked mutex 1 at misuse_unlock_twice.c:LINE, but no thread holds it" ;;
+    misuse_unlock_other) echo "unlocked mutex 1 at misuse_unlock_other.c:LINE, but thread 1 holds it" ;;
+    misuse_relock) echo "locked mutex 1 at misuse_relock.c:LINE, which it already holds" ;;
+    misuse_destroy_locked) echo "destroyed mutex 1 at misuse_destroy_locked.c:LINE, still locked by thread 1" ;;
+    misuse_destroy_cond) echo "destroyed condition variable 1 at misuse_destroy_cond.c:LINE while 1 thread waits on it" ;;
+    misuse_free_locked) echo "freed memory at misuse_free_locked.c:LINE holding mutex 1, still locked" ;;
+    misuse_exit_holding) echo "exited while holding mutex 1 (locked at misuse_exit_holding.c:LINE)" ;;
+    misuse_wait_unlocked) echo "waits on condition variable 1 at misuse_wait_unlocked.c:LINE with a mutex it does not hold: no thread holds it" ;;
+    misuse_two_mutexes) echo "with mutex 2 at misuse_two_mutexes.c:LINE while thread" ;;
+    misuse_join_self) echo "pthread_join at misuse_join_self.c:LINE returned EDEADLK" ;;
+    misuse_bad_nsec) echo "pthread_cond_timedwait at misuse_bad_nsec.c:LINE with tv_nsec =" ;;
+    misuse_wrong_clock) echo "pthread_cond_timedwait at misuse_wrong_clock.c:LINE with a deadline|years in the past on the wait's clock (CLOCK_REALTIME): wrong clock?" ;;
+    misuse_monotonic_realtime) echo "pthread_cond_timedwait at misuse_monotonic_realtime.c:LINE with a deadline|years in the future on the wait's clock (CLOCK_MONOTONIC): wrong clock?" ;;
+    esac
+}
+for src in "$ROOT"/tests/engine/misuse_*.c; do
+    name=$(basename "$src" .c)
+    line=$(grep -n '/\* misuse here \*/' "$src" | head -1 | cut -d: -f1)
+    phrase=$(misuse_phrase "$name")
+    msg=$(jget "$work/$name.json" "r.get('message', '')" 2>/dev/null)
+    if [ -z "$line" ] || [ -z "$phrase" ]; then
+        fail "misuse $name names its line" "no /* misuse here */ marker or no phrase in this suite"
+    else
+        missing=
+        IFS='|' read -ra parts <<<"${phrase/LINE/$line}"
+        for part in "${parts[@]}"; do grep -qF -- "$part" <<<"$msg" || missing+="'$part' "; done
+        if [ -z "$missing" ]; then pass "misuse $name names its line"
+        else fail "misuse $name names its line" "want $missing in: $msg"; fi
+    fi
+done
+# Each misuse is reported once per rule and line: the double unlock runs
+# 200 times in two threads; each unlock line that misfires gives one record.
+LD_PRELOAD="$ROOT/build/libgrader_engine.so" GRADER_ENGINE_FD=3 GRADER_SEED=5 \
+    "$work/misuse_unlock_twice" 3>"$work/unlock_twice.records" >/dev/null 2>&1
+n=$(grep -c '^misuse ' "$work/unlock_twice.records")
+dups=$(grep '^misuse ' "$work/unlock_twice.records" | grep -o ' at @[0-9a-f]*' | sort | uniq -d)
+if [ "$n" -ge 1 ] && [ "$n" -le 2 ] && [ -z "$dups" ]; then pass "a misuse is reported once per rule and line"
+else fail "a misuse is reported once per rule and line" "$n records: $(head -c 400 "$work/unlock_twice.records")"; fi
 
 # A wait-for cycle through a join: the worker waits for the lock main holds
 # while main joins it.

@@ -159,6 +159,49 @@ START_TEST(engine_deadlock_fails_any_test)
 }
 END_TEST
 
+START_TEST(misuse_fails_any_test_with_its_text)
+{
+    /* A test that passed, in every category: the misuse record fails it. */
+    static const int cats[] = { CAT_FUNCTIONAL, CAT_RACE, CAT_DEADLOCK, CAT_ORDERING,
+                                CAT_TIMING };
+    run_evidence e = { .records = "pass t\n", .wait_status = EXIT(0),
+                       .misuse = "thread 2 unlocked mutex 1 at bank.c:40, but thread 3 "
+                                 "holds it (locked at bank.c:31)" };
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
+        test_outcome o = judge(&e, cats[i], false);
+        ck_assert_int_eq(o.status, TEST_FAILED);
+        ck_assert(o.engine_found);
+        ck_message_has(o, "misuse of the pthread API: thread 2 unlocked mutex 1 at bank.c:40");
+        ck_message_has(o, "(locked at bank.c:31)");
+        test_outcome_free(&o);
+    }
+    /* Under ThreadSanitizer too, before its report, and before a hang or an
+     * exit (a relocked mutex ends the run). */
+    e.tsan_report = "ThreadSanitizer: data race";
+    test_outcome o = judge(&e, CAT_RACE, true);
+    ck_message_has(o, "misuse of the pthread API");
+    test_outcome_free(&o);
+    run_evidence hung = { .records = "", .timed_out = true, .hang = "thread 2 waits",
+                          .misuse = "thread 2 locked mutex 1 at x.c:9, which it already holds" };
+    o = judge(&hung, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "which it already holds");
+    test_outcome_free(&o);
+    /* A deadlock is the stronger evidence: it leads. */
+    run_evidence both = { .records = "", .wait_status = EXIT(87), .deadlock = "cycle",
+                          .misuse = "thread 2 exited while holding mutex 1" };
+    o = judge(&both, CAT_FUNCTIONAL, false);
+    ck_message_has(o, "deadlock: cycle");
+    test_outcome_free(&o);
+    /* No misuse record: the test passes. */
+    e.misuse = NULL;
+    e.tsan_report = NULL;
+    o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_PASSED);
+    ck_assert(!o.engine_found);
+}
+END_TEST
+
 START_TEST(sandbox_output_and_modified_binary)
 {
     run_evidence e = { .records = "pass t\n", .wait_status = EXIT(0), .sandbox_failed = true };
@@ -408,6 +451,7 @@ TCase *verdict_tcase(void)
     tcase_add_test(tc, tsan_report_decides_a_tsan_run);
     tcase_add_test(tc, lock_order_fails_deadlock_tests_only);
     tcase_add_test(tc, engine_deadlock_fails_any_test);
+    tcase_add_test(tc, misuse_fails_any_test_with_its_text);
     tcase_add_test(tc, sandbox_output_and_modified_binary);
     tcase_add_test(tc, subject_cannot_write_judge_records);
     tcase_add_test(tc, gone_takes_the_subjects_fate);

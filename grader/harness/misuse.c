@@ -1,0 +1,353 @@
+/* misuse.c - the pthread API misuse rules (Helgrind's list and a few more).
+ *
+ * engine.c's wrappers call these with what they know (which thread holds
+ * which mutex, who waits on which condition variable); each rule that sees
+ * a misuse writes one "misuse TEXT" record, at most once per rule and call
+ * site, naming the student's line ("@HEX", symbolised by the grader). Only
+ * the calls of the code under test reach the wrappers, so the grader's own
+ * synchronisation never trips a rule.
+ *
+ * The rules: unlocking a mutex not held (or held by another thread);
+ * relocking a non-recursive mutex; destroying a locked mutex or a condition
+ * variable with waiters; freeing memory that holds a locked mutex; a thread
+ * exiting with a mutex held; a condition wait without the mutex; concurrent
+ * waits on one condition variable with two mutexes; a timed wait whose
+ * deadline is invalid or on the wrong clock; a call that returned EINVAL,
+ * EPERM, EDEADLK or ESRCH (errors correct code never causes).
+ *
+ * Everything here runs under E.mu.
+ */
+#include "engine_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MAX_SEEN 256       /* (rule, site) pairs already reported */
+#define MAX_RECORDS 32     /* misuse records per process, at most */
+#define DAY_SECONDS 86400L
+
+typedef struct seen_site {
+    const char *rule;
+    const void *site;
+} seen_site;
+
+/* Per condition variable (index: its number - 1): who waits on it now. */
+typedef struct cond_state {
+    int waiters;   /* threads inside a real wait */
+    int lock;      /* the mutex of those waits (index), -1: none */
+    int thread;    /* one of the waiting threads, for the message */
+    void *site;    /* its wait's site */
+} cond_state;
+
+static seen_site seen[MAX_SEEN];
+static int nseen, nrecords;
+static cond_state conds[ENG_MAX_CONDS];
+
+/* True the first time (rule, site) is seen: the caller reports then. */
+static bool first_time(const char *rule, const void *site)
+{
+    for (int i = 0; i < nseen; i++)
+        if (seen[i].rule == rule && seen[i].site == site)
+            return false;
+    if (nrecords >= MAX_RECORDS)
+        return false;
+    if (nseen < MAX_SEEN)
+        seen[nseen++] = (seen_site){ rule, site };
+    nrecords++;
+    return true;
+}
+
+static void emit(const char *text) { E.report("misuse", text); }
+
+static int thread_id(int t) { return E.threads[t].id; }
+
+/* Where thread `owner` locked mutex li, or NULL. */
+static void *locked_at(int owner, int li)
+{
+    const eng_thread *o = &E.threads[owner];
+    for (int i = 0; i < o->nheld; i++)
+        if (o->held[i].lock == li)
+            return o->held[i].site;
+    return NULL;
+}
+
+/* ", but thread 3 holds it (locked at @12)" or ", but no thread holds it" */
+static void append_holder(char *buf, size_t cap, size_t *len, int li)
+{
+    int owner = li >= 0 ? E.locks[li].owner : -1;
+    if (owner < 0) {
+        eng_appendf(buf, cap, len, "no thread holds it");
+        return;
+    }
+    eng_appendf(buf, cap, len, "thread %d holds it (locked at ", thread_id(owner));
+    eng_site(buf, cap, len, locked_at(owner, li));
+    eng_appendf(buf, cap, len, ")");
+}
+
+/* "still locked by thread 3 (at @12)" */
+static void append_locked(char *buf, size_t cap, size_t *len, int li)
+{
+    int owner = E.locks[li].owner;
+    eng_appendf(buf, cap, len, "still locked by thread %d (at ", thread_id(owner));
+    eng_site(buf, cap, len, locked_at(owner, li));
+    eng_appendf(buf, cap, len, ")");
+}
+
+/* A mutex the engine never saw locked: unknown when the lock table is full
+ * (then nothing can be said about it). */
+static bool knowable(int li) { return li >= 0 || E.nlocks < ENG_MAX_LOCKS; }
+
+static int mutex_number(int li) { return li + 1; }
+
+bool misuse_unlock(int t, int li, void *site)
+{
+    if (li >= 0 && E.locks[li].owner == t)
+        return false;
+    if (!knowable(li) || !first_time("unlock", site))
+        return li < 0 || E.locks[li].owner != t;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d unlocked ", thread_id(t));
+    if (li >= 0)
+        eng_appendf(buf, sizeof buf, &len, "mutex %d", mutex_number(li));
+    else
+        eng_appendf(buf, sizeof buf, &len, "a mutex");
+    eng_appendf(buf, sizeof buf, &len, " at ");
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, ", but ");
+    append_holder(buf, sizeof buf, &len, li);
+    eng_appendf(buf, sizeof buf, &len, ": only the thread that locked a mutex may unlock it, once");
+    emit(buf);
+    return true;
+}
+
+void misuse_relock(int t, int li, void *site, bool blocks)
+{
+    if (!first_time("relock", site))
+        return;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d locked mutex %d at ", thread_id(t),
+                mutex_number(li));
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, ", which it already holds (locked at ");
+    eng_site(buf, sizeof buf, &len, locked_at(t, li));
+    eng_appendf(buf, sizeof buf, &len, "): %s",
+                blocks ? "a mutex that is not recursive, locked twice by one thread, waits "
+                         "for itself forever"
+                       : "pthread_mutex_lock returned EDEADLK and the thread does not hold it twice");
+    emit(buf);
+}
+
+bool misuse_destroy_mutex(int t, int li, void *site)
+{
+    if (li < 0 || E.locks[li].owner < 0 || !first_time("destroy", site))
+        return li >= 0 && E.locks[li].owner >= 0;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d destroyed mutex %d at ", thread_id(t),
+                mutex_number(li));
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, ", ");
+    append_locked(buf, sizeof buf, &len, li);
+    eng_appendf(buf, sizeof buf, &len, ": unlock a mutex before destroying it");
+    emit(buf);
+    return true;
+}
+
+void misuse_freed(int t, int li, void *site)
+{
+    if (E.locks[li].owner < 0 || !first_time("free", site))
+        return;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d freed memory at ", t >= 0 ? thread_id(t) : 0);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " holding mutex %d, ", mutex_number(li));
+    append_locked(buf, sizeof buf, &len, li);
+    eng_appendf(buf, sizeof buf, &len, ": unlock (and destroy) a mutex before freeing it");
+    emit(buf);
+}
+
+void misuse_exit_holding(int t)
+{
+    const eng_thread *th = &E.threads[t];
+    if (th->nheld == 0 || !first_time("exit", th->held[0].site))
+        return;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d exited while holding mutex %d (locked at ",
+                th->id, mutex_number(th->held[0].lock));
+    eng_site(buf, sizeof buf, &len, th->held[0].site);
+    eng_appendf(buf, sizeof buf, &len, ")");
+    if (th->nheld > 1)
+        eng_appendf(buf, sizeof buf, &len, " and %d more", th->nheld - 1);
+    eng_appendf(buf, sizeof buf, &len, ": no other thread can ever lock it; unlock on every "
+                                       "path before the thread returns");
+    emit(buf);
+}
+
+bool misuse_wait_without_lock(int t, int cond, int li, void *site)
+{
+    if (li >= 0 && E.locks[li].owner == t)
+        return false;
+    if (!knowable(li) || !first_time("waitlock", site))
+        return li < 0 || E.locks[li].owner != t;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d waits on condition variable %d at ",
+                thread_id(t), cond);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " with a mutex it does not hold: ");
+    append_holder(buf, sizeof buf, &len, li);
+    eng_appendf(buf, sizeof buf, &len, ". Lock the mutex, check the condition, then wait");
+    emit(buf);
+    return true;
+}
+
+void misuse_wait_begin(int t, int cond, int li, void *site)
+{
+    if (cond <= 0)
+        return;
+    cond_state *c = &conds[cond - 1];
+    if (c->waiters == 0 || c->lock < 0) {
+        c->lock = li;
+        c->thread = t;
+        c->site = site;
+    } else if (li >= 0 && c->lock != li && first_time("twomutex", site)) {
+        char buf[512];
+        size_t len = 0;
+        eng_appendf(buf, sizeof buf, &len,
+                    "thread %d waits on condition variable %d with mutex %d at ", thread_id(t),
+                    cond, mutex_number(li));
+        eng_site(buf, sizeof buf, &len, site);
+        eng_appendf(buf, sizeof buf, &len, " while thread %d waits on it with mutex %d (at ",
+                    thread_id(c->thread), mutex_number(c->lock));
+        eng_site(buf, sizeof buf, &len, c->site);
+        eng_appendf(buf, sizeof buf, &len, "): every wait on one condition variable must use "
+                                           "the same mutex");
+        emit(buf);
+    }
+    c->waiters++;
+}
+
+void misuse_wait_end(int cond)
+{
+    if (cond > 0 && conds[cond - 1].waiters > 0)
+        conds[cond - 1].waiters--;
+}
+
+void misuse_cond_reset(int cond)
+{
+    if (cond > 0)
+        conds[cond - 1] = (cond_state){ .lock = -1 };
+}
+
+bool misuse_destroy_cond(int t, int cond, void *site)
+{
+    if (cond <= 0 || conds[cond - 1].waiters == 0)
+        return false;
+    const cond_state *c = &conds[cond - 1];
+    if (!first_time("destroycond", site))
+        return true;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d destroyed condition variable %d at ",
+                thread_id(t), cond);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " while %d thread%s wait%s on it (thread %d, at ",
+                c->waiters, c->waiters == 1 ? "" : "s", c->waiters == 1 ? "s" : "",
+                thread_id(c->thread));
+    eng_site(buf, sizeof buf, &len, c->site);
+    eng_appendf(buf, sizeof buf, &len, "): wake and join the waiters first");
+    emit(buf);
+    return true;
+}
+
+/* "3 days" or "56 years" */
+static void append_span(char *buf, size_t cap, size_t *len, long long seconds)
+{
+    long long days = seconds / DAY_SECONDS;
+    if (days >= 730)
+        eng_appendf(buf, cap, len, "%lld years", days / 365);
+    else
+        eng_appendf(buf, cap, len, "%lld days", days);
+}
+
+bool misuse_deadline(int t, const char *call, const struct timespec *ts, clockid_t clock,
+                     void *site)
+{
+    if (!ts)
+        return false;
+    char buf[640];
+    size_t len = 0;
+    if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L) {
+        if (!first_time("nsec", site))
+            return true;
+        eng_appendf(buf, sizeof buf, &len, "thread %d called %s at ", thread_id(t), call);
+        eng_site(buf, sizeof buf, &len, site);
+        eng_appendf(buf, sizeof buf, &len, " with tv_nsec = %ld, outside [0, 999999999]: the "
+                                           "call fails with EINVAL (carry whole seconds into "
+                                           "tv_sec)",
+                    (long)ts->tv_nsec);
+        emit(buf);
+        return true;
+    }
+    struct timespec now;
+    if (clock_gettime(clock, &now) != 0)
+        return false;
+    long long ahead = (long long)ts->tv_sec - (long long)now.tv_sec;
+    if (ahead <= DAY_SECONDS && ahead >= -DAY_SECONDS)
+        return false;
+    if (!first_time("clock", site))
+        return false;
+    const char *name = clock == CLOCK_MONOTONIC ? "CLOCK_MONOTONIC" : "CLOCK_REALTIME";
+    eng_appendf(buf, sizeof buf, &len, "thread %d called %s at ", thread_id(t), call);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " with a deadline ");
+    append_span(buf, sizeof buf, &len, ahead < 0 ? -ahead : ahead);
+    eng_appendf(buf, sizeof buf, &len, " in the %s on the wait's clock (%s): wrong clock? ",
+                ahead < 0 ? "past" : "future", name);
+    if (ahead < 0)
+        eng_appendf(buf, sizeof buf, &len, "the wait gives up at once. ");
+    else
+        eng_appendf(buf, sizeof buf, &len, "the wait never times out. ");
+    eng_appendf(buf, sizeof buf, &len, "The deadline must be an absolute time read from %s%s",
+                name,
+                clock == CLOCK_MONOTONIC ? ""
+                                         : " (or set the condition's clock with "
+                                           "pthread_condattr_setclock)");
+    emit(buf);
+    return false; /* the call itself is valid: its result still counts */
+}
+
+static const char *errno_name(int rc)
+{
+    switch (rc) {
+    case EINVAL: return "EINVAL (an invalid argument or object)";
+    case EPERM: return "EPERM (the calling thread does not own it)";
+    case EDEADLK: return "EDEADLK (the call would deadlock)";
+    case ESRCH: return "ESRCH (no such thread)";
+    default: return NULL;
+    }
+}
+
+void misuse_error(int t, const char *call, int rc, void *site)
+{
+    const char *what = errno_name(rc);
+    if (!what || !first_time("error", site))
+        return;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d: %s at ", thread_id(t), call);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len, " returned %s: correct code never gets this error", what);
+    emit(buf);
+}
+
+void misuse_reset(void)
+{
+    nseen = nrecords = 0;
+    for (int i = 0; i < ENG_MAX_CONDS; i++)
+        conds[i] = (cond_state){ .lock = -1 };
+}

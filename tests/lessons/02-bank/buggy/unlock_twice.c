@@ -1,0 +1,59 @@
+/* BUG: a refused withdrawal unlocks on its early path and then again at
+ * the end: it unlocks a mutex it no longer holds (and, with two threads,
+ * one that another thread holds). The balance stays right, so only the
+ * engine's misuse rule sees it.
+ * expect: functional race */
+#include "bank.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct account {
+    pthread_mutex_t lock;
+    long balance;
+};
+
+account_t *account_new(long balance)
+{
+    account_t *a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    pthread_mutex_init(&a->lock, NULL);
+    a->balance = balance;
+    return a;
+}
+
+void account_free(account_t *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+bool account_withdraw(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->lock);
+    bool ok = a->balance >= amount;
+    if (ok)
+        a->balance -= amount;
+    else
+        pthread_mutex_unlock(&a->lock); /* and below, again */
+    pthread_mutex_unlock(&a->lock);
+    return ok;
+}
+
+void account_deposit(account_t *a, long amount)
+{
+    pthread_mutex_lock(&a->lock);
+    a->balance += amount;
+    pthread_mutex_unlock(&a->lock);
+}
+
+long account_balance(account_t *a)
+{
+    pthread_mutex_lock(&a->lock);
+    long b = a->balance;
+    pthread_mutex_unlock(&a->lock);
+    return b;
+}
