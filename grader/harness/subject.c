@@ -26,6 +26,7 @@
  * TSan explicitly: each channel has a clock that its thread releases after
  * each call and that a SPAWN's or CALL's `acquire` list acquires.
  */
+#include "engine.h"
 #include "intercept.h"
 #include "remote.h"
 #include "rpc.h"
@@ -552,6 +553,8 @@ int main(int argc, char **argv)
         }
     }
     rpc_buffer_done(m);
+    /* What the student's threads did last: shown if the test failed. */
+    engine_report_timeline();
     fflush(NULL);
     exit(0);
 }

@@ -228,8 +228,10 @@ static void *watch(void *unused)
         }
         bool any = hang_report(buf, sizeof buf);
         eng_leave();
-        if (any)
+        if (any) {
             E.report("hang", buf);
+            engine_report_timeline();
+        }
     }
     return NULL;
 }
