@@ -228,10 +228,9 @@ static void *watch(void *unused)
         }
         bool any = hang_report(buf, sizeof buf);
         eng_leave();
-        if (any) {
+        if (any)
             E.report("hang", buf);
-            engine_report_timeline();
-        }
+        engine_report_timeline(); /* what led here, if the run is then stopped */
     }
     return NULL;
 }
