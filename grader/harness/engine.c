@@ -561,12 +561,22 @@ int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct times
     return cond_wait_common(c, m, ts, site);
 }
 
-/* Thread t signals or broadcasts condition c (its number needs E.mu). */
+/* Thread t signals or broadcasts condition c. Its number needs E.mu, but
+ * cond_id never forgets an address, so a thread keeps its last answer: a
+ * loop that signals one condition takes no lock for it. */
 static void timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, void *site)
 {
-    eng_enter();
-    TIMELINE(t, kind, cond_id(c), 0, site);
-    eng_leave();
+    static _Thread_local const pthread_cond_t *last_cond;
+    static _Thread_local int last_id;
+    eng_hide_begin();
+    if (c != last_cond) {
+        eng_enter();
+        last_id = cond_id(c);
+        eng_leave();
+        last_cond = c;
+    }
+    TIMELINE(t, kind, last_id, 0, site);
+    eng_hide_end();
 }
 
 int eng_cond_signal(pthread_cond_t *c, void *site)
