@@ -228,6 +228,11 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     }
     line[len++] = '\n';
     chan_write(line, len);
+    /* Then what the threads did last. Not strictly async-signal-safe (it
+     * formats with snprintf, into static memory, no allocation or lock);
+     * the crash record is already out should it fault again (SA_RESETHAND:
+     * the default action then ends the process). */
+    engine_report_timeline();
     signal(sig, SIG_DFL);
     raise(sig);
 }
