@@ -63,6 +63,16 @@ for pair in "07-wallet:if_not_while:wait(" "03-transfer:inconsistent_order:lock(
         pass "timeline $lesson/$variant: --details prints it"
     else fail "timeline $lesson/$variant: --details prints it" "$(head -c 600 "$d.table")"; fi
 
+    # The LMS formats carry it in the test's output text.
+    "$GRADER" convert --format gradescope --out "$d.gs.json" "$d.json" 2>/dev/null
+    if $PY -c "
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if any(re.search(r'What your threads did last.*\n  T[0-9]+ $slug\.c:[0-9]+ ', t.get('output', ''), re.S)
+                  for t in d['tests']) else 1)" "$d.gs.json"; then
+        pass "timeline $lesson/$variant: gradescope output shows it"
+    else fail "timeline $lesson/$variant: gradescope output shows it" "$(head -c 300 "$d.gs.json")"; fi
+
     twin="$work/$lesson-solution"; mkdir -p "$twin"; cp "$ROOT/solutions/$lesson/$slug.c" "$twin/"
     "$GRADER" grade --quiet --lesson "$lesson" --out "$twin.json" "$twin" >/dev/null 2>&1
     got=$(jget "$twin.json" "'%s %s' % (r['score'], sum('timeline' in t for l in r['lessons'] for t in l['tests']))")
