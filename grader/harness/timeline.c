@@ -25,8 +25,10 @@ typedef struct tl_slot {
     _Atomic uintptr_t site;
 } tl_slot;
 
+/* Cache-line aligned: a ring is written by its thread only, and must not
+ * share a line with its neighbour's (false sharing on every note). */
 typedef struct tl_ring {
-    tl_slot ev[TIMELINE_RING];
+    _Alignas(64) tl_slot ev[TIMELINE_RING];
     unsigned next; /* the slot written next (the owner's only) */
     bool waiting;  /* a condition wait is pending: its mutex's release is not an event */
     uint16_t wait_cond, wait_mutex;
