@@ -28,10 +28,10 @@
 enum tl_kind {
     TL_LOCK = 'L',      /* A: mutex */
     TL_UNLOCK = 'U',    /* A: mutex */
-    TL_BUSY = 'B',      /* a trylock that failed; A: mutex (0: not tracked) */
+    TL_BUSY = 'B',      /* a trylock that failed (A: 0, its mutex is not looked up) */
     TL_WAIT = 'W',      /* A: condition, B: its mutex */
     TL_TIMEDWAIT = 'w', /* the same, with a deadline */
-    TL_WOKE = 'K',      /* A: condition, B: its mutex; TL_F_TIMEDOUT */
+    TL_WOKE = 'K',      /* A: condition, B: its mutex; TL_F_TIMEDOUT, TL_F_SPURIOUS */
     TL_SIGNAL = 'S',    /* A: condition */
     TL_BROADCAST = 'A', /* A: condition */
     TL_CREATE = 'C',    /* a pthread_create */
@@ -55,8 +55,8 @@ typedef struct tl_event {
 
 /* Thread slot `slot` (its engine index) whose id is `tid` had an event.
  * Only that thread calls this for its slot. While a condition wait is
- * pending (TL_WAIT or TL_TIMEDWAIT noted), the mutex's release is not noted and its
- * re-acquisition (TL_LOCK) is noted as TL_WOKE. */
+ * pending (TL_WAIT or TL_TIMEDWAIT noted), the mutex's release is not noted
+ * and its re-acquisition (TL_LOCK) is noted as TL_WOKE. */
 void timeline_note(int slot, int tid, enum tl_kind kind, int a, int b, const void *site);
 /* The wait just noted on `slot` returned `rc` (ETIMEDOUT or TIMELINE_SPURIOUS
  * marks it). */
