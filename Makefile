@@ -30,14 +30,14 @@ grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
 # preload.c and c11threads.c (its C11 names exported: -DGRADER_PRELOAD), into
 # the LD_PRELOAD library for `grader stress`.
-ENGINE_SRC := engine.c lockorder.c misuse.c noise.c watchdog.c
+ENGINE_SRC := engine.c lockorder.c misuse.c noise.c watchdog.c timeline.c
 comma := ,
 empty :=
 space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
 ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c c11threads.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
-                            grader/harness/splitmix64.h
+                            grader/harness/splitmix64.h grader/harness/timeline.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -DGRADER_PRELOAD -o $@ $(ENGINE_SO_SRC) -ldl
 
@@ -71,8 +71,10 @@ $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
 UNIT_SRC := $(wildcard tests/unit/*.c)
-$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(SAN_OBJ) $(CHECK_LIBS) $(LDLIBS)
+# timeline.c: the engine's one pure part under test (its merge and record text).
+$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ) grader/harness/timeline.c grader/harness/timeline.h
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) grader/harness/timeline.c $(SAN_OBJ) \
+	  $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.
 $(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)

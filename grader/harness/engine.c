@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #endif
 #include "engine_int.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -337,8 +338,10 @@ static int mutex_kind(const pthread_mutex_t *m)
 
 void eng_report_deadlock(const char *text)
 {
-    if (!atomic_exchange_explicit(&E.deadlock_reported, true, memory_order_relaxed))
+    if (!atomic_exchange_explicit(&E.deadlock_reported, true, memory_order_relaxed)) {
         E.report("deadlock", text);
+        engine_report_timeline();
+    }
     if (E.cfg.exit_on_deadlock)
         _exit(ENGINE_DEADLOCK_EXIT);
 }
@@ -389,6 +392,7 @@ static void acquired(int t, const void *m, void *site, bool order)
                 th->held[th->nheld++] = (eng_held){ li, site };
         }
     }
+    TIMELINE(t, TL_LOCK, li + 1, 0, site);
     eng_leave();
     progress();
 }
@@ -459,7 +463,9 @@ int eng_mutex_trylock(pthread_mutex_t *m, void *site)
     if (rc == 0) {
         acquired(t, m, site, false);
         noise_point(&E.threads[t]);
-    } else if (rc != EBUSY) {
+    } else if (rc == EBUSY) {
+        TIMELINE(t, TL_BUSY, 0, 0, site);
+    } else {
         call_failed(t, "pthread_mutex_trylock", rc, site);
     }
     return rc;
@@ -513,6 +519,7 @@ int eng_mutex_unlock(pthread_mutex_t *m, void *site)
     bool bad = misuse_unlock(t, li, site);
     if (li >= 0)
         released(t, li, m);
+    TIMELINE(t, TL_UNLOCK, li + 1, 0, site);
     eng_leave();
     int rc = E.R.mutex_unlock(m);
     if (!bad)
@@ -610,8 +617,13 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     if (!bad && noise_spurious(th)) {
         /* A spurious wake-up: the mutex is released and taken again, and the
          * wait returns 0 although nobody signalled. */
+        eng_enter();
+        TIMELINE(t, ts ? TL_TIMEDWAIT : TL_WAIT, cond_id(c), lock_find(m) + 1, site);
+        eng_leave();
         eng_mutex_unlock(m, site);
-        return eng_mutex_lock(m, site);
+        int rc = eng_mutex_lock(m, site);
+        TIMELINE_WAIT_RESULT(t, TIMELINE_SPURIOUS);
+        return rc;
     }
     eng_enter();
     int li = lock_find(m);
@@ -623,12 +635,14 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     th->wait_site = site;
     th->wait_timed = ts != NULL;
     misuse_wait_begin(t, cid, li, site);
+    TIMELINE(t, ts ? TL_TIMEDWAIT : TL_WAIT, th->wait_cond, li + 1, site);
     eng_leave();
     int rc = ts ? E.R.cond_timedwait(c, m, ts) : E.R.cond_wait(c, m);
     eng_enter();
     misuse_wait_end(cid);
     eng_leave();
     acquired(t, m, site, true);
+    TIMELINE_WAIT_RESULT(t, rc);
     if (!bad && rc != ETIMEDOUT)
         call_failed(t, call, rc, site);
     return rc;
@@ -645,21 +659,41 @@ int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct times
     return cond_wait_common(c, m, ts, site);
 }
 
+/* Thread t signals or broadcasts condition c. Its number needs E.mu, but
+ * cond_id never forgets an address, so a thread keeps its last answer: a
+ * loop that signals one condition takes no lock for it. */
+static void timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, void *site)
+{
+    static _Thread_local const pthread_cond_t *last_cond;
+    static _Thread_local int last_id;
+    eng_hide_begin();
+    if (c != last_cond) {
+        eng_enter();
+        last_id = cond_id(c);
+        eng_leave();
+        last_cond = c;
+    }
+    TIMELINE(t, kind, last_id, 0, site);
+    eng_hide_end();
+}
+
 int eng_cond_signal(pthread_cond_t *c, void *site)
 {
-    (void)site;
     int t = me();
     if (t >= 0)
         noise_point(&E.threads[t]);
+    if (t >= 0)
+        timeline_cond(t, TL_SIGNAL, c, site);
     return E.R.cond_signal(c);
 }
 
 int eng_cond_broadcast(pthread_cond_t *c, void *site)
 {
-    (void)site;
     int t = me();
     if (t >= 0)
         noise_point(&E.threads[t]);
+    if (t >= 0)
+        timeline_cond(t, TL_BROADCAST, c, site);
     return E.R.cond_broadcast(c);
 }
 
@@ -716,6 +750,7 @@ int eng_join(pthread_t target, void **ret, void *site)
     th->wait_target = target;
     th->wait_thread = -1;
     int found = eng_join_target(t);
+    TIMELINE(t, TL_JOIN, found >= 0 ? E.threads[found].id : 0, 0, site);
     th->wait_site = site;
     th->wait_timed = false;
     char buf[2048];
@@ -1019,6 +1054,8 @@ static void sleeping(int t, void *site, bool on)
     eng_enter();
     E.threads[t].wait = on ? W_SLEEP : W_NONE;
     E.threads[t].wait_site = site;
+    if (on)
+        TIMELINE(t, TL_SLEEP, 0, 0, site);
     eng_leave();
 }
 
@@ -1048,6 +1085,44 @@ int eng_usleep(unsigned us, void *site)
     if (t >= 0)
         sleeping(t, site, false);
     return rc;
+}
+
+/* ---- the timeline (timeline.c) ---------------------------------------------- */
+
+void eng_timeline_create(void *site)
+{
+    int t = E.ready ? me() : -1;
+    if (t >= 0)
+        TIMELINE(t, TL_CREATE, 0, 0, site);
+}
+
+void eng_timeline_start(void *fn)
+{
+    int t = E.ready ? me() : -1;
+    /* A site is a return address, shown one byte back: one past the entry. */
+    if (t >= 0)
+        TIMELINE(t, TL_START, 0, 0, (char *)fn + 1);
+}
+
+void engine_report_timeline(void)
+{
+    if (!E.ready)
+        return;
+    static char buf[TIMELINE_EMIT * 48];
+    static atomic_flag busy = ATOMIC_FLAG_INIT; /* a deadlock and a hang report at once */
+    eng_hide_begin();
+    bool mine = !atomic_flag_test_and_set(&busy);
+    size_t n = mine ? timeline_format(buf, sizeof buf, TIMELINE_EMIT, E.exe_base, E.exe_lo,
+                                      E.exe_hi)
+                    : 0;
+    eng_hide_end();
+    if (n)
+        E.report("timeline", buf);
+    if (mine) {
+        eng_hide_begin();
+        atomic_flag_clear(&busy);
+        eng_hide_end();
+    }
 }
 
 /* ---- start ------------------------------------------------------------------ */

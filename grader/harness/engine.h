@@ -125,6 +125,13 @@ void eng_idle(bool on);
 
 /* A thread of the code under test starts (call first thing on it). */
 void eng_thread_start(void);
+/* For the timeline (timeline.h): the caller created a thread at `site`;
+ * the calling thread, just started, runs `fn`. */
+void eng_timeline_create(void *site);
+void eng_timeline_start(void *fn);
+/* Writes a "timeline" record: the last synchronisation events of every
+ * thread, merged in order (timeline.h). */
+void engine_report_timeline(void);
 /* Memory [p, p+n) is being freed (at `site`): forget the mutexes that lived
  * there (a misuse if one is still locked). */
 void eng_forget_range(const void *p, size_t n, void *site);

@@ -48,6 +48,7 @@ static void *trampoline(void *p)
     /* Any non-NULL value: the destructor runs when this thread ends. */
     pthread_setspecific(exit_key, (void *)1);
     eng_thread_start();
+    eng_timeline_start((void *)si.fn);
     return si.fn(si.arg);
 }
 
@@ -84,6 +85,7 @@ int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
         return err;
     }
     atomic_fetch_add(&created_threads, 1);
+    eng_timeline_create(__builtin_return_address(0));
     return 0;
 }
 

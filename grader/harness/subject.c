@@ -26,6 +26,7 @@
  * TSan explicitly: each channel has a clock that its thread releases after
  * each call and that a SPAWN's or CALL's `acquire` list acquires.
  */
+#include "engine.h"
 #include "intercept.h"
 #include "remote.h"
 #include "rpc.h"
@@ -227,6 +228,11 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     }
     line[len++] = '\n';
     chan_write(line, len);
+    /* Then what the threads did last. Not strictly async-signal-safe (it
+     * formats with snprintf, into static memory, no allocation or lock);
+     * the crash record is already out should it fault again (SA_RESETHAND:
+     * the default action then ends the process). */
+    engine_report_timeline();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -552,6 +558,8 @@ int main(int argc, char **argv)
         }
     }
     rpc_buffer_done(m);
+    /* What the student's threads did last: shown if the test failed. */
+    engine_report_timeline();
     fflush(NULL);
     exit(0);
 }

@@ -295,6 +295,7 @@ static void *watch(void *unused)
         eng_leave();
         if (any)
             E.report("hang", buf);
+        engine_report_timeline(); /* what led here, if the run is then stopped */
     }
     return NULL;
 }

@@ -7,6 +7,7 @@
 #include "textbuf.h"
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ static const char style[] =
     ".charts{display:flex;flex-wrap:wrap;gap:2em}.bar{fill:#4a7fb5}.axis{stroke:#888}"
     "svg text{font:11px sans-serif;fill:#333}.cat{background:#d9534f;height:1em;display:inline-block}"
     "code{font:12px monospace;white-space:pre-wrap;word-break:break-word}"
-    ".muted{color:#777}.bad{color:#b00}";
+    ".muted{color:#777}.bad{color:#b00}"
+    ".lanes td,.lanes th{border:0;border-left:2px solid #ccd;padding:0 .5em}.lanes code{font-size:11px}";
 
 /* A bar chart of `counts` with labels under the bars. */
 static void histogram(textbuf *b, json_t *counts, const char *const *labels, const char *title)
@@ -89,6 +91,65 @@ static void student_list(textbuf *b, json_t *ids)
     }
 }
 
+#define LANES_MAX 6
+
+/* The thread number of a timeline line ("T2 bank.c:40 lock(m1)"), or 0. */
+static unsigned lane_thread(const char *line)
+{
+    unsigned t = 0;
+    if (line[0] != 'T')
+        return 0;
+    for (const char *p = line + 1; *p >= '0' && *p <= '9' && t < 100000; p++)
+        t = t * 10 + (unsigned)(*p - '0');
+    return t;
+}
+
+/* An example failure's timeline: one lane (column) per thread, time going
+ * down, so who waited while who signalled reads at a glance; as a plain
+ * list when there are more threads than fit across. */
+static void timeline_lanes(textbuf *b, json_t *timeline)
+{
+    size_t n = json_array_size(timeline), i;
+    if (n == 0)
+        return;
+    unsigned lanes[LANES_MAX];
+    size_t nlanes = 0;
+    bool fits = true;
+    json_t *line;
+    json_array_foreach(timeline, i, line) {
+        unsigned t = lane_thread(json_string_value(line) ? json_string_value(line) : "");
+        size_t k = 0;
+        while (k < nlanes && lanes[k] != t)
+            k++;
+        if (k == nlanes && nlanes < LANES_MAX)
+            lanes[nlanes++] = t;
+        else if (k == nlanes)
+            fits = false;
+    }
+    tb_put(b, "<details class=\"timeline\"><summary>what the threads did last (one "
+              "student's run)</summary><table class=\"lanes\">");
+    if (fits) {
+        tb_put(b, "<tr>");
+        for (size_t k = 0; k < nlanes; k++)
+            tb_put(b, lanes[k] ? "<th>T%u</th>" : "<th>?</th>", lanes[k]);
+        tb_put(b, "</tr>");
+    }
+    json_array_foreach(timeline, i, line) {
+        const char *text = json_string_value(line) ? json_string_value(line) : "";
+        unsigned t = lane_thread(text);
+        /* The lane says the thread: the cell keeps the rest. */
+        const char *rest = t && fits ? text + strcspn(text, " ") + (strchr(text, ' ') != NULL)
+                                     : text;
+        tb_put(b, "<tr>");
+        for (size_t k = 0; fits && k < nlanes && lanes[k] != t; k++)
+            tb_put(b, "<td></td>");
+        tb_put(b, "<td><code>");
+        tb_html(b, rest);
+        tb_put(b, "</code></td></tr>");
+    }
+    tb_put(b, "</table></details>");
+}
+
 static void lesson_section(textbuf *b, json_t *l, size_t nstudents)
 {
     char *title = xasprintf("%s: score distribution", str(l, "id"));
@@ -134,7 +195,9 @@ static void lesson_section(textbuf *b, json_t *l, size_t nstudents)
         tb_html(b, str(c, "test"));
         tb_put(b, "</td><td><code>");
         tb_html(b, str(c, "message"));
-        tb_put(b, "</code></td></tr>");
+        tb_put(b, "</code>");
+        timeline_lanes(b, json_object_get(c, "timeline"));
+        tb_put(b, "</td></tr>");
     }
     if (json_array_size(msgs))
         tb_put(b, "</table>");

@@ -5,6 +5,7 @@
  * no tests in the native document; it becomes one failed entry worth the
  * lesson's points, so the entries always add up to the maximum. */
 #include "output_lms.h"
+#include "textbuf.h"
 #include "util.h"
 
 #include <math.h>
@@ -65,7 +66,21 @@ static char *test_output(json_t *lesson, json_t *t)
                                    str(lesson, "id"), str(t, "name"),
                                    (long long)json_integer_value(seed))
                        : xstrdup("");
-    char *out = xasprintf("%s: %s%s", status, str(t, "message"), replay);
+    /* The failure's timeline, one event a line (the JSON's strings, already
+     * made safe there; the LMS shows them as text). */
+    textbuf tl = { 0 };
+    tb_put(&tl, "%s", "");
+    json_t *lines = json_object_get(t, "timeline");
+    if (json_array_size(lines)) {
+        tb_put(&tl, "\nWhat your threads did last (oldest first):");
+        size_t i;
+        json_t *line;
+        json_array_foreach(lines, i, line)
+            if (json_is_string(line))
+                tb_put(&tl, "\n  %s", json_string_value(line));
+    }
+    char *out = xasprintf("%s: %s%s%s", status, str(t, "message"), tl.s, replay);
+    free(tl.s);
     free(replay);
     return out;
 }

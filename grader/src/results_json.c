@@ -2,10 +2,13 @@
 #include "results_json.h"
 #include "safetext.h"
 #include "score.h"
+#include "textbuf.h"
+#include "util.h"
 #include "../../sandbox/sandbox.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Text from a test run, a tool or the compiler enters the JSON only through
  * here: valid UTF-8 (Jansson refuses anything else), bounded. */
@@ -15,6 +18,33 @@ json_t *json_text(const char *s, size_t max)
     json_t *j = json_string(safe);
     free(safe);
     return j;
+}
+
+json_t *results_timeline(const char *lines)
+{
+    json_t *a = json_array();
+    for (const char *p = lines; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        char *line = xasprintf("%.*s", (int)n, p);
+        json_array_append_new(a, json_text(line, TIMELINE_LINE_MAX));
+        free(line);
+        p += n + (p[n] == '\n');
+    }
+    return a;
+}
+
+char *results_timeline_lines(json_t *array)
+{
+    if (!json_is_array(array) || json_array_size(array) == 0)
+        return NULL;
+    textbuf b = { 0 };
+    tb_put(&b, "%s", "");
+    size_t i;
+    json_t *line;
+    json_array_foreach(array, i, line)
+        if (json_is_string(line))
+            tb_put(&b, "%s%s", b.len ? "\n" : "", json_string_value(line));
+    return b.s;
 }
 
 json_t *results_lesson(const lesson *l, const char *status, const char *message)
@@ -40,6 +70,9 @@ json_t *results_test(const test_info *t, const test_outcome *out, double score, 
                           out->tsan_run);
     if (out->message)
         json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
+    /* What the threads did last helps with a failure; on a pass it is noise. */
+    if (out->timeline && out->status != TEST_PASSED)
+        json_object_set_new(j, "timeline", results_timeline(out->timeline));
     return j;
 }
 

@@ -24,6 +24,13 @@
  * JSON. */
 json_t *json_text(const char *s, size_t max);
 
+/* A failure's timeline (lines, "\n" between them) as the test's compact
+ * "timeline" field: an array of strings, one event each, oldest first. */
+#define TIMELINE_LINE_MAX 240
+json_t *results_timeline(const char *lines);
+/* The array back to lines (NULL when empty or not an array). malloc'd. */
+char *results_timeline_lines(json_t *array);
+
 /* A lesson with no tests yet: status ("graded", "missing", "compile_error",
  * "forbidden", "error"), score 0, its maximum, an optional message. */
 json_t *results_lesson(const lesson *l, const char *status, const char *message);

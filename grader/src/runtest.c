@@ -10,6 +10,7 @@
 #include "pool.h"
 #include "results_json.h"
 #include "sites.h"
+#include "timeline_text.h"
 #include "verdict.h"
 #include "tsan_report.h"
 #include "util.h"
@@ -396,6 +397,25 @@ static char *symbolised(const run_context *ctx, const char *bin, const char *rec
     return where;
 }
 
+/* A failure's timeline (the subject's last "timeline" record), its sites
+ * named where they are the student's; NULL for a pass (noise there). */
+static char *failure_timeline(const run_context *ctx, const char *bin, bool tsan,
+                              const char *records, const test_outcome *out, code_range *student)
+{
+    if (out->status == TEST_PASSED)
+        return NULL;
+    char *text = record_text(records, "timeline", true);
+    if (!text)
+        return NULL;
+    if (student->lo == student->hi)
+        student_range_of_build(ctx->workdir, tsan, bin, student);
+    char *file = xasprintf("%s.c", ctx->l->slug);
+    char *lines = timeline_symbolized(text, bin, ctx->workdir, file, student);
+    free(file);
+    free(text);
+    return lines;
+}
+
 static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint64_t run_seed,
                      test_outcome *out)
 {
@@ -464,6 +484,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.crash_where = crash_where;
     e.wall_ms = rr.res.wall_ms;
     verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
+    out->timeline = failure_timeline(ctx, bin, tsan, rr.records, out, &student);
 
     free(tsan_report);
     free(deadlock);
@@ -484,6 +505,8 @@ json_t *test_outcome_to_json(const test_outcome *out)
                           out->engine_found);
     if (out->message)
         json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
+    if (out->timeline)
+        json_object_set_new(j, "timeline", results_timeline(out->timeline));
     return j;
 }
 
@@ -505,6 +528,7 @@ void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out)
     out->engine_found = json_is_true(json_object_get(j, "engine_found"));
     const char *m = json_string_value(json_object_get(j, "message"));
     out->message = m ? xstrdup(m) : NULL;
+    out->timeline = results_timeline_lines(json_object_get(j, "timeline"));
 }
 
 /* ---- runs ahead of time, side by side ------------------------------------ */

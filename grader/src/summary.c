@@ -3,6 +3,7 @@
  * run of digits replaced by '#', so "balance went to -200" and "balance went
  * to -600" count as one problem. */
 #include "summary.h"
+#include "results_json.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -84,6 +85,21 @@ static json_t *lesson_acc(json_t *lessons, const char *id, double max)
     return a;
 }
 
+/* The first student's timeline for a common failure (the class report
+ * draws it): strings only, as many as the results format allows. */
+static void example_timeline(json_t *example, json_t *timeline)
+{
+    if (!json_is_array(timeline) || json_array_size(timeline) == 0)
+        return;
+    json_t *copy = json_array();
+    size_t i;
+    json_t *line;
+    json_array_foreach(timeline, i, line)
+        if (i < 32 && json_is_string(line))
+            json_array_append_new(copy, json_text(json_string_value(line), 240));
+    json_object_set_new(example, "timeline", copy);
+}
+
 static void add_lesson(json_t *acc, json_t *l, const char *student)
 {
     const char *status = str(l, "status");
@@ -114,10 +130,12 @@ static void add_lesson(json_t *acc, json_t *l, const char *student)
         char *k = message_key(*str(t, "message") ? str(t, "message") : str(t, "status"));
         char *kk = xasprintf("[%s] %s", str(t, "category"), k);
         count_once(json_object_get(acc, "messages"), seen_msg, kk);
-        if (!json_object_get(json_object_get(acc, "examples"), kk))
-            json_object_set_new(json_object_get(acc, "examples"), kk,
-                                json_pack("{s:s, s:s, s:s}", "kind", str(t, "category"),
-                                          "test", str(t, "name"), "message", k));
+        if (!json_object_get(json_object_get(acc, "examples"), kk)) {
+            json_t *ex = json_pack("{s:s, s:s, s:s}", "kind", str(t, "category"), "test",
+                                   str(t, "name"), "message", k);
+            example_timeline(ex, json_object_get(t, "timeline"));
+            json_object_set_new(json_object_get(acc, "examples"), kk, ex);
+        }
         free(kk);
         free(k);
     }

@@ -43,6 +43,22 @@ static void print_cut(FILE *f, const char *msg, int width)
     free(first);
 }
 
+/* A failure's timeline, one event a line (each escaped: the line holds a
+ * file name the student's #line chose). */
+static void print_timeline(FILE *f, json_t *timeline)
+{
+    if (json_array_size(timeline) == 0)
+        return;
+    fputs("  what your threads did last (oldest first; m: mutex, c: condition, T: thread):\n", f);
+    size_t i;
+    json_t *line;
+    json_array_foreach(timeline, i, line) {
+        fputs("    ", f);
+        print_safe(f, json_string_value(line) ? json_string_value(line) : "", true);
+        fputc('\n', f);
+    }
+}
+
 static json_t *first_failure(json_t *lesson)
 {
     size_t i;
@@ -98,6 +114,7 @@ void print_table(FILE *f, json_t *results, bool details)
             fprintf(f, " (%s, %s)\n  ", str(t, "category"), str(t, "status"));
             print_safe(f, str(t, "message"), false);
             fputc('\n', f);
+            print_timeline(f, json_object_get(t, "timeline"));
         }
     }
     bool test_failed = false;

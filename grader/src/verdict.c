@@ -231,9 +231,12 @@ void verdict_fold(test_outcome *so_far, test_outcome *next, enum next_run kind)
                    strncmp(next->message, "ThreadSanitizer", 15) == 0) {
             /* Its report names the cause, so it leads; what the test saw follows. */
             char *msg = xasprintf("%s (the test saw: %s)", next->message, so_far->message);
+            char *timeline = so_far->timeline;
+            so_far->timeline = NULL;
             test_outcome_free(so_far);
             test_outcome_free(next);
             so_far->message = msg;
+            so_far->timeline = timeline;
             so_far->tsan_run = true;
         } else {
             test_outcome_free(next);
@@ -250,4 +253,6 @@ void test_outcome_free(test_outcome *o)
 {
     free(o->message);
     o->message = NULL;
+    free(o->timeline);
+    o->timeline = NULL;
 }

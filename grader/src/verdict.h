@@ -40,6 +40,7 @@ typedef struct test_outcome {
     bool tsan_run;       /* the verdict includes a ThreadSanitizer run */
     uint64_t seed;       /* the schedule seed of the run that decided the verdict */
     bool engine_found;   /* the engine saw a deadlock, a misuse or a lock-order inversion */
+    char *timeline;      /* a failure's last sync events, one per line (timeline_text.h); NULL */
 } test_outcome;
 
 /* What one run of a test left behind. Strings may be NULL (none). */
@@ -100,7 +101,8 @@ uint64_t verdict_next_seed(enum next_run next, uint64_t base_seed, unsigned sche
                            const test_outcome *so_far);
 
 /* Folds the next run's outcome into the test's (takes over `next`'s
- * message): a re-run replaces, a passing verdict gives way to a failing
+ * message and timeline; a TSan report that leads keeps the timeline of
+ * the failure it explains): a re-run replaces, a passing verdict gives way to a failing
  * one, and a TSan report leads the message of a plain failure. */
 void verdict_fold(test_outcome *so_far, test_outcome *next, enum next_run kind);
 

@@ -154,13 +154,25 @@ PY
     # pasted into its source: a regex's backslashes would be mangled).
     problems=$(X_STATUS=$status X_MAX=$max X_MIN=$min X_TEST=$(field expect-test) \
                X_MESSAGES=$(sed -n "s/^[ /*]*expect-message: *\(.*\)$/\1/p" "$f" | sed 's/ *$//') \
-               X_NOT=$(fields expect-not-message) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT \
+               X_NOT=$(fields expect-not-message) X_TIMELINE=$(fields expect-timeline) X_LEVEL=${EXPECT_LEVEL:-} X_ROOT=$ROOT \
                X_PROT=${EXPECT_PROTECTED:-true} jrun "$out" "
 import os, re
 E = os.environ
 L = r['lessons'][0]
 msgs = [L.get('message', '')] + [t.get('message', '') for t in L['tests']]
-p = []
+# A failure's timeline (grader/src/timeline_text.h): rebuilt by the grader,
+# so every line has its shape whatever the subject wrote; and none on a pass.
+tl = [x for t in L['tests'] for x in t.get('timeline', [])]
+shape = re.compile(r'^T[0-9]+ ([^ ]+:[0-9]+ )?(lock\(m[0-9]+\)|unlock\(m[0-9]+\)|trylock: busy|'
+                   r'(timed)?wait\(c[0-9]+, m[0-9]+\)|(woke|timed out)\(c[0-9]+\)( with no signal)?|'
+                   r'signal\(c[0-9]+\)|broadcast\(c[0-9]+\)|create a thread|thread starts|'
+                   r'join(\(T[0-9]+\))?|sleep)$')
+p = ['timeline line %r has not the grader\'s shape' % x for x in tl if not shape.match(x)][:1]
+p += ['passing test %s carries a timeline' % t['name'] for t in L['tests']
+      if t['status'] == 'passed' and 'timeline' in t][:1]
+for m in E['X_TIMELINE'].splitlines():
+    if m and not any(re.search(m, x) for x in tl): p.append('no timeline line matches %r: %r' % (m, tl[:6]))
+msgs += tl
 if L['status'] != E['X_STATUS']: p.append('status %s, expected %s' % (L['status'], E['X_STATUS']))
 if L['score'] > float(E['X_MAX']): p.append('scored %s, at most %s expected' % (L['score'], E['X_MAX']))
 if L['score'] < float(E['X_MIN']): p.append('scored %s, at least %s expected: %r' % (L['score'], E['X_MIN'], [(t['name'], t.get('message')) for t in L['tests'] if t['status'] != 'passed'][:2]))
