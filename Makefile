@@ -29,7 +29,7 @@ grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 # The concurrency engine's sources, the one list: linked into every test
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
 # preload.c, into the LD_PRELOAD library for `grader stress`.
-ENGINE_SRC := engine.c lockorder.c noise.c watchdog.c
+ENGINE_SRC := engine.c lockorder.c noise.c watchdog.c callcheck.c
 comma := ,
 empty :=
 space := $(empty) $(empty)

@@ -91,6 +91,10 @@ int eng_usleep(unsigned us, void *site);
  * call (on) or got one (off): blocked, as far as interleaving goes. */
 void eng_idle(bool on);
 
+/* True when every other thread of the code under test that the engine
+ * knows is blocked (in a wait, a join, a sleep, or idle between calls). */
+bool eng_others_asleep(void);
+
 /* A thread of the code under test starts (call first thing on it). */
 void eng_thread_start(void);
 /* Memory [p, p+n) is being freed: forget the mutexes that lived there. */
