@@ -3,9 +3,11 @@
  * Counts the threads the student's code starts and that are still running
  * (a thread-specific key's destructor sees every exit, by return or by
  * pthread_exit), and injects creation failures on demand so a test can check
- * what a submission does when pthread_create fails part-way. Its sync calls
- * (mutexes, condition variables, joins, sleeps) and free() go to the
- * concurrency engine (engine.h) with the student's call site.
+ * what a submission does when pthread_create fails part-way (at once, or
+ * once the threads started before are asleep). Its sync calls (mutexes,
+ * condition variables, joins, sleeps) and free() go to the concurrency
+ * engine (engine.h) with the student's call site; creations, joins and
+ * detaches also go to callcheck.h, which checks what each API call left.
  */
 #include "intercept.h"
 #include "callcheck.h"
@@ -48,15 +50,16 @@ static void make_key(void)
 
 static void *trampoline(void *p)
 {
-    start_info *sp = p;
-    callcheck_adopt(sp->call, &sp->recorded);
-    start_info si = { sp->fn, sp->arg, sp->call, false };
-    free(sp);
+    start_info *si = p;
+    callcheck_adopt(si->call, &si->recorded);
+    void *(*fn)(void *) = si->fn;
+    void *arg = si->arg;
+    free(si);
     /* Any non-NULL value: the destructor runs when this thread ends. */
     pthread_setspecific(exit_key, (void *)1);
     eng_thread_start();
     atomic_fetch_sub(&starting_threads, 1);
-    return si.fn(si.arg);
+    return fn(arg);
 }
 
 /* The errno this call must fail with, or 0. Counts down the calls to let
