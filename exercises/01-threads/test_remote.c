@@ -233,4 +233,6 @@ static uint64_t task_call(remote_args *a, bool start)
 static uint64_t do_task_start(remote_args *a) { return task_call(a, true); }
 static uint64_t do_task_join(remote_args *a) { return task_call(a, false); }
 REMOTE_FUNCTIONS(do_run_all, do_task_start, do_task_join);
+/* task_start leaves its thread running: task_join joins it. */
+REMOTE_LEAVES({ F_TASK_START, REMOTE_LEAVES_THREADS });
 #endif

@@ -45,4 +45,5 @@ static uint64_t do_deposit(remote_args *a)
 }
 static uint64_t do_balance(remote_args *a) { return (uint64_t)account_balance(REMOTE_AS_PTR(a->arg[0])); }
 REMOTE_FUNCTIONS(do_new, do_free, do_withdraw, do_deposit, do_balance);
+REMOTE_LEAVES();
 #endif

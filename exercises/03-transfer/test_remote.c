@@ -51,4 +51,5 @@ static uint64_t do_balance(remote_args *a)
 }
 static uint64_t do_total(remote_args *a) { return (uint64_t)bank_total(REMOTE_AS_PTR(a->arg[0])); }
 REMOTE_FUNCTIONS(do_new, do_free, do_transfer, do_balance, do_total);
+REMOTE_LEAVES();
 #endif

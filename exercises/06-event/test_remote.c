@@ -58,4 +58,5 @@ static uint64_t do_wait_timeout(remote_args *a)
     return event_wait_timeout(REMOTE_AS_PTR(a->arg[0]), (unsigned)a->arg[1]);
 }
 REMOTE_FUNCTIONS(do_new, do_free, do_set, do_clear, do_is_set, do_wait, do_wait_timeout);
+REMOTE_LEAVES();
 #endif

@@ -48,4 +48,5 @@ static uint64_t do_take_timeout(remote_args *a)
 }
 static uint64_t do_balance(remote_args *a) { return (uint64_t)wallet_balance(REMOTE_AS_PTR(a->arg[0])); }
 REMOTE_FUNCTIONS(do_new, do_free, do_put, do_take, do_take_timeout, do_balance);
+REMOTE_LEAVES();
 #endif

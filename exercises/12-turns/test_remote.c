@@ -61,4 +61,5 @@ static uint64_t do_take_turns(remote_args *a)
     return (uint64_t)(int64_t)rc;
 }
 REMOTE_FUNCTIONS(do_take_turns);
+REMOTE_LEAVES();
 #endif

@@ -28,6 +28,7 @@
  */
 #include "engine.h"
 #ifndef GRADER_PRELOAD
+#include "callcheck.h"
 #include "intercept.h"
 #endif
 
@@ -41,9 +42,15 @@
 #pragma GCC visibility push(default)
 #define C11_FN(name) name
 #define START_THREAD pthread_create
+#define JOINED(t) ((void)0)
+#define DETACHED(t, site) ((void)0)
 #else
 #define C11_FN(name) grader_##name
 #define START_THREAD grader_pthread_create
+/* What the call check must know (callcheck.h), as grader_pthread_join and
+ * grader_pthread_detach tell it. */
+#define JOINED(t) (engine_ready() ? callcheck_joined(t) : (void)0)
+#define DETACHED(t, site) (engine_ready() ? callcheck_detached(t, site) : (void)0)
 #endif
 
 #define SITE __builtin_return_address(0)
@@ -107,12 +114,19 @@ int C11_FN(thrd_join)(thrd_t thr, int *res)
     int err = engine_ready() ? eng_join(thr, &ret, SITE) : pthread_join(thr, &ret);
     if (err)
         return thrd_error;
+    JOINED(thr);
     if (res)
         *res = (int)(intptr_t)ret;
     return thrd_success;
 }
 
-int C11_FN(thrd_detach)(thrd_t thr) { return pthread_detach(thr) ? thrd_error : thrd_success; }
+int C11_FN(thrd_detach)(thrd_t thr)
+{
+    if (pthread_detach(thr) != 0)
+        return thrd_error;
+    DETACHED(thr, SITE);
+    return thrd_success;
+}
 
 _Noreturn void C11_FN(thrd_exit)(int res) { pthread_exit((void *)(intptr_t)res); }
 

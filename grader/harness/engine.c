@@ -210,6 +210,10 @@ bool eng_others_blocked(int t)
     return all;
 }
 
+int eng_self_index(void) { return my_index; }
+
+bool eng_others_asleep(void) { return E.ready && eng_others_blocked(me()); }
+
 /* ---- mutexes --------------------------------------------------------------- */
 
 static unsigned bucket_of(const void *addr)

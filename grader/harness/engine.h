@@ -123,6 +123,10 @@ bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t c
  * call (on) or got one (off): blocked, as far as interleaving goes. */
 void eng_idle(bool on);
 
+/* True when every other thread of the code under test that the engine
+ * knows is blocked (in a wait, a join, a sleep, or idle between calls). */
+bool eng_others_asleep(void);
+
 /* A thread of the code under test starts (call first thing on it). */
 void eng_thread_start(void);
 /* For the timeline (timeline.h): the caller created a thread at `site`;

@@ -119,6 +119,8 @@ void lockorder_reset(void);
 
 /* Takes E.mu: true when every other live thread we know is blocked. */
 bool eng_others_blocked(int t);
+/* The calling thread's slot, or -1 if it never made a wrapped call. */
+int eng_self_index(void);
 
 /* noise.c, without E.mu. */
 void noise_thread_init(eng_thread *t);

@@ -68,6 +68,16 @@ int harness_threads_created(void);
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);
 
+/* The same with the failing creation chosen from the seed: the (k+1)-th
+ * pthread_create from now on fails with `err`, k in [lo, hi], and (like a
+ * system that runs out of threads half-way) it fails only once every
+ * thread the student's code started so far is blocked (in a wait, a join,
+ * a sleep, a callback; at most 0.5 s): code that leaves its first threads
+ * waiting forever when a later creation fails is caught in one run. Later
+ * creations fail too, until harness_fail_create(-1, 0). Returns k, for the
+ * test's messages ("the 3rd pthread_create failed"). */
+int harness_fail_create_seeded(int lo, int hi, int err);
+
 /* True when the student's code runs under ThreadSanitizer: tests scale loops down. */
 bool harness_under_tsan(void);
 

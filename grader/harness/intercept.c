@@ -3,11 +3,14 @@
  * Counts the threads the student's code starts and that are still running
  * (a thread-specific key's destructor sees every exit, by return or by
  * pthread_exit), and injects creation failures on demand so a test can check
- * what a submission does when pthread_create fails part-way. Its sync calls
- * (mutexes, condition variables, joins, sleeps) and free() go to the
- * concurrency engine (engine.h) with the student's call site.
+ * what a submission does when pthread_create fails part-way (at once, or
+ * once the threads started before are asleep). Its sync calls (mutexes,
+ * condition variables, joins, sleeps) and free() go to the concurrency
+ * engine (engine.h) with the student's call site; creations, joins and
+ * detaches also go to callcheck.h, which checks what each API call left.
  */
 #include "intercept.h"
+#include "callcheck.h"
 #include "engine.h"
 
 #include <errno.h>
@@ -21,12 +24,16 @@
 typedef struct start_info {
     void *(*fn)(void *);
     void *arg;
+    uint64_t call;        /* the API call it belongs to (callcheck.h) */
+    atomic_bool recorded; /* its creator has told callcheck about it */
 } start_info;
 
 static atomic_int live_threads;
 static atomic_int created_threads;
 static atomic_int fail_countdown = -1; /* -1: disarmed */
 static atomic_int fail_errno;
+static atomic_bool fail_after_asleep; /* the failing call first waits for the others to sleep */
+static atomic_int starting_threads;   /* created, not yet known to the engine */
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
@@ -43,13 +50,17 @@ static void make_key(void)
 
 static void *trampoline(void *p)
 {
-    start_info si = *(start_info *)p;
-    free(p);
+    start_info *si = p;
+    callcheck_adopt(si->call, &si->recorded);
+    void *(*fn)(void *) = si->fn;
+    void *arg = si->arg;
+    free(si);
     /* Any non-NULL value: the destructor runs when this thread ends. */
     pthread_setspecific(exit_key, (void *)1);
     eng_thread_start();
-    eng_timeline_start((void *)si.fn);
-    return si.fn(si.arg);
+    atomic_fetch_sub(&starting_threads, 1);
+    eng_timeline_start((void *)fn);
+    return fn(arg);
 }
 
 /* The errno this call must fail with, or 0. Counts down the calls to let
@@ -65,25 +76,56 @@ static int injected_failure(void)
     return left == 0 ? atomic_load(&fail_errno) : 0;
 }
 
+/* The failure that strikes after the first threads have gone to sleep: waits
+ * (a bounded time) until every thread the student's code started has reached
+ * the engine and every thread but the caller is blocked, as when a system
+ * runs out of threads half-way through, while the first ones wait for the
+ * rest. Only the first failing call waits. */
+#define ASLEEP_MAX_MS 500
+static void wait_for_sleepers(void)
+{
+    if (!atomic_exchange(&fail_after_asleep, false) || !engine_ready())
+        return;
+    struct timespec tick = { 0, 1000000 };
+    for (int ms = 0; ms < ASLEEP_MAX_MS; ms++) {
+        if (atomic_load(&starting_threads) == 0 && eng_others_asleep())
+            return;
+        nanosleep(&tick, NULL);
+    }
+}
+
 int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg)
 {
     pthread_once(&key_once, make_key);
     int err = injected_failure();
-    if (err)
+    if (err) {
+        wait_for_sleepers();
         return err;
+    }
     start_info *si = malloc(sizeof *si);
     if (!si)
         return EAGAIN;
     si->fn = fn;
     si->arg = arg;
+    si->call = callcheck_current();
+    atomic_init(&si->recorded, false);
+    uint64_t call = si->call;
     atomic_fetch_add(&live_threads, 1);
+    atomic_fetch_add(&starting_threads, 1);
     err = pthread_create(t, attr, trampoline, si);
     if (err) {
+        atomic_fetch_sub(&starting_threads, 1);
         atomic_fetch_sub(&live_threads, 1);
         free(si);
         return err;
     }
+    int detach = PTHREAD_CREATE_JOINABLE;
+    if (attr)
+        pthread_attr_getdetachstate(attr, &detach);
+    /* si is the new thread's from here on. */
+    callcheck_started(*t, call, detach == PTHREAD_CREATE_DETACHED, __builtin_return_address(0),
+                      &si->recorded);
     atomic_fetch_add(&created_threads, 1);
     eng_timeline_create(__builtin_return_address(0));
     return 0;
@@ -92,15 +134,16 @@ int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
 int intercept_live_threads(void) { return atomic_load(&live_threads); }
 int intercept_threads_created(void) { return atomic_load(&created_threads); }
 
-void intercept_fail_create(int n, int err)
+void intercept_fail_create(int n, int err, bool after_asleep)
 {
     atomic_store(&fail_errno, err);
+    atomic_store(&fail_after_asleep, after_asleep && n >= 0);
     atomic_store(&fail_countdown, n < 0 ? -1 : n);
 }
 
 void intercept_reset(void)
 {
-    intercept_fail_create(-1, 0);
+    intercept_fail_create(-1, 0, false);
     atomic_store(&created_threads, 0);
 }
 
@@ -170,7 +213,19 @@ void intercept_interleave(bool on)
 int grader_pthread_join(pthread_t t, void **ret)
 {
     ENGINE_OR(pthread_join(t, ret));
-    return eng_join(t, ret, SITE);
+    int rc = eng_join(t, ret, SITE);
+    if (rc == 0)
+        callcheck_joined(t);
+    return rc;
+}
+
+int grader_pthread_detach(pthread_t t)
+{
+    ENGINE_OR(pthread_detach(t));
+    int rc = pthread_detach(t);
+    if (rc == 0)
+        callcheck_detached(t, SITE);
+    return rc;
 }
 
 int grader_pthread_mutex_lock(pthread_mutex_t *m)

@@ -19,7 +19,10 @@ int grader_pthread_create(pthread_t *t, const pthread_attr_t *attr,
 /* Used by subject.c to answer the judge's harness_* thread queries. */
 int intercept_live_threads(void);
 int intercept_threads_created(void);
-void intercept_fail_create(int n, int err);
+/* From the (n+1)-th creation on, pthread_create fails with err (n < 0:
+ * never). after_asleep: the first failing call first waits until every
+ * other thread of the student's code is blocked. */
+void intercept_fail_create(int n, int err, bool after_asleep);
 void intercept_reset(void);
 
 /* Starts the engine for one test: noise from `seed` (none for timing tests),

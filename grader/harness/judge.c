@@ -582,6 +582,14 @@ void harness_fail_create(int n, int err)
 {
     REMOTE_CALL(RPC_FN_FAIL_CREATE, (uint64_t)(int64_t)n, (uint64_t)err);
 }
+int harness_fail_create_seeded(int lo, int hi, int err)
+{
+    if (hi < lo)
+        hi = lo;
+    int k = lo + (int)(harness_rand() % (uint64_t)(hi - lo + 1));
+    REMOTE_CALL(RPC_FN_FAIL_CREATE, (uint64_t)(int64_t)k, (uint64_t)err, 1);
+    return k;
+}
 void harness_interleave(bool on) { REMOTE_CALL(RPC_FN_INTERLEAVE, on); }
 
 /* ---- the test's threads and the subject's ----------------------------------- */

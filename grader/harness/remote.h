@@ -84,6 +84,33 @@ uint64_t remote_callback_async(remote_any_fn fn, remote_invoker invoke);
 #define REMOTE_FUNCTIONS(...) const remote_fn remote_functions[] = { __VA_ARGS__ }
 extern const remote_fn remote_functions[];
 
+/* What a function may leave behind when it returns. After every call the
+ * subject checks (grader/harness/callcheck.c) that each thread the student's
+ * code started during the call (or from threads it started) was joined, and
+ * that the calling thread holds no mutex it locked during the call; a
+ * violation fails the test in any category. A lesson declares, in one place,
+ * each function that the contract lets do otherwise:
+ *
+ *     REMOTE_LEAVES({ F_TASK_START, REMOTE_LEAVES_THREADS });
+ *
+ * and REMOTE_LEAVES() when no function may (every lesson writes the line:
+ * it is the lesson's statement of its contract). */
+enum {
+    REMOTE_LEAVES_THREADS = 1u, /* threads it started may still run (a task's or pool's start) */
+    REMOTE_MAY_DETACH = 2u,     /* it may detach threads it started (a daemon) */
+    REMOTE_RETURNS_LOCKED = 4u, /* it may return holding a mutex (a lock's acquire) */
+};
+typedef struct remote_leaves {
+    uint32_t fn;
+    unsigned flags;
+} remote_leaves;
+#define REMOTE_LEAVES(...)                                                                  \
+    const remote_leaves remote_function_leaves[] = { { UINT32_MAX, 0 }, __VA_ARGS__ };     \
+    const size_t remote_function_leaves_count =                                             \
+        sizeof remote_function_leaves / sizeof remote_function_leaves[0]
+extern const remote_leaves remote_function_leaves[];
+extern const size_t remote_function_leaves_count;
+
 /* From a trampoline: runs callback `id` in the judge with these arguments,
  * on this thread's channel, and returns its value. */
 uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);

@@ -69,7 +69,7 @@ enum rpc_kind {
 enum rpc_engine_fn {
     RPC_FN_LIVE_THREADS = RPC_FN_ENGINE, /* threads the student's code started, running */
     RPC_FN_THREADS_CREATED,              /* started since the test began */
-    RPC_FN_FAIL_CREATE,                  /* args: n, err (harness_fail_create) */
+    RPC_FN_FAIL_CREATE,                  /* args: n, err[, after_asleep] (harness_fail_create*) */
     RPC_FN_INTERLEAVE,                   /* args: on (harness_interleave, this thread) */
 };
 

@@ -26,6 +26,7 @@
  * TSan explicitly: each channel has a clock that its thread releases after
  * each call and that a SPAWN's or CALL's `acquire` list acquires.
  */
+#include "callcheck.h"
 #include "engine.h"
 #include "intercept.h"
 #include "remote.h"
@@ -267,7 +268,8 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_THREADS_CREATED:
         return (uint64_t)intercept_threads_created();
     case RPC_FN_FAIL_CREATE:
-        intercept_fail_create((int)(int64_t)m->args[0], (int)m->args[1]);
+        intercept_fail_create((int)(int64_t)m->args[0], (int)m->args[1],
+                              m->nargs >= 3 && m->args[2] != 0);
         return 0;
     case RPC_FN_INTERLEAVE:
         intercept_interleave(m->args[0] != 0);
@@ -275,6 +277,31 @@ static uint64_t engine_call(const rpc_msg *m)
     default:
         return 0;
     }
+}
+
+_Static_assert((unsigned)REMOTE_LEAVES_THREADS == (unsigned)CALL_LEAVES_THREADS &&
+                   (unsigned)REMOTE_MAY_DETACH == (unsigned)CALL_MAY_DETACH &&
+                   (unsigned)REMOTE_RETURNS_LOCKED == (unsigned)CALL_RETURNS_LOCKED,
+               "remote.h and callcheck.h name the same flags");
+
+/* What the lesson lets function fn leave behind (REMOTE_LEAVES). */
+static unsigned leaves_of(uint32_t fn)
+{
+    unsigned flags = 0;
+    for (size_t i = 0; i < remote_function_leaves_count; i++)
+        if (remote_function_leaves[i].fn == fn)
+            flags |= remote_function_leaves[i].flags;
+    return flags;
+}
+
+/* One call of the student's function, then the state it left (callcheck.h). */
+static uint64_t call_checked(uint32_t fn, remote_args *a)
+{
+    call_frame f;
+    callcheck_begin(&f, leaves_of(fn));
+    uint64_t value = remote_functions[fn](a);
+    callcheck_end(&f, remote_function_names[fn]);
+    return value;
 }
 
 /* Runs the CALL in `m` and turns `m` into its RETURN. */
@@ -293,7 +320,7 @@ static void run_call(rpc_msg *m)
             memcpy(in, m->blob, m->blob_len);
         remote_args a = { m->args, m->nargs, in, m->blob_len, m->blob, RPC_MAX_BLOB, 0 };
         if (m->repeat <= 1) {
-            value = remote_functions[m->fn](&a);
+            value = call_checked(m->fn, &a);
             out_len = a.out_len <= RPC_MAX_BLOB ? a.out_len : RPC_MAX_BLOB;
         } else {
             /* A stress loop: every result goes back, run-length encoded. */
@@ -301,7 +328,7 @@ static void run_call(rpc_msg *m)
             size_t nruns = 0;
             for (calls = 0; calls < m->repeat;) {
                 a.out_len = 0;
-                value = remote_functions[m->fn](&a);
+                value = call_checked(m->fn, &a);
                 calls++;
                 if (nruns > 0 && runs[nruns - 1].value == value)
                     runs[nruns - 1].count++;

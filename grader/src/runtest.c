@@ -451,6 +451,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
 
     char *tsan_report = tsan ? tsan_summarize(scratch, ctx->l, ctx->workdir, bin) : NULL;
     char *deadlock = symbolised(ctx, bin, rr.records, "deadlock", false);
+    char *leak = symbolised(ctx, bin, rr.records, "leak", false);
     /* addr2line costs a sandboxed run: only for the evidence verdict.c can
      * use (lock order judges deadlock tests; a hang report, a timeout). */
     char *lockorder = t->category == CAT_DEADLOCK
@@ -481,6 +482,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.lockorder = lockorder;
     e.misuse = misuse;
     e.hang = hang;
+    e.leak = leak;
     e.crash_where = crash_where;
     e.wall_ms = rr.res.wall_ms;
     verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
@@ -488,6 +490,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
 
     free(tsan_report);
     free(deadlock);
+    free(leak);
     free(lockorder);
     free(misuse);
     free(hang);

@@ -91,6 +91,11 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
     if (e->binary_modified) {
         out->message = xstrdup("the test binary was modified by an earlier test run of this "
                                "submission: not graded");
+    } else if (e->leak) {
+        /* First: what a call left behind is the cause of what follows
+         * (a mutex still held deadlocks the next call). */
+        out->message = xstrdup(e->leak);
+        out->engine_found = true;
     } else if (e->deadlock) {
         out->message = xasprintf("deadlock: %s", e->deadlock);
         out->engine_found = true;

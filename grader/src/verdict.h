@@ -6,6 +6,8 @@
  * already symbolised); this file applies the rules:
  *   - a test passes only on a `pass` record (with this run's token) AND a
  *     clean exit (status 0);
+ *   - a call that left threads unjoined or a mutex held (the "leak"
+ *     record, callcheck.c) fails any test;
  *   - the engine's deadlock record fails any test, then its misuse record
  *     (an API misuse, such as unlocking a mutex not held) does; its
  *     lock-order record fails deadlock tests;
@@ -61,6 +63,7 @@ typedef struct run_evidence {
     const char *lockorder;   /* the engine's lock-order record, symbolised */
     const char *misuse;      /* the engine's first misuse record, symbolised */
     const char *hang;        /* the engine's last hang record, symbolised */
+    const char *leak;        /* the first "leak" record: a call's threads or locks left behind */
     const char *crash_where; /* "in f (file.c:12)": the crash record, symbolised */
     double wall_ms;
 } run_evidence;

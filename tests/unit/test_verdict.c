@@ -147,6 +147,38 @@ START_TEST(lock_order_fails_deadlock_tests_only)
 }
 END_TEST
 
+START_TEST(leak_fails_any_test_and_comes_first)
+{
+    /* A test that passed, in every category: what the call left fails it. */
+    run_evidence e = { .records = "pass t\n", .wait_status = EXIT(0),
+                       .leak = "run_all returned without joining 1 thread it started "
+                               "(at threads.c:40): join every thread" };
+    for (int cat = 0; cat < NCAT; cat++) {
+        test_outcome o = judge(&e, cat, false);
+        ck_assert_int_eq(o.status, TEST_FAILED);
+        ck_assert(o.engine_found);
+        ck_message_has(o, "run_all returned without joining 1 thread");
+        ck_message_has(o, "threads.c:40");
+        test_outcome_free(&o);
+    }
+    /* The mutex it kept then deadlocks the next call, which hangs: the
+     * cause is told, not its effects. */
+    e.leak = "account_withdraw returned holding lock 2 (locked at bank.c:31)";
+    e.deadlock = "thread 2 locks lock 2 at bank.c:31 while it already holds it";
+    e.timed_out = true;
+    e.records = "leak x\ndeadlock y\n";
+    test_outcome o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "account_withdraw returned holding lock 2 (locked at bank.c:31)");
+    test_outcome_free(&o);
+    /* Without the record the same run is judged as before. */
+    e.leak = NULL;
+    o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_message_has(o, "deadlock: thread 2");
+    test_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(engine_deadlock_fails_any_test)
 {
     run_evidence e = { .records = "deadlock x\n", .wait_status = EXIT(1),
@@ -452,6 +484,7 @@ TCase *verdict_tcase(void)
     tcase_add_test(tc, lock_order_fails_deadlock_tests_only);
     tcase_add_test(tc, engine_deadlock_fails_any_test);
     tcase_add_test(tc, misuse_fails_any_test_with_its_text);
+    tcase_add_test(tc, leak_fails_any_test_and_comes_first);
     tcase_add_test(tc, sandbox_output_and_modified_binary);
     tcase_add_test(tc, subject_cannot_write_judge_records);
     tcase_add_test(tc, gone_takes_the_subjects_fate);

@@ -3,6 +3,7 @@
 #include "threads.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -61,6 +62,49 @@ START_TEST(last_create_fails)
     harness_fail_create(-1, 0);
     ck_assert_msg(rc == ENOMEM, "the last pthread_create failed with ENOMEM but run_all "
                                 "returned %d", rc);
+    ck_assert_msg(live == 0, "%d started threads were still running when run_all returned",
+                  live);
+}
+END_TEST
+
+typedef struct bounded_run {
+    size_t n;
+    void *args[8], *results[8];
+    int rc;
+    atomic_bool done;
+} bounded_run;
+
+static void *run_all_on_helper(void *p)
+{
+    bounded_run *r = p;
+    r->rc = run_all(r->n, nap, r->args, r->results);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+/* A creation fails (which one comes from the seed) only once the threads
+ * started before it are asleep: in their calls, or in a wait of run_all's
+ * own. run_all must still wake and join every one of them. */
+START_TEST(create_fails_while_others_sleep)
+{
+    enum { N = 8 };
+    static bounded_run r;
+    r = (bounded_run){ .n = N };
+    atomic_store(&r.done, false);
+    int k = harness_fail_create_seeded(1, N - 1, EAGAIN);
+    pthread_t t;
+    harness_thread_start(&t, run_all_on_helper, &r);
+    atomic_long still = 0;
+    long last;
+    bool returned = harness_watch_progress(&r.done, &still, 3000, &last);
+    harness_fail_create(-1, 0);
+    HARNESS_CHECK(returned, "run_all(%d, ...) did not return within 3 s after pthread_create "
+                  "number %d failed while the threads started before it (%d) were asleep: wake "
+                  "every started thread, then join it", N, k + 1, k);
+    harness_thread_join(t);
+    int live = harness_live_threads();
+    ck_assert_msg(r.rc == EAGAIN, "pthread_create number %d failed with EAGAIN but run_all "
+                  "returned %d", k + 1, r.rc);
     ck_assert_msg(live == 0, "%d started threads were still running when run_all returned",
                   live);
 }
@@ -131,6 +175,7 @@ const graded_test hidden_tests[] = {
     GRADED(many_results, "functional"),
     GRADED(first_create_fails, "functional"),
     GRADED(last_create_fails, "functional"),
+    GRADED(create_fails_while_others_sleep, "functional"),
     GRADED(tasks_run_together, "functional"),
     GRADED(task_sleeps_overlap, "timing"),
     { 0 }

@@ -96,6 +96,35 @@ START_TEST(create_failure_stops_everyone)
 }
 END_TEST
 
+/* A creation fails (which one comes from the seed) only once the speakers
+ * started before it are asleep, waiting for a turn that never comes: each
+ * must be woken, leave and be joined. */
+START_TEST(create_failure_after_others_wait)
+{
+    enum { K = 5, ROUNDS = 50 };
+    int k = harness_fail_create_seeded(1, K - 1, EAGAIN);
+    static run_arg a;
+    a = (run_arg){ .k = K, .rounds = ROUNDS };
+    atomic_store(&a.done, false);
+    atomic_store(&said, 0);
+    pthread_t t;
+    harness_thread_start(&t, run, &a);
+    long now;
+    bool returned = harness_watch_progress(&a.done, &said, 2000, &now);
+    harness_fail_create(-1, 0);
+    HARNESS_CHECK(returned, "take_turns(%d, %d) never returned after pthread_create number %d "
+                  "failed while the speakers started before it (%d) were waiting for their "
+                  "turn: wake them all (broadcast), let them leave, join them",
+                  K, ROUNDS, k + 1, k);
+    harness_thread_join(t);
+    int live = harness_live_threads();
+    ck_assert_msg(a.rc == EAGAIN, "pthread_create number %d failed with EAGAIN but "
+                  "take_turns(%d, %d) returned %d", k + 1, K, ROUNDS, a.rc);
+    ck_assert_msg(live == 0, "take_turns returned after a failed pthread_create while %d of "
+                  "its threads were still running: wake them, let them leave, join them", live);
+}
+END_TEST
+
 START_TEST(five_speakers_with_slow_turns)
 {
     atomic_store(&jitter, true);
@@ -127,6 +156,7 @@ const graded_test hidden_tests[] = {
     GRADED(one_speaker, "functional"),
     GRADED(zero_rounds_and_zero_speakers, "functional"),
     GRADED(create_failure_stops_everyone, "functional"),
+    GRADED(create_failure_after_others_wait, "functional"),
     GRADED(five_speakers_with_slow_turns, "ordering"),
     GRADED(eight_speakers_never_stall, "deadlock"),
     GRADED(pairs_without_data_race, "race"),

@@ -43,4 +43,9 @@ static uint64_t do_add(remote_args *a)
 }
 static uint64_t do_total(remote_args *a) { return (uint64_t)@slug@_total(REMOTE_AS_PTR(a->arg[0])); }
 REMOTE_FUNCTIONS(do_new, do_free, do_add, do_total);
+/* What a function may leave behind when it returns (remote.h): nothing here.
+ * Name each function whose contract lets it return with threads still
+ * running ({ F_START, REMOTE_LEAVES_THREADS }), detach them
+ * (REMOTE_MAY_DETACH) or return holding a mutex (REMOTE_RETURNS_LOCKED). */
+REMOTE_LEAVES();
 #endif
