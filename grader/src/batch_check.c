@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool near(double a, double b)
+/* a, a sum of `terms` values each rounded to 0.01 (score_round), against
+ * b, rounded once: each term may be off by half a cent. */
+static bool near(double a, double b, size_t terms)
 {
-    return fabs(a - b) <= 0.01 + 1e-6 * fabs(b);
+    return fabs(a - b) <= 0.005 * (double)(terms + 1) + 1e-6 * fabs(b);
 }
 
 static const lesson *course_lesson(const course *c, const char *id)
@@ -52,7 +54,7 @@ static const char *insane(const course *c, json_t *doc)
         json_t *tests = json_object_get(l, "tests");
         if (!cl || !json_is_number(ls) || !json_is_number(lm) || !json_is_array(tests))
             return "a lesson that is not this course's, or without scores";
-        if (!near(json_number_value(lm), score_lesson_max(cl)))
+        if (!near(json_number_value(lm), score_lesson_max(cl), 1))
             return "a lesson's max_score is not the course's";
         if (json_number_value(ls) < 0 || json_number_value(ls) > json_number_value(lm) + 1e-6)
             return "a lesson's score is outside 0..max_score";
@@ -66,12 +68,13 @@ static const char *insane(const course *c, json_t *doc)
                 return "a test's score is outside 0..max_score";
             tsum += ts;
         }
-        if (json_array_size(tests) && !near(tsum, json_number_value(ls)))
+        if (json_array_size(tests) && !near(tsum, json_number_value(ls), json_array_size(tests)))
             return "a lesson's score is not the sum of its tests'";
         sum += json_number_value(ls);
         sum_max += json_number_value(lm);
     }
-    if (!near(sum, json_number_value(score)) || !near(sum_max, json_number_value(max)))
+    if (!near(sum, json_number_value(score), json_array_size(lessons)) ||
+        !near(sum_max, json_number_value(max), json_array_size(lessons)))
         return "the total is not the sum of the lessons'";
     return NULL;
 }
