@@ -17,7 +17,8 @@ double score_round(double x);
 double score_lesson_max(const lesson *l);
 
 /* shares[i] = the points of categories[i] divided by the number of tests in
- * that category (categories are enum category values). */
+ * that category (categories are enum category values), in hundredths that
+ * add up to the category's points exactly. */
 void score_shares(const lesson *l, const int *categories, size_t n, double *shares);
 
 /* The sum of the shares of the tests that passed, rounded. */

@@ -2,6 +2,7 @@
  * and of scoring (score.c): every rule from the evidence it needs, no test
  * binary involved. Linked into build/unit_tests (see test_units.c). */
 #include <check.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,7 +469,19 @@ START_TEST(category_points_shared_by_its_tests)
     int three[] = { CAT_RACE, CAT_RACE, CAT_RACE };
     score_shares(&l, three, 3, shares);
     ck_assert(score_total(shares, all, 3) == 10);
-    ck_assert(score_total(shares, passed, 1) == 3.33);
+    ck_assert(shares[0] == 3.34 && shares[1] == 3.33 && shares[2] == 3.33);
+    ck_assert(score_total(shares, passed, 1) == 3.34);
+    /* 10 points over 18 tests: each shown share is what it counts for. */
+    int many[18];
+    for (int i = 0; i < 18; i++)
+        many[i] = CAT_RACE;
+    double s18[18], sum = 0;
+    score_shares(&l, many, 18, s18);
+    for (int i = 0; i < 18; i++) {
+        ck_assert(s18[i] == 0.56 || s18[i] == 0.55);
+        sum += s18[i];
+    }
+    ck_assert(fabs(sum - 10) < 1e-9);
 }
 END_TEST
 
