@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# bench-split.sh [BASE_REV] - what the judge/subject split costs: each
+# bench-split.sh [BASE_REV [REV]] - what the judge/subject split costs: each
 # lesson's grading time (reference solution, full tests, TSan included,
 # objects cached, a fixed seed, one lesson at a time) at BASE_REV (default
-# 99a045d, the last commit before the split) and at HEAD: the median of RUNS
+# 99a045d, the last commit before the split) and at REV (default HEAD): the median of RUNS
 # runs (default 5) of each, taken in turns, wall time and CPU time (user +
 # system of the grader and everything it started). Prints a table with the
 # changes in percent. Run it on a quiet machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE=${1:-99a045d}
+REV=${2:-HEAD}
 RUNS=${RUNS:-5}
 SEED=${SEED:-12345}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-split-XXXXXX")
@@ -36,7 +37,7 @@ one_run() {
 }
 
 checkout base "$BASE"
-checkout head HEAD
+checkout head "$(git -C "$ROOT" rev-parse "$REV")"
 printf '%-16s %10s %10s %8s %10s %10s %8s\n' lesson "wall base" "wall HEAD" change "cpu base" "cpu HEAD" change
 for l in "$work"/head/exercises/[0-9][0-9]-*/; do
     l=$(basename "$l")
