@@ -5,7 +5,8 @@
 # 99a045d, the last commit before the split) and at REV (default HEAD): the median of RUNS
 # runs (default 5) of each, taken in turns, wall time and CPU time (user +
 # system of the grader and everything it started). Prints a table with the
-# changes in percent. Run it on a quiet machine.
+# changes in percent. LESSONS="03-transfer 06-event" measures only these.
+# Run it on a quiet machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE=${1:-99a045d}
@@ -42,6 +43,7 @@ printf '%-16s %10s %10s %8s %10s %10s %8s\n' lesson "wall base" "wall HEAD" chan
 for l in "$work"/head/exercises/[0-9][0-9]-*/; do
     l=$(basename "$l")
     [ -d "$work/base/exercises/$l" ] || continue
+    [ -z "${LESSONS:-}" ] || grep -qw -- "$l" <<<"$LESSONS" || continue
     one_run base "$l" >/dev/null; one_run head "$l" >/dev/null # objects cached
     # Base and HEAD in turns, so a drift in the machine's load hits both.
     : >"$work/b"; : >"$work/h"

@@ -121,7 +121,7 @@ misuse_phrase() {
     misuse_free_locked) echo "freed memory at misuse_free_locked.c:LINE holding mutex 1, still locked" ;;
     misuse_exit_holding) echo "exited while holding mutex 1 (locked at misuse_exit_holding.c:LINE)" ;;
     misuse_wait_unlocked) echo "waits on condition variable 1 at misuse_wait_unlocked.c:LINE with a mutex it does not hold: no thread holds it" ;;
-    misuse_two_mutexes) echo "with mutex 2 at misuse_two_mutexes.c:LINE while thread" ;;
+    misuse_two_mutexes) echo "waits on condition variable 1 with mutex|at misuse_two_mutexes.c:LINE while thread|with mutex|must use the same mutex" ;;
     misuse_join_self) echo "pthread_join at misuse_join_self.c:LINE returned EDEADLK" ;;
     misuse_bad_nsec) echo "pthread_cond_timedwait at misuse_bad_nsec.c:LINE with tv_nsec =" ;;
     misuse_wrong_clock) echo "pthread_cond_timedwait at misuse_wrong_clock.c:LINE with a deadline|years in the past on the wait's clock (CLOCK_REALTIME): wrong clock?" ;;
