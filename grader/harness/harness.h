@@ -109,6 +109,18 @@ void harness_repeat(uint64_t times);
 void harness_repeat_until(uint64_t times, uint64_t stop_value);
 const harness_repeat_result *harness_repeat_results(void);
 
+/* ---- different calls in one round trip -------------------------------------
+ * Between harness_batch_begin() and harness_batch_end(), the calls of the
+ * lesson's API this thread makes are not sent one at a time: each returns 0
+ * at once and is queued. harness_batch_end() sends them together; the
+ * student's process makes them back to back, in order, on this thread's
+ * student thread, and it returns their values in that order (*n of them,
+ * every one). At most HARNESS_BATCH_MAX calls in a batch, none with bytes
+ * and none repeated (harness_repeat); a test that breaks this fails. */
+#define HARNESS_BATCH_MAX 4096
+void harness_batch_begin(void);
+const uint64_t *harness_batch_end(size_t *n);
+
 /* A simple reusable barrier with a timeout, for lining helper threads up.
  * harness_gate_wait returns false when `ms` passed before `n` threads arrived. */
 typedef struct harness_gate harness_gate;

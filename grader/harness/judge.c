@@ -222,8 +222,12 @@ static _Noreturn void subject_gone(const char *during)
     abort(); /* not reached */
 }
 
+static __thread uint32_t batch_fn; /* a batch's first function, for messages */
+
 static const char *fn_name(uint32_t fn)
 {
+    if (fn == RPC_FN_BATCH)
+        fn = batch_fn;
     static const char *const engine[] = { "harness_live_threads", "harness_threads_created",
                                           "harness_fail_create", "harness_interleave" };
     if (fn >= RPC_FN_ENGINE)
@@ -524,9 +528,88 @@ static void call(rpc_msg *m)
     }
 }
 
+/* Hot paths test with if and ck_abort_msg: a passing ck_assert costs a
+ * write to Check's message file (its mark point).
+ *
+ * A batch being gathered on this thread (harness_batch_begin): the calls
+ * not yet sent, in `msg`'s blob, and the values of those already made. */
+typedef struct batch {
+    bool on;
+    rpc_msg *msg;
+    size_t queued, made;
+    uint64_t values[HARNESS_BATCH_MAX];
+} batch;
+static __thread batch cur_batch;
+
+void harness_batch_begin(void)
+{
+    batch *b = &cur_batch;
+    if (b->on)
+        ck_abort_msg("harness_batch_begin twice without harness_batch_end");
+    b->on = true;
+    b->queued = b->made = 0;
+}
+
+/* Sends the queued calls and keeps their values. */
+static void batch_flush(batch *b)
+{
+    if (!b->queued)
+        return;
+    rpc_msg *m = b->msg;
+    call(m);
+    size_t made = (size_t)m->args[1];
+    if (made != b->queued || m->blob_len != made * sizeof(uint64_t))
+        subject_gone(fn_name(RPC_FN_BATCH));
+    memcpy(b->values + b->made, m->blob, m->blob_len);
+    b->made += made;
+    b->queued = 0;
+    rpc_buffer_done(m);
+    b->msg = NULL;
+}
+
+/* Queues one call of a batch; a full message is sent first. */
+static void batch_add(batch *b, uint32_t fn, size_t nargs, const uint64_t *args)
+{
+    size_t need = sizeof(rpc_batch_call) + nargs * sizeof(uint64_t);
+    if (b->msg && b->msg->blob_len + need > RPC_MAX_BLOB)
+        batch_flush(b);
+    if (b->made + b->queued >= HARNESS_BATCH_MAX)
+        ck_abort_msg("a batch of more than %d calls", HARNESS_BATCH_MAX);
+    if (!b->msg) {
+        if (!(b->msg = rpc_buffer()))
+            ck_abort_msg("out of memory for a batch of calls");
+        rpc_init(b->msg, RPC_CALL);
+        b->msg->fn = RPC_FN_BATCH;
+        batch_fn = fn;
+    }
+    rpc_batch_call c = { fn, (uint32_t)nargs };
+    memcpy(b->msg->blob + b->msg->blob_len, &c, sizeof c);
+    memcpy(b->msg->blob + b->msg->blob_len + sizeof c, args, nargs * sizeof(uint64_t));
+    b->msg->blob_len += (uint32_t)need;
+    b->queued++;
+}
+
+const uint64_t *harness_batch_end(size_t *n)
+{
+    batch *b = &cur_batch;
+    if (!b->on)
+        ck_abort_msg("harness_batch_end without harness_batch_begin");
+    batch_flush(b);
+    b->on = false;
+    if (n)
+        *n = b->made;
+    return b->values;
+}
+
 uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, const void *in,
                            size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {
+    if (cur_batch.on && fn < RPC_FN_ENGINE) {
+        if (in_len || out || next_repeat.times || nargs > RPC_MAX_ARGS)
+            ck_abort_msg("%s cannot be batched (bytes or a repeat)", fn_name(fn));
+        batch_add(&cur_batch, fn, nargs, args);
+        return 0;
+    }
     rpc_msg *m = rpc_buffer();
     if (!m || nargs > RPC_MAX_ARGS || in_len > RPC_MAX_BLOB)
         ck_abort_msg("the test's call to %s is too large for the channel", fn_name(fn));

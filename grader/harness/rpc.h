@@ -71,7 +71,16 @@ enum rpc_engine_fn {
     RPC_FN_THREADS_CREATED,              /* started since the test began */
     RPC_FN_FAIL_CREATE,                  /* args: n, err[, after_asleep] (harness_fail_create*) */
     RPC_FN_INTERLEAVE,                   /* args: on (harness_interleave, this thread) */
+    RPC_FN_BATCH,                        /* the blob: calls of the lesson's functions, each an
+                                            rpc_batch_call and its args, made in order; the
+                                            RETURN's args[1]: how many were made, its blob
+                                            their values (uint64_t each) */
 };
+
+/* One call in an RPC_FN_BATCH blob; its nargs uint64_t arguments follow. */
+typedef struct rpc_batch_call {
+    uint32_t fn, nargs;
+} rpc_batch_call;
 
 typedef struct rpc_msg {
     uint32_t magic;
