@@ -265,6 +265,8 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
         return -1;
     }
     close(pipefd[1]);
+    if (spec->on_start)
+        spec->on_start(spec->on_start_arg);
 
     bool open_pipe = true, exited = false;
     int status = 0;

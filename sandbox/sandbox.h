@@ -37,6 +37,13 @@ typedef struct sbx_spec {
     bool sanitizer;           /* a ThreadSanitizer run: no RLIMIT_AS (it reserves terabytes).
                                  Said here, not by the environment: both flavours of a test
                                  run with the same one, so code cannot tell them apart by it */
+    /* Called once the command has started (in its cgroup), before sbx_run
+     * waits for it: where to start a process that works beside it. Moving
+     * a process into a cgroup v1 waits for an RCU grace period, which a busy
+     * second core stretches from microseconds to a timer tick or two: a
+     * partner started before the move makes every run slower. NULL: none. */
+    void (*on_start)(void *arg);
+    void *on_start_arg;
 } sbx_spec;
 
 typedef struct sbx_result {

@@ -226,17 +226,18 @@ typedef struct pump {
 } pump;
 
 /* Moves money one way, from the last account to the first, until told to
- * stop (100 transfers in a row at a time). */
+ * stop (25 transfers in a row at a time). */
 static void *pump_money(void *p)
 {
     pump *u = p;
-    /* pumping is set once a batch has run: the student's thread exists and
-     * comes back for the next batch within microseconds, so every snapshot
-     * has transfers to wait for. Stop is only set after the snapshots. */
-    do {
-        transfers(u->b, 2, 0, 1, 100);
-        atomic_store(&u->pumping, true);
-    } while (!atomic_load(&u->stop));
+    /* pumping is set once a first transfer has come back: the student's
+     * thread exists, and it comes back for each next batch within
+     * microseconds, so every snapshot has transfers to wait for. Stop is
+     * only set after the snapshots; batches of 25 keep the last one short. */
+    transfers(u->b, 2, 0, 1, 1);
+    atomic_store(&u->pumping, true);
+    while (!atomic_load(&u->stop))
+        transfers(u->b, 2, 0, 1, 25);
     return NULL;
 }
 

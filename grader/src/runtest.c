@@ -145,6 +145,28 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     _exit(127);
 }
 
+/* The judge of one run, started once its subject runs (sbx_spec.on_start:
+ * after the subject's cgroup move, which a judge starting on the other core
+ * would slow down). Our ends of its fds are closed once it has them: the
+ * subject then sees the judge's end as the end of its control channel. */
+typedef struct judge_start {
+    const char *judge;
+    const char *const *args;
+    int control, result; /* -1 once handed over */
+    pid_t pid;
+} judge_start;
+
+static void start_judge_now(void *arg)
+{
+    judge_start *js = arg;
+    if (js->control < 0)
+        return;
+    js->pid = start_judge(js->judge, js->args, js->control, js->result);
+    close(js->control);
+    close(js->result);
+    js->control = js->result = -1;
+}
+
 /* Waits for the judge at most `ms`, then kills its process group. The judge
  * (and its Check child) hold the write end of `result` until they exit: its
  * hang-up says they are done, with no polling interval. */
@@ -233,11 +255,7 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     snprintf(tok, sizeof tok, "%s\n", rr->token);
     if (write(chan[0], tok, 33) != 33)
         rr->sandbox_failed = true;
-    pid_t judge = rr->sandbox_failed ? -1 : start_judge(ctx->judge, judge_args, control[0], result[1]);
-    close(control[0]);
-    close(result[1]);
-    if (judge < 0)
-        rr->sandbox_failed = true;
+    judge_start js = { ctx->judge, judge_args, control[0], result[1], -1 };
     const char *argv[24];
     size_t n = 0;
     argv[n++] = bin;
@@ -266,8 +284,18 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         .pass_fd = chan[1],
         .pass_fd2 = control[1],
         .network = ctx->l->network,
+        .on_start = start_judge_now,
+        .on_start_arg = &js,
     };
     if (!rr->sandbox_failed && sbx_run(&spec, &rr->res) != 0)
+        rr->sandbox_failed = true;
+    if (js.control >= 0) { /* the subject never started: no judge either */
+        close(js.control);
+        close(js.result);
+        rr->sandbox_failed = true;
+    }
+    pid_t judge = js.pid;
+    if (judge < 0)
         rr->sandbox_failed = true;
     free(scratch);
     close(chan[1]);
