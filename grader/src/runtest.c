@@ -147,12 +147,14 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
 
 /* The judge of one run, started once its subject runs (sbx_spec.on_start:
  * after the subject's cgroup move, which a judge starting on the other core
- * would slow down). Our ends of its fds are closed once it has them: the
- * subject then sees the judge's end as the end of its control channel. */
+ * would slow down). Then we close our copies of both sides' fds: each side
+ * sees the other's end as the end of its channel, the judge the subject's
+ * exit at once, not when the sandbox has been taken down. */
 typedef struct judge_start {
     const char *judge;
     const char *const *args;
-    int control, result; /* -1 once handed over */
+    int control, result;   /* the judge's: -1 once handed over */
+    int subject_fds[2];    /* the subject's (it has them now): -1 once closed */
     pid_t pid;
 } judge_start;
 
@@ -165,6 +167,10 @@ static void start_judge_now(void *arg)
     close(js->control);
     close(js->result);
     js->control = js->result = -1;
+    for (int i = 0; i < 2; i++) {
+        close(js->subject_fds[i]);
+        js->subject_fds[i] = -1;
+    }
 }
 
 /* Waits for the judge at most `ms`, then kills its process group. The judge
@@ -255,7 +261,7 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     snprintf(tok, sizeof tok, "%s\n", rr->token);
     if (write(chan[0], tok, 33) != 33)
         rr->sandbox_failed = true;
-    judge_start js = { ctx->judge, judge_args, control[0], result[1], -1 };
+    judge_start js = { ctx->judge, judge_args, control[0], result[1], { chan[1], control[1] }, -1 };
     const char *argv[24];
     size_t n = 0;
     argv[n++] = bin;
@@ -292,14 +298,14 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     if (js.control >= 0) { /* the subject never started: no judge either */
         close(js.control);
         close(js.result);
+        close(chan[1]);
+        close(control[1]);
         rr->sandbox_failed = true;
     }
     pid_t judge = js.pid;
     if (judge < 0)
         rr->sandbox_failed = true;
     free(scratch);
-    close(chan[1]);
-    close(control[1]);
     /* The subject is gone: the judge's next wait ends at once. */
     if (judge > 0)
         rr->judge_status = reap_judge(judge, result[0], 5000);
