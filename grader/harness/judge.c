@@ -976,10 +976,15 @@ static void finish_subject(unsigned ms)
 /* Check runs the test in a child of its own, in a process group of its
  * own: the grader's kill of the judge's group misses it. It dies with us. */
 static pid_t judge_pid;
+static unsigned hello_wait_ms;
+/* Check's child is made while the subject starts (the fork and Check's
+ * files are off the critical path); it waits for the subject's HELLO. */
 static void in_check_child(void)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge_pid)
         _exit(1);
+    if (!await_subject(hello_wait_ms))
+        ck_abort_msg(GONE_PREFIX " before the test began: it did not start");
 }
 
 static void run_test(const graded_test *g, unsigned timeout_ms)
@@ -1060,11 +1065,9 @@ int main(int argc, char **argv)
         result_printf("fail %s ?:0 no such test", run);
         return 1;
     }
-    if (!await_subject(timeout_ms < 10000 ? 10000 : timeout_ms)) {
-        /* "gone": what happened to it (a crash before main, an exit) decides. */
-        result_printf("gone %s ?:0 the program under test did not start", run);
-        return 1;
-    }
+    /* A subject that never says HELLO is "gone": what happened to it (a
+     * crash before main, an exit) decides. */
+    hello_wait_ms = timeout_ms < 10000 ? 10000 : timeout_ms;
     run_test(g, timeout_ms);
     return 0;
 }
