@@ -267,6 +267,45 @@ START_TEST(snapshot_many_accounts)
 }
 END_TEST
 
+/* bank_balance while transfers run: a balance is read under its account's
+ * lock (ThreadSanitizer sees an unlocked read race with the transfers, every
+ * run), and no balance is ever outside what the transfers allow. */
+START_TEST(balances_during_transfers)
+{
+    const long initial = 1000000L;
+    int reads = harness_under_tsan() ? 200 : 2000;
+    bank_t *b = bank_new(2, initial);
+    ck_assert_msg(b != NULL, "bank_new(2, ...) returned NULL");
+    pump u = { .b = b, .from = 0, .to = 1 };
+    pthread_t t;
+    pthread_create(&t, NULL, pump_money, &u);
+    for (double end = harness_now_ms() + 5000; !atomic_load(&u.pumping) && harness_now_ms() < end;)
+        harness_sleep_ms(0.2);
+    long bad = 0;
+    size_t bad_account = 0;
+    for (size_t a = 0; a < 2 && !bad_account; a++) {
+        harness_repeat((uint64_t)reads);
+        bank_balance(b, a);
+        const harness_repeat_result *r = harness_repeat_results();
+        for (size_t i = 0; i < r->nruns; i++) {
+            long v = (long)r->runs[i].value;
+            if (v < 0 || v > 2 * initial) {
+                bad = v;
+                bad_account = a + 1;
+            }
+        }
+    }
+    atomic_store(&u.stop, true);
+    pthread_join(t, NULL);
+    long total = bank_total(b);
+    bank_free(b);
+    ck_assert_msg(!bad_account, "bank_balance(b, %zu) returned %ld while money moved from "
+                  "account 0 to 1 (the bank holds %ld in all)", bad_account - 1, bad, 2 * initial);
+    ck_assert_msg(total == 2 * initial, "after the transfers the total is %ld, not %ld", total,
+                  2 * initial);
+}
+END_TEST
+
 /* Random transfers from several threads: money is conserved, no account
  * goes negative. */
 typedef struct shuffler {
@@ -339,6 +378,7 @@ const graded_test hidden_tests[] = {
     GRADED(ten_threads_a_then_b_then_a, "deadlock"),
     GRADED(totals_during_transfers, "deadlock"),
     GRADED(snapshot_many_accounts, "race"),
+    GRADED(balances_during_transfers, "race"),
     GRADED(money_conserved, "race"),
     { 0 }
 };
