@@ -109,6 +109,7 @@ START_TEST(three_to_six_never_stall)
     for (size_t k = 3; k <= 6; k++) {
         int rc = turns_or_fail(k, 200, harness_under_tsan() ? 4000 : 2000);
         ck_assert_msg(rc == 0, "take_turns(%zu, 200) returned %d, expected 0", k, rc);
+        check_turns(k, 200, NULL);
     }
 }
 END_TEST

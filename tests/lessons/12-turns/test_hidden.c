@@ -9,10 +9,16 @@
 
 static atomic_long said;
 static atomic_bool jitter;
+static atomic_int caller; /* harness_thread_id() of the thread that calls take_turns */
+static atomic_bool said_on_caller;
 
+/* Every test that lets speakers speak checks every say: its turn, its
+ * thread (one per speaker, never the caller's). */
 static void say(size_t who)
 {
     harness_trace("say", (long)who);
+    if (harness_thread_id() == atomic_load(&caller))
+        atomic_store(&said_on_caller, true);
     unsigned long n = (unsigned long)atomic_fetch_add(&said, 1);
     /* Some turns take a while: the others must wait, not run ahead. */
     if (atomic_load(&jitter) && ((n * 2654435761ul) >> 7) % 16 == 0)
@@ -28,6 +34,7 @@ typedef struct run_arg {
 static void *run(void *p)
 {
     run_arg *a = p;
+    atomic_store(&caller, harness_thread_id());
     a->rc = take_turns(a->k, a->rounds, say);
     atomic_store(&a->done, true);
     return NULL;
@@ -41,6 +48,7 @@ static int turns_or_fail(size_t k, size_t rounds, unsigned stall_ms)
     a = (run_arg){ .k = k, .rounds = rounds };
     atomic_store(&a.done, false);
     atomic_store(&said, 0);
+    atomic_store(&said_on_caller, false);
     harness_trace_reset();
     pthread_t t;
     harness_thread_start(&t, run, &a);
@@ -61,6 +69,9 @@ static void check_order(size_t k, size_t rounds)
                   "take_turns(%zu, %zu): %s", k, rounds, why);
     ck_assert_msg(harness_trace_check_own_threads(tr, n, "say", k, NULL, why, sizeof why),
                   "take_turns(%zu, %zu): %s", k, rounds, why);
+    ck_assert_msg(!atomic_load(&said_on_caller),
+                  "take_turns(%zu, %zu): say() was called on the thread that called "
+                  "take_turns: every speaker needs a thread of its own", k, rounds);
 }
 
 START_TEST(one_speaker)
@@ -93,6 +104,8 @@ START_TEST(create_failure_stops_everyone)
                   "50) returned %d", rc);
     ck_assert_msg(live == 0, "take_turns returned after a failed pthread_create while %d of "
                   "its threads were still running: wake them, let them leave, join them", live);
+    ck_assert_msg(!atomic_load(&said_on_caller), "say() was called on the thread that called "
+                  "take_turns: every speaker needs a thread of its own");
 }
 END_TEST
 
@@ -122,6 +135,8 @@ START_TEST(create_failure_after_others_wait)
                   "take_turns(%d, %d) returned %d", k + 1, K, ROUNDS, a.rc);
     ck_assert_msg(live == 0, "take_turns returned after a failed pthread_create while %d of "
                   "its threads were still running: wake them, let them leave, join them", live);
+    ck_assert_msg(!atomic_load(&said_on_caller), "say() was called on the thread that called "
+                  "take_turns: every speaker needs a thread of its own");
 }
 END_TEST
 
@@ -139,6 +154,7 @@ START_TEST(eight_speakers_never_stall)
     for (int trial = 0; trial < 3; trial++) {
         int rc = turns_or_fail(8, 100, harness_under_tsan() ? 4000 : 2000);
         ck_assert_msg(rc == 0, "take_turns(8, 100) returned %d, expected 0", rc);
+        check_order(8, 100);
     }
 }
 END_TEST
