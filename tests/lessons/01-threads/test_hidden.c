@@ -1,5 +1,6 @@
 /* test_hidden.c - lesson 01's hidden tests (not in the student handout). */
 #include "harness.h"
+#include "test_support.h"
 #include "threads.h"
 
 #include <errno.h>
@@ -11,10 +12,22 @@ static void *ident(void *p) { return p; }
 
 START_TEST(zero_calls)
 {
-    int rc = run_all(0, ident, NULL, NULL);
+    int rc = run_all_checked(0, ident, NULL, NULL);
     ck_assert_msg(rc == 0, "run_all(0, ...) returned %d, expected 0", rc);
     ck_assert_msg(harness_threads_created() == 0, "run_all(0, ...) started %d threads",
                   harness_threads_created());
+}
+END_TEST
+
+/* One call is no reason to skip the thread: it runs on a new one too. */
+START_TEST(one_call)
+{
+    void *args[1] = { (void *)41 }, *results[1] = { NULL };
+    int rc = run_all_checked(1, ident, args, results);
+    ck_assert_msg(rc == 0, "run_all(1, ...) returned %d, expected 0", rc);
+    ck_assert_msg(results[0] == args[0], "results[0] does not hold what the call returned");
+    ck_assert_msg(harness_threads_created() == 1, "run_all(1, ...) started %d threads, "
+                  "expected 1", harness_threads_created());
 }
 END_TEST
 
@@ -26,7 +39,7 @@ START_TEST(many_results)
         args[i] = (void *)(i * 7 + 3);
         results[i] = NULL;
     }
-    int rc = run_all(N, ident, args, results);
+    int rc = run_all_checked(N, ident, args, results);
     ck_assert_msg(rc == 0, "run_all(64, ...) returned %d", rc);
     for (int i = 0; i < N; i++)
         ck_assert_msg(results[i] == args[i], "results[%d] does not hold what call %d returned",
@@ -44,7 +57,7 @@ START_TEST(first_create_fails)
 {
     void *args[4] = { 0 }, *results[4];
     harness_fail_create(0, EAGAIN);
-    int rc = run_all(4, nap, args, results);
+    int rc = run_all_checked(4, nap, args, results);
     harness_fail_create(-1, 0);
     ck_assert_msg(rc == EAGAIN, "the first pthread_create failed with EAGAIN but run_all "
                                 "returned %d", rc);
@@ -57,7 +70,7 @@ START_TEST(last_create_fails)
     enum { N = 6 };
     void *args[N] = { 0 }, *results[N];
     harness_fail_create(N - 1, ENOMEM);
-    int rc = run_all(N, nap, args, results);
+    int rc = run_all_checked(N, nap, args, results);
     int live = harness_live_threads();
     harness_fail_create(-1, 0);
     ck_assert_msg(rc == ENOMEM, "the last pthread_create failed with ENOMEM but run_all "
@@ -77,7 +90,7 @@ typedef struct bounded_run {
 static void *run_all_on_helper(void *p)
 {
     bounded_run *r = p;
-    r->rc = run_all(r->n, nap, r->args, r->results);
+    r->rc = run_all_checked(r->n, nap, r->args, r->results);
     atomic_store(&r->done, true);
     return NULL;
 }
@@ -172,6 +185,7 @@ END_TEST
 
 const graded_test hidden_tests[] = {
     GRADED(zero_calls, "functional"),
+    GRADED(one_call, "functional"),
     GRADED(many_results, "functional"),
     GRADED(first_create_fails, "functional"),
     GRADED(last_create_fails, "functional"),
