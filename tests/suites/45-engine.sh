@@ -181,6 +181,18 @@ if grep -q "waits on condition variable 1 (at lost_wakeup.c:$(line_of "$ROOT/tes
     pass "hang report names the condition wait"
 else fail "hang report names the condition wait" "$msg"; fi
 
+# A wake-up sent without the mutex between a waiter's check and its wait
+# (held open by waitpause.c): a timeout whose report names the wait's line
+# and says the wake-up was lost. Its correct twin passed above.
+f="$ROOT/tests/engine/lost_wakeup_window.c"
+got=$(jrun "$work/lost_wakeup_window.json" "
+import re
+m = r.get('message', '')
+ok = r['status'] == 'timeout' and re.search(r'waits on condition variable \d+ \(at lost_wakeup_window.c:$(line_of "$f" pthread_cond_wait)\) for a signal it missed: .*a lost wake-up', m)
+print('' if ok else '%s: %s' % (r['status'], m))")
+if [ -z "$got" ]; then pass "a wake-up lost between check and wait is named as one"
+else fail "a wake-up lost between check and wait is named as one" "$got"; fi
+
 # A plain hang (no cycle): a timeout, never a deadlock, naming both waits.
 f="$ROOT/tests/engine/never_signalled.c"
 got=$(jrun "$work/never_signalled.json" "
