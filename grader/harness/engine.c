@@ -416,6 +416,7 @@ static void will_wait_mutex(int t, int li, void *site, bool timed)
     th->wait_lock = li;
     th->wait_site = site;
     th->wait_timed = timed;
+    waitpause_mutex_blocked(); /* a setter a paused waiter awaits? */
     char buf[2048];
     if (li >= 0 && !timed && eng_find_wait_cycle(t, buf, sizeof buf))
         eng_report_deadlock(buf);
@@ -636,7 +637,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     int li = lock_find(m);
     misuse_wait_begin(t, cid, li, site);
     eng_leave();
-    bool missed = !bad && waitpause_before_wait(t, cid, li, ts, cond_clock(c));
+    bool missed = !bad && waitpause_before_wait(t, cid, m, li, ts, cond_clock(c));
     eng_enter();
     if (li >= 0) /* the same mutex: the thread has held it throughout */
         released(t, li, m);

@@ -134,9 +134,11 @@ void noise_after_unlock(eng_thread *t);
  * with mutex `lock` (an index) held, until `deadline` on `clock` if timed;
  * a signal or broadcast on condition `cond` has returned. waitpause_before_wait
  * returns true when a signal on `cond` came during its pause (and was missed). */
-bool waitpause_before_wait(int t, int cond, int lock, const struct timespec *deadline,
-                           clockid_t clock);
+bool waitpause_before_wait(int t, int cond, const pthread_mutex_t *m, int lock,
+                           const struct timespec *deadline, clockid_t clock);
 void waitpause_signalled(int cond);
+/* A thread is about to block on a mutex (it may be the one a pause awaits). */
+void waitpause_mutex_blocked(void);
 
 /* Under E.mu: the thread a W_JOIN waits for (found late if it registered
  * after the join began), or -1. */
