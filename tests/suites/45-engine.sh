@@ -329,5 +329,8 @@ rule constructor "constructor" 'static volatile int early_ran;' '__attribute__((
 rule grader_symbol "belongs to the grader" '#include <stdint.h>' \
      'uint64_t remote_run_callback(uint64_t id, unsigned long n, const uint64_t *a);' \
      '__attribute__((used)) static uint64_t peek(void) { return remote_run_callback(0, 0, 0); }'
+rule atomic_wrapper "belongs to the grader" '#include <stdint.h>' \
+     'uint32_t grader_tsan_atomic32_load(const volatile void *a, int mo);' \
+     '__attribute__((used)) static uint32_t peek(const volatile void *a) { return grader_tsan_atomic32_load(a, 5); }'
 rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_ready(void);' \
      '__attribute__((used)) static bool peek(void) { return engine_ready(); }'
