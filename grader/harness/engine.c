@@ -416,6 +416,7 @@ static void will_wait_mutex(int t, int li, void *site, bool timed)
     th->wait_lock = li;
     th->wait_site = site;
     th->wait_timed = timed;
+    waitpause_mutex_blocked(); /* a setter a paused waiter awaits? */
     char buf[2048];
     if (li >= 0 && !timed && eng_find_wait_cycle(t, buf, sizeof buf))
         eng_report_deadlock(buf);
@@ -629,16 +630,25 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
         TIMELINE_WAIT_RESULT(t, TIMELINE_SPURIOUS);
         return rc;
     }
+    /* A waiter from here on for the misuse rules (a destroy during the pause
+     * below destroys a condition variable this thread is about to wait on),
+     * then the lost wake-up window, held open (waitpause.c). */
     eng_enter();
     int li = lock_find(m);
-    if (li >= 0)
+    misuse_wait_begin(t, cid, li, site);
+    eng_leave();
+    bool missed = !bad && waitpause_before_wait(t, cid, m, li, ts, cond_clock(c));
+    eng_enter();
+    if (li >= 0) /* the same mutex: the thread has held it throughout */
         released(t, li, m);
     th->wait = W_COND;
     th->wait_cond = cid;
     th->wait_lock = li;
     th->wait_site = site;
     th->wait_timed = ts != NULL;
-    misuse_wait_begin(t, cid, li, site);
+    th->wait_missed = missed;
+    if (missed)
+        TIMELINE(t, TL_MISSED, cid, li + 1, site);
     TIMELINE(t, ts ? TL_TIMEDWAIT : TL_WAIT, th->wait_cond, li + 1, site);
     eng_leave();
     int rc = ts ? E.R.cond_timedwait(c, m, ts) : E.R.cond_wait(c, m);
@@ -666,7 +676,7 @@ int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct times
 /* Thread t signals or broadcasts condition c. Its number needs E.mu, but
  * cond_id never forgets an address, so a thread keeps its last answer: a
  * loop that signals one condition takes no lock for it. */
-static void timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, void *site)
+static int timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, void *site)
 {
     static _Thread_local const pthread_cond_t *last_cond;
     static _Thread_local int last_id;
@@ -678,7 +688,9 @@ static void timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, voi
         last_cond = c;
     }
     TIMELINE(t, kind, last_id, 0, site);
+    int id = last_id;
     eng_hide_end();
+    return id;
 }
 
 int eng_cond_signal(pthread_cond_t *c, void *site)
@@ -686,9 +698,10 @@ int eng_cond_signal(pthread_cond_t *c, void *site)
     int t = me();
     if (t >= 0)
         noise_point(&E.threads[t]);
-    if (t >= 0)
-        timeline_cond(t, TL_SIGNAL, c, site);
-    return E.R.cond_signal(c);
+    int cid = t >= 0 ? timeline_cond(t, TL_SIGNAL, c, site) : 0;
+    int rc = E.R.cond_signal(c);
+    waitpause_signalled(cid); /* after it: a paused waiter has missed it */
+    return rc;
 }
 
 int eng_cond_broadcast(pthread_cond_t *c, void *site)
@@ -696,9 +709,10 @@ int eng_cond_broadcast(pthread_cond_t *c, void *site)
     int t = me();
     if (t >= 0)
         noise_point(&E.threads[t]);
-    if (t >= 0)
-        timeline_cond(t, TL_BROADCAST, c, site);
-    return E.R.cond_broadcast(c);
+    int cid = t >= 0 ? timeline_cond(t, TL_BROADCAST, c, site) : 0;
+    int rc = E.R.cond_broadcast(c);
+    waitpause_signalled(cid); /* after it: a paused waiter has missed it */
+    return rc;
 }
 
 int eng_cond_destroy(pthread_cond_t *c, void *site)

@@ -48,6 +48,8 @@ typedef struct eng_thread {
     int wait_thread; /* W_JOIN: thread index, -1 if not one we know (yet) */
     pthread_t wait_target; /* W_JOIN: the thread joined */
     bool wait_timed;
+    bool wait_missed; /* W_COND: a wake-up on its condition came between the
+                       * thread's check and its wait (waitpause.c) */
     void *wait_site;
     uint64_t syncs;  /* sync points passed */
     uint64_t rng;
@@ -127,6 +129,16 @@ void noise_thread_init(eng_thread *t);
 void noise_point(eng_thread *t);
 bool noise_spurious(eng_thread *t);
 void noise_after_unlock(eng_thread *t);
+
+/* waitpause.c, without E.mu: thread t is about to wait on condition `cond`
+ * with mutex `lock` (an index) held, until `deadline` on `clock` if timed;
+ * a signal or broadcast on condition `cond` has returned. waitpause_before_wait
+ * returns true when a signal on `cond` came during its pause (and was missed). */
+bool waitpause_before_wait(int t, int cond, const pthread_mutex_t *m, int lock,
+                           const struct timespec *deadline, clockid_t clock);
+void waitpause_signalled(int cond);
+/* A thread is about to block on a mutex (it may be the one a pause awaits). */
+void waitpause_mutex_blocked(void);
 
 /* Under E.mu: the thread a W_JOIN waits for (found late if it registered
  * after the join began), or -1. */

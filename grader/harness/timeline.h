@@ -38,6 +38,8 @@ enum tl_kind {
     TL_START = 'T',     /* a thread's first event: site = its start function */
     TL_JOIN = 'J',      /* A: thread joined (0: not known yet) */
     TL_SLEEP = 'P',
+    TL_MISSED = 'M',    /* A: condition, B: its mutex: signalled while the thread held
+                         * the mutex between its check and its wait (waitpause.c) */
 };
 
 /* TL_WOKE's flags: the wait's deadline passed; the engine woke it with no

@@ -195,7 +195,11 @@ void eng_describe_thread(char *buf, size_t cap, size_t *len, int t)
     case W_COND:
         eng_appendf(buf, cap, len, "%s waits on condition variable %d (at ", and, th->wait_cond);
         eng_site(buf, cap, len, th->wait_site);
-        eng_appendf(buf, cap, len, ") for a signal that never came");
+        if (th->wait_missed)
+            eng_appendf(buf, cap, len, ") for a signal it missed: one came between its check "
+                        "and its wait (a lost wake-up: the condition changed without the mutex)");
+        else
+            eng_appendf(buf, cap, len, ") for a signal that never came");
         break;
     case W_JOIN:
         eng_appendf(buf, cap, len, "%s waits in pthread_join (at ", and);

@@ -216,7 +216,13 @@ static enum build_status check_object(const build_options *o, const char *obj, b
                                  file, s.calls_uninstrumented[0], where));
         goto out;
     }
-    /* The student's code may not reach into the harness or the tests. */
+    /* The student's code may not reach into the harness or the tests: the
+     * grader_* interposers (some exist in one flavour only, atomics.c's)... */
+    for (size_t i = 0; i < s.nundefined && st == BUILD_OK; i++)
+        if (strncmp(s.undefined[i], "grader_", 7) == 0)
+            st = forbid(r, xasprintf("%s.c uses `%s`, which belongs to the grader", file,
+                                     s.undefined[i]));
+    /* ... and whatever the harness's objects define. */
     for (size_t k = 0; k < nharness && st == BUILD_OK; k++) {
         elf_symbols h;
         if (elf_read_symbols(harness_objs[k], &h, err, sizeof err) != 0)
@@ -304,14 +310,19 @@ static enum build_status check_preprocessed(const build_options *o, const char *
     return st;
 }
 
-/* Renames the student's pthread calls to the harness's interposers. */
-static int reroute_calls(const build_options *o, const char *in, const char *outobj, char **out)
+/* Renames the student's pthread calls to the harness's interposers and, in
+ * the TSan object, its atomic operations (ThreadSanitizer's __tsan_atomic*
+ * calls) to the engine's scheduling points (grader/harness/atomics.c). */
+static int reroute_calls(const build_options *o, const char *in, const char *outobj, bool tsan,
+                         char **out)
 {
     argv_t a = { 0 };
     char *objcopy = find_in_path("objcopy");
     arg(&a, objcopy ? objcopy : "/usr/bin/objcopy");
     free(objcopy);
     arg(&a, "--redefine-syms=" STAGE_HARNESS "/intercept.syms");
+    if (tsan)
+        arg(&a, "--redefine-syms=" STAGE_HARNESS "/atomics.syms");
     arg(&a, in);
     arg(&a, outobj);
     int rc = run_tool(&a, o->workdir, NULL, 30000, out);
@@ -456,7 +467,7 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
     st = check_object(o, obj, tsan, objs, nobjs, r);
     if (st != BUILD_OK)
         goto done;
-    if (reroute_calls(o, obj, wrapped, &out) != 0) {
+    if (reroute_calls(o, obj, wrapped, tsan, &out) != 0) {
         r->message = xasprintf("objcopy failed: %s", out ? out : "");
         st = BUILD_INTERNAL;
         goto done;

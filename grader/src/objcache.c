@@ -32,6 +32,7 @@
 
 const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", NULL };
 const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "c11threads.c",
+                                        "atomics.c", /* empty but in the TSan flavour */
                                         ENGINE_SOURCES,
                                         NULL };
 
@@ -160,10 +161,13 @@ int objcache_stage(const course *c, const lesson *l, const char *workdir, char *
     char *to_lesson = xasprintf("%s/%s", workdir, STAGE_LESSON);
     char *syms = xasprintf("%s/intercept.syms", harness);
     char *to_syms = xasprintf("%s/intercept.syms", to_harness);
+    char *atomic_syms = xasprintf("%s/atomics.syms", harness);
+    char *to_atomic_syms = xasprintf("%s/atomics.syms", to_harness);
     int rc = -1;
     if ((mkdir(course_dir, 0755) == 0 || errno == EEXIST) &&
         stage_headers(harness, to_harness) == 0 && stage_headers(l->dir, to_lesson) == 0 &&
-        copy_untrusted(syms, to_syms, 1u << 20) == 0)
+        copy_untrusted(syms, to_syms, 1u << 20) == 0 &&
+        copy_untrusted(atomic_syms, to_atomic_syms, 1u << 20) == 0)
         rc = 0;
     else
         *err = xasprintf("could not copy the course's headers into the work dir: %s",
@@ -174,6 +178,8 @@ int objcache_stage(const course *c, const lesson *l, const char *workdir, char *
     free(to_lesson);
     free(syms);
     free(to_syms);
+    free(atomic_syms);
+    free(to_atomic_syms);
     return rc;
 }
 

@@ -20,7 +20,7 @@
 #include "course.h"
 
 /* Relative to the work dir, where the tools run. */
-#define STAGE_HARNESS "course/harness" /* harness and engine headers, intercept.syms */
+#define STAGE_HARNESS "course/harness" /* harness and engine headers, *.syms */
 #define STAGE_LESSON "course/lesson"   /* the lesson's headers */
 #define STAGE_SOURCES "course/src"     /* a course source being compiled (-plain, -tsan) */
 #define STAGE_OBJECTS "objs"           /* the objects the link step reads */
@@ -37,7 +37,7 @@ enum obj_flavour { OBJ_JUDGE, OBJ_PLAIN, OBJ_TSAN };
 extern const char *const judge_sources[];
 extern const char *const subject_sources[];
 
-/* Copies the harness's and the lesson's headers and intercept.syms into the
+/* Copies the harness's and the lesson's headers and the *.syms files into the
  * work dir. Returns 0, or -1 with a malloc'd message in *err. */
 int objcache_stage(const course *c, const lesson *l, const char *workdir, char **err);
 

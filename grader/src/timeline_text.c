@@ -26,7 +26,7 @@ static bool number(const char **p, char end, uint64_t max, uint64_t *v)
     return true;
 }
 
-static bool known_kind(char k) { return k && strchr("LUBWwKSACTJP", k) != NULL; }
+static bool known_kind(char k) { return k && strchr("LUBWwKSACTJPM", k) != NULL; }
 
 /* One word: SEQ,TID,KIND,A,B,FLAGS,(@HEX|?), ending at a space or the end. */
 static bool parse_word(const char *w, size_t len, tl_item *it)
@@ -78,7 +78,7 @@ size_t timeline_parse(const char *text, tl_item *out, size_t max)
 
 char *timeline_line(const tl_item *it, const char *where)
 {
-    char what[64];
+    char what[96];
     switch (it->kind) {
     case 'L': snprintf(what, sizeof what, "lock(m%u)", it->a); break;
     case 'U': snprintf(what, sizeof what, "unlock(m%u)", it->a); break;
@@ -100,6 +100,10 @@ char *timeline_line(const tl_item *it, const char *where)
             snprintf(what, sizeof what, "join");
         break;
     case 'P': snprintf(what, sizeof what, "sleep"); break;
+    case 'M':
+        snprintf(what, sizeof what, "missed a wake-up: c%u signalled while it held m%u, "
+                 "before it waited", it->a, it->b);
+        break;
     default: snprintf(what, sizeof what, "?"); break;
     }
     return where ? xasprintf("T%u %s %s", it->tid, where, what)

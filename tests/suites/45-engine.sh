@@ -181,6 +181,18 @@ if grep -q "waits on condition variable 1 (at lost_wakeup.c:$(line_of "$ROOT/tes
     pass "hang report names the condition wait"
 else fail "hang report names the condition wait" "$msg"; fi
 
+# A wake-up sent without the mutex between a waiter's check and its wait
+# (held open by waitpause.c): a timeout whose report names the wait's line
+# and says the wake-up was lost. Its correct twin passed above.
+f="$ROOT/tests/engine/lost_wakeup_window.c"
+got=$(jrun "$work/lost_wakeup_window.json" "
+import re
+m = r.get('message', '')
+ok = r['status'] == 'timeout' and re.search(r'waits on condition variable \d+ \(at lost_wakeup_window.c:$(line_of "$f" pthread_cond_wait)\) for a signal it missed: .*a lost wake-up', m)
+print('' if ok else '%s: %s' % (r['status'], m))")
+if [ -z "$got" ]; then pass "a wake-up lost between check and wait is named as one"
+else fail "a wake-up lost between check and wait is named as one" "$got"; fi
+
 # A plain hang (no cycle): a timeout, never a deadlock, naming both waits.
 f="$ROOT/tests/engine/never_signalled.c"
 got=$(jrun "$work/never_signalled.json" "
@@ -317,5 +329,8 @@ rule constructor "constructor" 'static volatile int early_ran;' '__attribute__((
 rule grader_symbol "belongs to the grader" '#include <stdint.h>' \
      'uint64_t remote_run_callback(uint64_t id, unsigned long n, const uint64_t *a);' \
      '__attribute__((used)) static uint64_t peek(void) { return remote_run_callback(0, 0, 0); }'
+rule atomic_wrapper "belongs to the grader" '#include <stdint.h>' \
+     'uint32_t grader_tsan_atomic32_load(const volatile void *a, int mo);' \
+     '__attribute__((used)) static uint32_t peek(const volatile void *a) { return grader_tsan_atomic32_load(a, 5); }'
 rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_ready(void);' \
      '__attribute__((used)) static bool peek(void) { return engine_ready(); }'

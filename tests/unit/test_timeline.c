@@ -96,6 +96,35 @@ START_TEST(notes_become_lines)
 }
 END_TEST
 
+/* A wake-up the lost wake-up pause saw go by (waitpause.c) is named before
+ * the wait it should have ended. */
+START_TEST(missed_wakeup_is_named)
+{
+    static char code[64];
+    uintptr_t base = (uintptr_t)code;
+    timeline_note(9, 40, TL_BROADCAST, 3, 0, code + 5);
+    timeline_note(8, 41, TL_MISSED, 3, 2, code + 6);
+    timeline_note(8, 41, TL_WAIT, 3, 2, code + 6);
+    char buf[TIMELINE_EMIT * 48];
+    timeline_format(buf, sizeof buf, TIMELINE_EMIT, base, base, base + sizeof code);
+    tl_item it[TIMELINE_MAX_EVENTS];
+    size_t n = timeline_parse(buf, it, TIMELINE_MAX_EVENTS);
+    const char *want[] = { "T40 broadcast(c3)",
+                           "T41 missed a wake-up: c3 signalled while it held m2, before it waited",
+                           "T41 wait(c3, m2)" };
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (it[i].tid != 40 && it[i].tid != 41)
+            continue;
+        ck_assert_uint_lt(k, 3);
+        char *line = timeline_line(&it[i], NULL);
+        ck_assert_str_eq(line, want[k++]);
+        free(line);
+    }
+    ck_assert_uint_eq(k, 3);
+}
+END_TEST
+
 /* The record comes from the student's process: only well-formed words, in
  * increasing order, of known kinds and bounded numbers, are kept, and the
  * lines are rebuilt from the numbers (no byte of the record is copied). */
@@ -146,6 +175,7 @@ TCase *timeline_tcase(void)
     tcase_add_test(tc, merge_keeps_the_last_k_in_order);
     tcase_add_test(tc, record_text_names_sites_in_the_program_only);
     tcase_add_test(tc, notes_become_lines);
+    tcase_add_test(tc, missed_wakeup_is_named);
     tcase_add_test(tc, hostile_record_is_not_copied);
     tcase_add_test(tc, fold_keeps_the_failure_timeline);
     return tc;
