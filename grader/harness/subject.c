@@ -31,6 +31,7 @@
 #include "intercept.h"
 #include "remote.h"
 #include "rpc.h"
+#include "vclock.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -274,6 +275,17 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_INTERLEAVE:
         intercept_interleave(m->args[0] != 0);
         return 0;
+    case RPC_FN_VIRTUAL_TIME:
+        vclock_enable(m->args[0] != 0);
+        return 0;
+    case RPC_FN_VT_NOW:
+        return vclock_now_ns();
+    case RPC_FN_VT_SLEEP:
+        vclock_sleep_ns(m->args[0], NULL);
+        return 0;
+    case RPC_FN_VT_PARK:
+        vclock_park();
+        return 0;
     default:
         return 0;
     }
@@ -406,6 +418,8 @@ static uint64_t serve(chan *c, bool until_return)
             break;
         }
         if (m->kind == RPC_CALL) {
+            if (m->pad && vclock_active())
+                vclock_expect_stubs(m->pad);
             acquire_list(m->nacquire, m->acquire);
             run_call(m);
             HB_RELEASE(&c->clock);
@@ -508,6 +522,7 @@ static void *stub_thread(void *p)
     m->args[0] = (uint64_t)syscall(SYS_gettid);
     int sent = rpc_send(c->fd, m, -1);
     rpc_buffer_done(m);
+    vclock_stub_started();
     if (sent == 0)
         serve(c, false);
     /* The judge's thread is done; its clock stays for later joins. */
