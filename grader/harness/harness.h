@@ -64,7 +64,7 @@ void harness_sleep_ms(double ms);
  * harness_virtual_time(true), first thing in a test (before any thread
  * starts), puts the test under a virtual clock: every clock read, sleep and
  * timed wait of the student's code (clock_gettime, time, gettimeofday,
- * nanosleep, usleep, sleep, clock_nanosleep, thrd_sleep, timed condition
+ * timespec_get, nanosleep, usleep, sleep, clock_nanosleep, thrd_sleep, timed condition
  * waits, timed locks, cnd_timedwait, mtx_timedlock) and the test's
  * harness_now_ms and harness_sleep_ms read and wait in virtual time. Real:
  * CPU-time clocks, semaphores, poll/select/epoll, the grader's own bounds.
@@ -72,13 +72,14 @@ void harness_sleep_ms(double ms);
  * Virtual time moves only when every thread is blocked: each of the student's
  * threads in a wait, a lock, a join or a sleep, and each test thread asleep
  * in harness_sleep_ms, a call of the student's code that blocks, or a join
- * (pthread_join, harness_thread_join) or harness_gate_wait. Then it jumps to
- * the earliest deadline: a 5 s timeout costs no real time and returns after
+ * (pthread_join, harness_thread_join) of a test thread still in a call.
+ * Then it jumps to the earliest deadline: a 5 s timeout costs no real time and returns after
  * exactly 5000 virtual ms, whatever the machine's load. A test thread that
  * runs judge code between calls holds the clock still (so a test can set up
  * a situation at one instant): never busy-wait on harness_now_ms under
  * virtual time (each tick would be a round trip); join the thread, or sleep
- * with harness_sleep_ms. harness_wait_asleep does not move the clock.
+ * with harness_sleep_ms. harness_wait_asleep and harness_gate_wait do not
+ * move the clock.
  * When every thread is blocked and nothing can time out, no thread can ever
  * run again: the run ends at once with a deadlock verdict that says what
  * each thread waits for. The engine also wakes a virtual timed condition

@@ -2,7 +2,7 @@
  * virtual clock (vclock.h).
  *
  * intercept.syms renames the student's clock_gettime, time, gettimeofday,
- * clock_nanosleep and sleep to the grader_* functions here (nanosleep,
+ * timespec_get, clock_nanosleep and sleep to the grader_* functions here (nanosleep,
  * usleep and the C11 thrd_sleep are in intercept.c and c11threads.c, with
  * the engine's other calls). While virtual time is off, each is the real
  * call behind one test of a flag; on, they read and sleep in virtual time.
@@ -24,6 +24,7 @@ int grader_gettimeofday(struct timeval *restrict tv, void *restrict tz);
 int grader_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
                            struct timespec *rem);
 unsigned grader_sleep(unsigned seconds);
+int grader_timespec_get(struct timespec *ts, int base);
 
 int grader_clock_gettime(clockid_t clock, struct timespec *ts)
 {
@@ -52,6 +53,15 @@ int grader_gettimeofday(struct timeval *restrict tv, void *restrict tz)
     tv->tv_sec = ts.tv_sec;
     tv->tv_usec = ts.tv_nsec / 1000;
     return 0;
+}
+
+/* C11's clock: TIME_UTC is CLOCK_REALTIME. */
+int grader_timespec_get(struct timespec *ts, int base)
+{
+    if (!vclock_active() || base != TIME_UTC)
+        return timespec_get(ts, base);
+    vclock_gettime(CLOCK_REALTIME, ts);
+    return base;
 }
 
 int grader_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,

@@ -96,9 +96,9 @@ void harness_virtual_time(bool on)
     atomic_store(&virtual_time, on);
 }
 
-/* This thread is about to block in judge code (a join, a gate): under
- * virtual time its stub then counts as blocked until its next call. */
-static void park_stub(void);
+/* This thread is about to join test thread t: under virtual time its stub
+ * then counts as blocked while t's stub serves t (until its next call). */
+static void park_stub(pthread_t t);
 
 struct harness_gate {
     pthread_mutex_t mu;
@@ -131,7 +131,6 @@ bool harness_gate_wait(harness_gate *g, unsigned ms)
         dl.tv_sec++;
         dl.tv_nsec -= 1000000000L;
     }
-    park_stub();
     pthread_mutex_lock(&g->mu);
     unsigned gen = g->generation;
     bool ok = true;
@@ -713,10 +712,15 @@ int harness_fail_create_seeded(int lo, int hi, int err)
 }
 void harness_interleave(bool on) { REMOTE_CALL(RPC_FN_INTERLEAVE, on); }
 
-static void park_stub(void)
+static uint32_t chan_of_started(pthread_t t);
+
+static void park_stub(pthread_t t)
 {
-    if (atomic_load_explicit(&virtual_time, memory_order_relaxed) && my_chan)
-        REMOTE_CALL0(RPC_FN_VT_PARK);
+    if (!atomic_load_explicit(&virtual_time, memory_order_relaxed) || !my_chan)
+        return;
+    uint32_t id = chan_of_started(t);
+    if (id) /* else t has no stub: the clock waits while this one is idle */
+        REMOTE_CALL(RPC_FN_VT_PARK, id);
 }
 
 /* ---- the test's threads and the subject's ----------------------------------- */
@@ -796,9 +800,20 @@ static void follow(uint32_t id)
         pending[npending++] = id;
 }
 
+static uint32_t chan_of_started(pthread_t t)
+{
+    uint32_t id = 0;
+    pthread_mutex_lock(&started_mu);
+    for (size_t i = 0; i < nstarted && !id; i++)
+        if (started[i].chan && pthread_equal(started[i].thread, t))
+            id = started[i].chan;
+    pthread_mutex_unlock(&started_mu);
+    return id;
+}
+
 int __wrap_pthread_join(pthread_t t, void **ret)
 {
-    park_stub();
+    park_stub(t);
     int err = __real_pthread_join(t, ret);
     if (err != 0)
         return err;

@@ -78,8 +78,9 @@ enum rpc_engine_fn {
     RPC_FN_VIRTUAL_TIME,                 /* args: on (harness_virtual_time) */
     RPC_FN_VT_NOW,                       /* the virtual CLOCK_MONOTONIC, in ns */
     RPC_FN_VT_SLEEP,                     /* args: ns: this thread's stub sleeps, virtually */
-    RPC_FN_VT_PARK,                      /* this thread blocks in judge code: its stub counts
-                                            as blocked until its next call */
+    RPC_FN_VT_PARK,                      /* args: a channel id: this thread joins that
+                                            channel's thread; its stub counts as blocked
+                                            while that one's serves, until its next call */
 };
 
 /* Under virtual time, a CALL's `pad`: how many SPAWNs the judge had sent

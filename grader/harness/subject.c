@@ -82,6 +82,7 @@ typedef struct chan {
     int fd;
     uint32_t id;
     char clock; /* its address is the TSan sync object of this channel's calls */
+    atomic_bool stub_done; /* its stub thread has served its last call */
 } chan;
 
 static int chan_fd = -1, control_fd = -1;
@@ -103,6 +104,13 @@ static chan *chan_by_id(uint32_t id)
                    ? atomic_load(&student_chans[id & ~STUDENT_CHAN])
                    : NULL;
     return id < MAX_CHANS ? atomic_load(&judge_chans[id]) : NULL;
+}
+
+/* For the virtual clock: does judge channel id's stub still serve it? */
+static bool stub_serving(uint32_t id)
+{
+    chan *c = chan_by_id(id);
+    return c && !atomic_load(&c->stub_done);
 }
 
 /* Happens-before from every channel in the list (or all of them). */
@@ -284,7 +292,7 @@ static uint64_t engine_call(const rpc_msg *m)
         vclock_sleep_ns(m->args[0], NULL);
         return 0;
     case RPC_FN_VT_PARK:
-        vclock_park();
+        vclock_park((uint32_t)m->args[0]);
         return 0;
     default:
         return 0;
@@ -525,6 +533,7 @@ static void *stub_thread(void *p)
     vclock_stub_started();
     if (sent == 0)
         serve(c, false);
+    atomic_store(&c->stub_done, true);
     /* The judge's thread is done; its clock stays for later joins. */
     close(c->fd);
     return NULL;
@@ -611,6 +620,7 @@ int main(int argc, char **argv)
      * progress, early enough to be on the channel when the grader stops us. */
     unsigned stall = timeout_ms ? timeout_ms / 4 : 1000;
     intercept_engine_start(seed, category, stall < 300 ? 300 : stall > 2000 ? 2000 : stall);
+    vclock_watch_joins(stub_serving);
 
     rpc_msg *m = rpc_buffer();
     if (!m)

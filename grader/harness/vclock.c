@@ -5,8 +5,8 @@
  * The rule. The clock moves only when every thread the engine knows is
  * durably blocked: waiting for a mutex, a condition, a join, a read-write
  * lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
- * whose judge thread has parked itself (a join, a gate: vclock_park) counts
- * as blocked, a stub between two calls of a running judge thread (W_IDLE)
+ * whose judge thread joins another whose stub still serves it (vclock_park)
+ * counts as blocked, a stub between two calls of a running judge thread (W_IDLE)
  * does not, nor does a spinning thread, nor a thread being created. Then it
  * jumps to the earliest pending deadline and wakes exactly the threads whose
  * deadline it is (a timed condition wait returns ETIMEDOUT with its mutex
@@ -24,7 +24,7 @@
  * What is virtual: clock_gettime (REALTIME, MONOTONIC and their RAW, COARSE,
  * BOOTTIME variants; each keeps its real offset from the others, so a
  * deadline on the wrong clock stays wrong by decades), time, gettimeofday,
- * nanosleep, clock_nanosleep, usleep, sleep, thrd_sleep; timed condition
+ * timespec_get (TIME_UTC), nanosleep, clock_nanosleep, usleep, sleep, thrd_sleep; timed condition
  * waits, pthread_mutex_timedlock, pthread_rwlock_timed*lock and through them
  * cnd_timedwait and mtx_timedlock (the engine's real calls for those are
  * swapped while on). A virtual timed condition wait also wakes up once,
@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,7 +63,8 @@ typedef struct vslot {
     bool fired;          /* the clock reached it: running until the wait returns */
     bool fired_spurious; /* ...and it was the mid-wait wake-up */
     bool last_spurious;  /* its previous timed wait had one: this one has none */
-    bool parked;         /* a stub whose judge thread blocks in judge code */
+    bool parked;         /* a stub whose judge thread joins another's (park_chan) */
+    uint32_t park_chan;
     pthread_cond_t *cond; /* a condition wait's condition, broadcast when fired */
 } vslot;
 
@@ -78,7 +80,26 @@ static struct {
     vslot slot[ENG_MAX_THREADS];
     atomic_int *starting;
     atomic_uint stubs_started, stubs_expected;
-} V = { .cv = PTHREAD_COND_INITIALIZER };
+    bool (*serving)(uint32_t chan);
+    int internal_threads; /* >= 0: count the process's tasks (vclock_count_tasks) */
+    int (*gettime)(clockid_t, struct timespec *);
+    int (*sleep_on)(clockid_t, int, const struct timespec *, struct timespec *);
+} V = { .cv = PTHREAD_COND_INITIALIZER, .internal_threads = -1 };
+
+/* The real clock calls (the preload library's own names are its wrappers). */
+static int real_gettime(clockid_t c, struct timespec *ts)
+{
+    return V.gettime ? V.gettime(c, ts) : clock_gettime(c, ts);
+}
+
+void vclock_set_real(int (*gettime)(clockid_t, struct timespec *),
+                     int (*sleep_on)(clockid_t, int, const struct timespec *, struct timespec *))
+{
+    V.gettime = gettime;
+    V.sleep_on = sleep_on;
+}
+
+void vclock_count_tasks(int internal) { V.internal_threads = internal; }
 
 /* ---- clocks ----------------------------------------------------------------- */
 
@@ -126,7 +147,7 @@ static struct timespec add_ns(struct timespec t, int64_t ns)
 int vclock_gettime(clockid_t clock, struct timespec *ts)
 {
     if (!atomic_load_explicit(&vclock_on, memory_order_acquire) || !virtual_clock(clock))
-        return clock_gettime(clock, ts);
+        return real_gettime(clock, ts);
     *ts = add_ns(V.base[clock], elapsed());
     return 0;
 }
@@ -153,7 +174,7 @@ static int state_of(int i)
         return T_RUNNING;
     switch (th->wait) {
     case W_IDLE:
-        return s->parked ? T_BLOCKED : T_RUNNING;
+        return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
     case W_MUTEX:
     case W_COND:
     case W_JOIN:
@@ -205,6 +226,30 @@ static void observe(observation *o)
         o->tids[o->ntids++] = th->tid;
     }
     o->all_blocked = o->ntids > 0;
+}
+
+/* With vclock_count_tasks: true when the process has a thread the engine
+ * does not know (started, not yet through a wrapped call), besides its own. */
+static bool unknown_threads(const observation *o)
+{
+    if (V.internal_threads < 0)
+        return false;
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    long tasks = 0;
+    /* ") S ppid ...": num_threads is the 18th field after the name. */
+    for (int field = 0; p && field < 18; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        tasks = strtol(p + 1, NULL, 10);
+    return tasks > o->ntids + V.internal_threads;
 }
 
 /* True when the kernel says every thread of o sleeps. */
@@ -289,7 +334,7 @@ static void *ticker(void *unused)
         eng_enter();
         observe(&o);
         eng_leave();
-        if (!o.all_blocked || !kernel_asleep(&o)) {
+        if (!o.all_blocked || unknown_threads(&o) || !kernel_asleep(&o)) {
             seen = false;
             continue;
         }
@@ -356,7 +401,7 @@ static int virtual_wait(int t, clockid_t clk, real_wait fn, void *obj, void *m)
     vslot *s = &V.slot[t];
     for (;;) {
         struct timespec rd;
-        clock_gettime(clk, &rd);
+        real_gettime(clk, &rd);
         rd = add_ns(rd, POLL_NS);
         int rc = fn(obj, m, &rd);
         eng_enter();
@@ -379,7 +424,7 @@ static int virtual_wait(int t, clockid_t clk, real_wait fn, void *obj, void *m)
             int64_t left = s->deadline - elapsed();
             disarm(s);
             eng_leave();
-            clock_gettime(clk, &rd);
+            real_gettime(clk, &rd);
             rd = add_ns(rd, left > 0 ? left : 0);
             return fn(obj, m, &rd);
         }
@@ -520,7 +565,8 @@ int vclock_clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
                            struct timespec *rem, void *site)
 {
     if (!vclock_active() || !virtual_clock(clock))
-        return clock_nanosleep(clock, flags, req, rem);
+        return V.sleep_on ? V.sleep_on(clock, flags, req, rem)
+                          : clock_nanosleep(clock, flags, req, rem);
     (void)rem;
     if (!valid_ts(req) || req->tv_sec < 0)
         return EINVAL;
@@ -552,7 +598,7 @@ void vclock_enable(bool on)
     if (on && !vclock_active()) {
         for (clockid_t c = 0; c < NCLOCKS; c++)
             V.has_base[c] = c != CLOCK_PROCESS_CPUTIME_ID && c != CLOCK_THREAD_CPUTIME_ID &&
-                            clock_gettime(c, &V.base[c]) == 0;
+                            real_gettime(c, &V.base[c]) == 0;
         atomic_store_explicit(&V.elapsed, 0, memory_order_relaxed);
         for (int i = 0; i < ENG_MAX_THREADS; i++) {
             disarm(&V.slot[i]);
@@ -597,14 +643,17 @@ void vclock_expect_stubs(uint32_t n)
         ;
 }
 
-void vclock_park(void)
+void vclock_park(uint32_t chan)
 {
     int t = self();
     if (t < 0)
         return;
     eng_enter();
     V.slot[t].parked = true;
+    V.slot[t].park_chan = chan;
     eng_leave();
 }
+
+void vclock_watch_joins(bool (*serving)(uint32_t chan)) { V.serving = serving; }
 
 void vclock_unpark_locked(int t) { V.slot[t].parked = false; }

@@ -37,12 +37,24 @@ void vclock_watch_starting(atomic_int *n);
 void vclock_stub_started(void);
 void vclock_expect_stubs(uint32_t n);
 
-/* The calling stub's judge thread blocks in judge code (a join, a gate):
- * between two calls the stub counts as blocked, not idle, until its next
- * call (eng_idle(false) unparks it). */
-void vclock_park(void);
+/* The calling stub's judge thread joins the judge thread of channel `chan`:
+ * between two calls the stub counts as blocked, not idle, while that
+ * channel's stub serves it (serving(chan), vclock_watch_joins), until its
+ * own next call (eng_idle(false) unparks it). Once the joined thread's
+ * stub is done, the join is about to return: the stub counts as running. */
+void vclock_park(uint32_t chan);
+void vclock_watch_joins(bool (*serving)(uint32_t chan));
 /* Under E.mu, from eng_idle: thread slot t got a call. */
 void vclock_unpark_locked(int t);
+
+/* A front end whose own clock_gettime and clock_nanosleep are wrappers
+ * (preload.c) gives the real ones. */
+void vclock_set_real(int (*gettime)(clockid_t, struct timespec *),
+                     int (*sleep_on)(clockid_t, int, const struct timespec *, struct timespec *));
+/* A front end that cannot count the threads being created (preload.c):
+ * the clock also waits while the process has more threads than the engine
+ * knows plus `internal` of its own (the watchdog, the ticker). */
+void vclock_count_tasks(int internal);
 
 /* The clocks, virtual when on: clock_gettime's contract (CPU-time clocks
  * and unknown ids stay real). */
