@@ -50,7 +50,10 @@
 
 #define VT_NONE INT64_MAX
 #define NCLOCKS 12                     /* clock ids below this may be virtual */
-#define TICK_NS 250000L                /* the ticker's period */
+#define TICK_NS 250000L                /* the ticker's period... */
+#define BUSY_TICK_NS 1000000L          /* ...after BUSY_TICKS ticks in a row with a thread */
+#define BUSY_TICKS 64                  /* running (less of E.mu taken from them)... */
+#define OFF_TICK_NS (10 * 1000000L)    /* ...and while the clock is off */
 #define POLL_NS (20 * 1000000L)        /* a virtual wait re-checks this often, in case
                                           the ticker's wake-up came before it slept */
 #define MIN_SPURIOUS_NS (2 * 1000000LL) /* no mid-wait wake-up in shorter waits */
@@ -323,12 +326,24 @@ static void *ticker(void *unused)
     (void)unused;
     static observation o; /* only this thread's */
     uint64_t last = 0;
+    unsigned long last_progress = 0;
+    unsigned busy = 0; /* ticks in a row with a thread running: tick slower */
     bool seen = false;
     for (;;) {
-        struct timespec ts = { 0, TICK_NS };
+        struct timespec ts = { 0, !vclock_active() ? OFF_TICK_NS
+                                  : busy > BUSY_TICKS ? BUSY_TICK_NS : TICK_NS };
         E.R.nanosleep(&ts, NULL);
         if (!vclock_active() || V.reported || !everyone_started()) {
             seen = false;
+            continue;
+        }
+        /* Something moved since the last tick: look again later, without
+         * taking E.mu from the threads that are busy with it. */
+        unsigned long p = atomic_load_explicit(&E.progress, memory_order_relaxed);
+        if (p != last_progress) {
+            last_progress = p;
+            seen = false;
+            busy++;
             continue;
         }
         eng_enter();
@@ -336,8 +351,10 @@ static void *ticker(void *unused)
         eng_leave();
         if (!o.all_blocked || unknown_threads(&o) || !kernel_asleep(&o)) {
             seen = false;
+            busy++;
             continue;
         }
+        busy = 0;
         if (!seen || o.sig != last) { /* once more, a tick later */
             seen = true;
             last = o.sig;
