@@ -2,15 +2,17 @@
  * virtual clock (vclock.h).
  *
  * intercept.syms renames the student's clock_gettime, time, gettimeofday,
- * timespec_get, clock_nanosleep and sleep to the grader_* functions here (nanosleep,
- * usleep and the C11 thrd_sleep are in intercept.c and c11threads.c, with
- * the engine's other calls). While virtual time is off, each is the real
- * call behind one test of a flag; on, they read and sleep in virtual time.
+ * timespec_get, clock_nanosleep, sleep and poll to the grader_* functions
+ * here (nanosleep, usleep and the C11 thrd_sleep are in intercept.c and
+ * c11threads.c, with the engine's other calls). While virtual time is off,
+ * each is the real call behind one test of a flag; on, they read and sleep
+ * in virtual time (poll only without descriptors: a pure sleep).
  */
 #include "engine.h"
 #include "vclock.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/time.h>
 #include <time.h>
@@ -25,6 +27,7 @@ int grader_clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
                            struct timespec *rem);
 unsigned grader_sleep(unsigned seconds);
 int grader_timespec_get(struct timespec *ts, int base);
+int grader_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 
 int grader_clock_gettime(clockid_t clock, struct timespec *ts)
 {
@@ -70,6 +73,16 @@ int grader_clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
     if (!vclock_active() || !engine_ready())
         return clock_nanosleep(clock, flags, req, rem);
     return vclock_clock_nanosleep(clock, flags, req, rem, SITE);
+}
+
+/* poll with no descriptors is a sleep: virtual. With descriptors it stays
+ * real (a peer outside the process is outside the virtual clock). */
+int grader_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    if (!vclock_active() || !engine_ready() || nfds != 0 || timeout_ms < 0)
+        return poll(fds, nfds, timeout_ms);
+    vclock_sleep_ns((uint64_t)timeout_ms * 1000000u, SITE);
+    return 0;
 }
 
 unsigned grader_sleep(unsigned seconds)

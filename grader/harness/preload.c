@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ static time_t (*real_time)(time_t *);
 static int (*real_gettimeofday)(struct timeval *, void *);
 static unsigned (*real_sleep)(unsigned);
 static int (*real_timespec_get)(struct timespec *, int);
+static int (*real_poll)(struct pollfd *, nfds_t, int);
 static void (*real_free)(void *); /* the next free: glibc's, or an allocator's */
 static int record_fd = -1;
 
@@ -107,6 +109,7 @@ static void resolve(void)
     real_gettimeofday = (__typeof__(real_gettimeofday))dlsym(RTLD_NEXT, "gettimeofday");
     real_sleep = (__typeof__(real_sleep))dlsym(RTLD_NEXT, "sleep");
     real_timespec_get = (__typeof__(real_timespec_get))dlsym(RTLD_NEXT, "timespec_get");
+    real_poll = (__typeof__(real_poll))dlsym(RTLD_NEXT, "poll");
     vclock_set_real(real_clock_gettime, real_clock_nanosleep);
     REAL(mutex_lock, "pthread_mutex_lock"); /* last: the "resolved" flag */
 }
@@ -347,6 +350,16 @@ EXPORT int gettimeofday(struct timeval *restrict tv, void *restrict tz)
     vclock_gettime(CLOCK_REALTIME, &ts);
     tv->tv_sec = ts.tv_sec;
     tv->tv_usec = ts.tv_nsec / 1000;
+    return 0;
+}
+
+/* Without descriptors, a sleep (virtual); with them, real. */
+EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    resolve();
+    if (!vclock_active() || nfds != 0 || timeout_ms < 0)
+        return real_poll(fds, nfds, timeout_ms);
+    vclock_sleep_ns((uint64_t)timeout_ms * 1000000u, SITE);
     return 0;
 }
 

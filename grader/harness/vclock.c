@@ -31,7 +31,8 @@
  * spuriously, half-way to its deadline on every other wait when the engine
  * makes spurious wake-ups (POSIX allows it): a wait that restarts its full
  * timeout after a wake-up then overruns, exactly. What stays real: CPU-time
- * clocks, the engine's own noise sleeps and watchdog, semaphores, poll,
+ * clocks, the engine's own noise sleeps and watchdog, semaphores, poll with
+ * descriptors (poll without any is a virtual sleep: intercept_time.c),
  * select and epoll (a peer outside the process is outside the bubble).
  */
 #ifndef _GNU_SOURCE

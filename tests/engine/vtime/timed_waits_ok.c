@@ -1,12 +1,14 @@
 /* timed_waits_ok.c - sample for `grader stress --virtual-time`, correct:
  * a 5 s timed wait that runs out gives up after exactly 5000 ms; a 30 s
  * timed wait that a sleeper (sleep(2)) ends returns after exactly 2 s;
- * an hour's nanosleep, a 3 s timed lock, time() and gettimeofday agree.
+ * an hour's nanosleep, a 1.5 s poll without descriptors, a 3 s timed
+ * lock, time() and gettimeofday agree.
  * All of it in virtual time: a few milliseconds of real time per run.
  * expect: ok */
 #define _POSIX_C_SOURCE 200809L
 #include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/time.h>
@@ -98,6 +100,9 @@ int main(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     assert(time(NULL) - s0 >= 3600 && tv.tv_sec - s0 >= 3600);
+    t0 = now_ms();
+    poll(NULL, 0, 1500); /* no descriptors: a sleep */
+    assert(now_ms() - t0 >= 1500.0 && now_ms() - t0 <= 1501.0);
 
     pthread_mutex_lock(&held); /* the locker's timed lock runs out */
     pthread_create(&t, NULL, locker, NULL);
