@@ -294,8 +294,9 @@ static void report_stuck(void)
         if (shown++)
             eng_appendf(buf, sizeof buf, &len, "; ");
         if (E.threads[i].wait == W_IDLE)
-            eng_appendf(buf, sizeof buf, &len, "thread %d is the test's, waiting for the others",
-                        E.threads[i].id);
+            eng_appendf(buf, sizeof buf, &len,
+                        "thread %d is the test's, waiting for another test thread's call to "
+                        "return", E.threads[i].id);
         else
             eng_describe_thread(buf, sizeof buf, &len, i);
     }
