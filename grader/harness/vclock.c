@@ -55,8 +55,7 @@
 #define BUSY_TICK_NS 1000000L          /* ...after BUSY_TICKS ticks in a row with a thread */
 #define BUSY_TICKS 64                  /* running (less of E.mu taken from them)... */
 #define OFF_TICK_NS (10 * 1000000L)    /* ...and while the clock is off */
-#define POLL_NS (20 * 1000000L)        /* a virtual wait re-checks this often, in case
-                                          the ticker's wake-up came before it slept */
+#define POLL_NS (20 * 1000000L)        /* a virtual timed lock re-checks this often */
 #define MIN_SPURIOUS_NS (2 * 1000000LL) /* no mid-wait wake-up in shorter waits */
 #define NS 1000000000LL
 
@@ -271,7 +270,7 @@ static bool kernel_asleep(const observation *o)
             continue;
         buf[n] = '\0';
         const char *p = strrchr(buf, ')');
-        if (!p || (p[2] != 'S' && p[2] != 'D'))
+        if (!p || p[2] != 'S') /* 'D' (a page fault...) may be on its way to a wait */
             return false;
     }
     return true;
@@ -411,33 +410,28 @@ static void arm(vslot *s, int64_t dl, pthread_cond_t *cond, bool spurious)
 /* A blocking call with a real deadline (the real timed function). */
 typedef int (*real_wait)(void *obj, void *m, const struct timespec *deadline);
 
-/* Thread t, armed, waits until fn returns other than ETIMEDOUT or the clock
- * fires it (ETIMEDOUT; 0 for the mid-wait wake-up); fn runs with short real
- * deadlines on clock clk in between. Turned off meanwhile: the rest of the
- * wait is real. */
-static int virtual_wait(int t, clockid_t clk, real_wait fn, void *obj, void *m)
+/* Thread t, armed for a lock (fn: its real timed call), waits until it gets
+ * it or the clock fires it (ETIMEDOUT); fn runs with short real deadlines
+ * on clock clk in between (a timed-out try loses nothing: the lock's state
+ * is in memory). Turned off meanwhile: the rest of the wait is real. */
+static int virtual_lock_wait(int t, clockid_t clk, real_wait fn, void *obj)
 {
     vslot *s = &V.slot[t];
     for (;;) {
         struct timespec rd;
         real_gettime(clk, &rd);
         rd = add_ns(rd, POLL_NS);
-        int rc = fn(obj, m, &rd);
+        int rc = fn(obj, NULL, &rd);
         eng_enter();
-        if (s->fired) {
-            /* A condition wait returns with its mutex either way; a lock
-             * the call got is the caller's. */
-            if (s->cond || rc != 0)
-                rc = s->fired_spurious ? 0 : ETIMEDOUT;
-            s->last_spurious = s->fired_spurious;
+        if (rc != ETIMEDOUT) { /* acquired (even if it fired meanwhile), or an error */
             disarm(s);
             eng_leave();
             return rc;
         }
-        if (rc != ETIMEDOUT) { /* signalled, acquired, or an error */
+        if (s->fired) {
             disarm(s);
             eng_leave();
-            return rc;
+            return ETIMEDOUT;
         }
         if (!vclock_active()) {
             int64_t left = s->deadline - elapsed();
@@ -445,10 +439,32 @@ static int virtual_wait(int t, clockid_t clk, real_wait fn, void *obj, void *m)
             eng_leave();
             real_gettime(clk, &rd);
             rd = add_ns(rd, left > 0 ? left : 0);
-            return fn(obj, m, &rd);
+            return fn(obj, NULL, &rd);
         }
         eng_leave();
     }
+}
+
+/* Thread t, armed for a condition wait, waits on c without a real timeout:
+ * a real timed wait that times out may have taken a signal with it (glibc
+ * passes it on to another waiter, if any), and a loop here would then sleep
+ * through the wake-up the caller's predicate loop needs. The ticker fires
+ * it only while it sleeps in the wait (the kernel says so), and broadcasts
+ * c under E.mu, so the broadcast cannot come before the wait. Returns
+ * ETIMEDOUT when its deadline fired, 0 otherwise (a signal, the mid-wait
+ * wake-up, the clock turned off: the caller's loop looks again). */
+static int virtual_cond_wait(int t, pthread_cond_t *c, pthread_mutex_t *m)
+{
+    vslot *s = &V.slot[t];
+    int rc = E.R.cond_wait(c, m);
+    eng_enter();
+    if (s->fired) {
+        rc = s->fired_spurious ? 0 : ETIMEDOUT;
+        s->last_spurious = s->fired_spurious;
+    }
+    disarm(s);
+    eng_leave();
+    return rc;
 }
 
 static int real_cond(void *c, void *m, const struct timespec *d)
@@ -501,7 +517,7 @@ static int timed(real_wait fn, void *obj, void *m, const struct timespec *ts, cl
     }
     arm(&V.slot[t], dl, cond, cond && E.cfg.spurious_wakeups);
     eng_leave();
-    return virtual_wait(t, clk, fn, obj, m);
+    return cond ? virtual_cond_wait(t, cond, m) : virtual_lock_wait(t, clk, fn, obj);
 }
 
 static int vc_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
@@ -641,6 +657,9 @@ void vclock_enable(bool on)
         E.R.rwlock_timedrdlock = V.real.rwlock_timedrdlock;
         E.R.rwlock_timedwrlock = V.real.rwlock_timedwrlock;
         E.R.cond_broadcast(&V.cv); /* sleepers finish in real time */
+        for (int i = 0; i < E.nthreads; i++)
+            if (V.slot[i].cond) /* a condition wait returns 0: its loop goes on in real time */
+                E.R.cond_broadcast(V.slot[i].cond);
     }
     eng_leave();
     E.report("vclock", on ? "on" : "off");
