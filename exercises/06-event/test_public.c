@@ -151,21 +151,30 @@ START_TEST(flag_shared_without_data_race)
 }
 END_TEST
 
-/* Seed 001 redis: event.wait(1) gives up after one second. Here 100 ms. */
+/* Seed 001 redis: event.wait(1) gives up after one second. Here 5 s, in
+ * virtual time (harness.h): the wait costs no real time and must give up
+ * after exactly 5000 virtual ms. The tolerance, 1 ms either way, is for a
+ * deadline rounded to whole milliseconds; nothing else can move it (the
+ * clock stands still while any thread runs). Early: is the deadline's
+ * nanosecond count computed in 32 bits (ms * 1000000 wraps beyond 4294 ms)?
+ * Late: does the wait restart its whole timeout after a wake-up (the
+ * grader wakes timed waits up spuriously, as POSIX allows)? */
 START_TEST(timeout_is_honoured)
 {
+    harness_virtual_time(true);
     event_t *e = event_new();
     HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
-    start_waiter(&w, e, 100);
-    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 100) on an event nobody "
-                  "sets had not returned after 3 s");
-    HARNESS_CHECK(!w.result, "event_wait_timeout(e, 100) returned true, but nobody set the "
+    start_waiter(&w, e, 5000);
+    harness_thread_join(w.thread);
+    HARNESS_CHECK(!w.result, "event_wait_timeout(e, 5000) returned true, but nobody set the "
                   "event");
-    HARNESS_CHECK(w.took_ms >= 99.0, "event_wait_timeout(e, 100) gave up after %.1f ms, "
-                  "before the 100 ms had passed", w.took_ms);
-    HARNESS_CHECK(w.took_ms < 600.0, "event_wait_timeout(e, 100) took %.0f ms to give up "
-                  "(expected about 100)", w.took_ms);
+    HARNESS_CHECK(w.took_ms >= 4999.0, "event_wait_timeout(e, 5000) gave up after %.1f ms, "
+                  "before the 5000 ms had passed: check the deadline's arithmetic (a "
+                  "nanosecond count in 32 bits wraps beyond 4294 ms)", w.took_ms);
+    HARNESS_CHECK(w.took_ms <= 5001.0, "event_wait_timeout(e, 5000) took %.1f ms to give up "
+                  "(expected 5000): compute one absolute deadline before the wait loop and "
+                  "wait until it, not a fresh timeout after each wake-up", w.took_ms);
     event_free(e);
 }
 END_TEST

@@ -201,20 +201,32 @@ START_TEST(money_conserved)
 }
 END_TEST
 
+/* In virtual time (harness.h): the 5 s timeout costs no real time and must
+ * give up after exactly 5000 virtual ms, although a put of 1 (not enough)
+ * wakes the taker 2500 ms in. The tolerance, 1 ms either way, is for a
+ * deadline rounded to whole milliseconds; nothing else can move it (the
+ * clock stands still while any thread runs). */
 START_TEST(take_timeout_is_honoured)
 {
+    harness_virtual_time(true);
     wallet_t *w = wallet_new(5);
     HARNESS_CHECK(w != NULL, "wallet_new(5) returned NULL");
     taker t;
-    start_taker(&t, w, 10, 100);
-    HARNESS_CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(10, 100 ms) with 5 in the "
-                  "wallet had not returned after 3 s");
+    start_taker(&t, w, 10, 5000);
+    harness_sleep_ms(2500);
+    wallet_put(w, 1);
     harness_thread_join(t.thread);
-    HARNESS_CHECK(!t.result, "wallet_take_timeout(10) returned true with only 5 in the wallet");
-    HARNESS_CHECK(t.took_ms >= 99.0 && t.took_ms < 600.0, "wallet_take_timeout(10, 100 ms) gave "
-                  "up after %.1f ms (expected 100 to 600)", t.took_ms);
-    HARNESS_CHECK(wallet_balance(w) == 5, "a take_timeout that gave up changed the balance from "
-                  "5 to %ld", wallet_balance(w));
+    HARNESS_CHECK(!t.result, "wallet_take_timeout(10, 5000 ms) returned true with only 6 in the "
+                  "wallet");
+    HARNESS_CHECK(t.took_ms >= 4999.0, "wallet_take_timeout(10, 5000 ms) gave up after %.1f ms, "
+                  "before the 5000 ms had passed: check the deadline's arithmetic (a "
+                  "nanosecond count in 32 bits wraps beyond 4294 ms)", t.took_ms);
+    HARNESS_CHECK(t.took_ms <= 5001.0, "wallet_take_timeout(10, 5000 ms) took %.1f ms to give "
+                  "up (expected 5000; a put of 1 woke it after 2500): compute one absolute "
+                  "deadline before the wait loop and wait until it, not a fresh timeout after "
+                  "each wake-up", t.took_ms);
+    HARNESS_CHECK(wallet_balance(w) == 6, "a take_timeout that gave up changed the balance from "
+                  "6 to %ld", wallet_balance(w));
     wallet_free(w);
 }
 END_TEST

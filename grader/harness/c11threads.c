@@ -27,6 +27,7 @@
  *   library, and threads start through the real pthread_create.
  */
 #include "engine.h"
+#include "vclock.h"
 #ifndef GRADER_PRELOAD
 #include "callcheck.h"
 #include "intercept.h"
@@ -138,8 +139,9 @@ int C11_FN(thrd_equal)(thrd_t a, thrd_t b) { return pthread_equal(a, b); }
  * negative value on error (C11 7.26.5.7). */
 int C11_FN(thrd_sleep)(const struct timespec *duration, struct timespec *remaining)
 {
-    int rc = engine_ready() ? eng_nanosleep(duration, remaining, SITE)
-                            : nanosleep(duration, remaining);
+    int rc = !engine_ready()   ? nanosleep(duration, remaining)
+             : vclock_active() ? vclock_nanosleep(duration, remaining, SITE)
+                               : eng_nanosleep(duration, remaining, SITE);
     if (rc == 0)
         return 0;
     return errno == EINTR ? -1 : -2;

@@ -13,6 +13,7 @@
 #endif
 #include "engine_int.h"
 #include "timeline.h"
+#include "vclock.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -154,6 +155,7 @@ static int me_locked(void)
     th->id = next_thread_id++;
     th->used = th->alive = true;
     th->self = pthread_self();
+    th->tid = gettid();
     th->wait_thread = -1;
     noise_thread_init(th);
     my_index = slot;
@@ -173,11 +175,17 @@ static int me(void)
 
 void eng_idle(bool on)
 {
-    if (!E.ready || my_index < 0)
+    /* Under virtual time every stub must be known: an idle one stops the clock. */
+    if (!E.ready || (my_index < 0 && !vclock_active()))
+        return;
+    int t = me();
+    if (t < 0)
         return;
     eng_enter();
-    E.threads[my_index].wait = on ? W_IDLE : W_NONE;
-    E.threads[my_index].wait_site = NULL;
+    E.threads[t].wait = on ? W_IDLE : W_NONE;
+    E.threads[t].wait_site = NULL;
+    if (!on)
+        vclock_unpark_locked(t);
     eng_leave();
 }
 

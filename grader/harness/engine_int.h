@@ -40,6 +40,7 @@ typedef struct eng_thread {
     int id; /* shown to people: "thread 2" */
     bool used, alive;
     pthread_t self;
+    pid_t tid;       /* the kernel's id (vclock.c asks whether it sleeps) */
     eng_held held[ENG_MAX_HELD];
     int nheld;
     enum wait_kind wait;

@@ -52,11 +52,44 @@ uint64_t harness_seed(void);
 /* A deterministic pseudo-random number stream derived from harness_seed(). */
 uint64_t harness_rand(void);
 
-/* Monotonic clock in milliseconds (double, sub-millisecond precision). */
+/* Monotonic clock in milliseconds (double, sub-millisecond precision);
+ * under virtual time, the student's process's virtual CLOCK_MONOTONIC. */
 double harness_now_ms(void);
 
-/* Sleeps for ms milliseconds (restarts after signals). */
+/* Sleeps for ms milliseconds (restarts after signals); under virtual time,
+ * a virtual sleep of this thread's student-side thread. */
 void harness_sleep_ms(double ms);
+
+/* ---- virtual time -------------------------------------------------------------
+ * harness_virtual_time(true), first thing in a test (before any thread
+ * starts), puts the test under a virtual clock: every clock read, sleep and
+ * timed wait of the student's code (clock_gettime, time, gettimeofday,
+ * timespec_get, nanosleep, usleep, sleep, clock_nanosleep, thrd_sleep, timed condition
+ * waits, timed locks, cnd_timedwait, mtx_timedlock) and the test's
+ * harness_now_ms and harness_sleep_ms read and wait in virtual time, and so
+ * does poll without descriptors. Real: CPU-time clocks, semaphores, poll
+ * with descriptors, select, epoll, the grader's own bounds.
+ *
+ * Virtual time moves only when every thread is blocked: each of the student's
+ * threads in a wait, a lock, a join or a sleep, and each test thread asleep
+ * in harness_sleep_ms, a call of the student's code that blocks, or a join
+ * (pthread_join, harness_thread_join) of a test thread still in a call.
+ * Then it jumps to the earliest deadline: a 5 s timeout costs no real time and returns after
+ * exactly 5000 virtual ms, whatever the machine's load. A test thread that
+ * runs judge code between calls holds the clock still (so a test can set up
+ * a situation at one instant): never busy-wait on harness_now_ms under
+ * virtual time (each tick would be a round trip); join the thread, or sleep
+ * with harness_sleep_ms. harness_wait_asleep and harness_gate_wait do not
+ * move the clock.
+ * When every thread is blocked and nothing can time out, no thread can ever
+ * run again: the run ends at once with a deadlock verdict that says what
+ * each thread waits for. The engine also wakes a virtual timed condition
+ * wait once half-way (every other wait), as POSIX allows: a wait that
+ * restarts its whole timeout after a wake-up overruns, exactly.
+ * Off (the default, or harness_virtual_time(false)): real time. Timing
+ * tests under virtual time are never re-run (the grader sees a "vclock"
+ * record): their result does not depend on the machine. */
+void harness_virtual_time(bool on);
 
 /* How many of the threads the student's code created are still running. */
 int harness_live_threads(void);

@@ -12,6 +12,7 @@
 #include "intercept.h"
 #include "callcheck.h"
 #include "engine.h"
+#include "vclock.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -197,6 +198,7 @@ void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_
         .caller_runs_no_code = true,
     };
     engine_init(&real_calls, &cfg, harness_chan_record);
+    vclock_watch_starting(&starting_threads); /* the clock waits for new threads */
 }
 
 void intercept_interleave(bool on)
@@ -381,12 +383,18 @@ int grader_sched_yield(void)
 int grader_nanosleep(const struct timespec *req, struct timespec *rem)
 {
     ENGINE_OR(nanosleep(req, rem));
+    if (vclock_active())
+        return vclock_nanosleep(req, rem, SITE);
     return eng_nanosleep(req, rem, SITE);
 }
 
 int grader_usleep(unsigned us)
 {
     ENGINE_OR(usleep(us));
+    if (vclock_active()) {
+        vclock_sleep_ns((uint64_t)us * 1000u, SITE);
+        return 0;
+    }
     return eng_usleep(us, SITE);
 }
 

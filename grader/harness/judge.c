@@ -55,19 +55,50 @@ uint64_t harness_seed(void) { return seed; }
 uint64_t harness_rand(void) { return splitmix64_next(&rand_state); }
 bool harness_under_tsan(void) { return under_tsan; }
 
-double harness_now_ms(void)
+/* The judge's own waits (polls, bounds, the end of a test) are real time,
+ * whatever the test's clock. */
+static double real_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void harness_sleep_ms(double ms)
+static void real_sleep_ms(double ms)
 {
     struct timespec ts = { (time_t)(ms / 1e3), (long)((ms - (time_t)(ms / 1e3) * 1e3) * 1e6) };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
         ;
 }
+
+/* harness_virtual_time: the test's clock is the subject's virtual one. */
+static atomic_bool virtual_time;
+static atomic_uint spawns_sent; /* SPAWNs sent (a CALL's pad, rpc.h) */
+
+double harness_now_ms(void)
+{
+    if (!atomic_load_explicit(&virtual_time, memory_order_relaxed))
+        return real_now_ms();
+    return (double)REMOTE_CALL0(RPC_FN_VT_NOW) / 1e6;
+}
+
+void harness_sleep_ms(double ms)
+{
+    if (!atomic_load_explicit(&virtual_time, memory_order_relaxed))
+        real_sleep_ms(ms);
+    else if (ms > 0)
+        REMOTE_CALL(RPC_FN_VT_SLEEP, (uint64_t)(ms * 1e6));
+}
+
+void harness_virtual_time(bool on)
+{
+    REMOTE_CALL(RPC_FN_VIRTUAL_TIME, on);
+    atomic_store(&virtual_time, on);
+}
+
+/* This thread is about to join test thread t: under virtual time its stub
+ * then counts as blocked while t's stub serves t (until its next call). */
+static void park_stub(pthread_t t);
 
 struct harness_gate {
     pthread_mutex_t mu;
@@ -132,17 +163,17 @@ bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned s
                             long *last)
 {
     long seen = atomic_load(progress);
-    double since = harness_now_ms();
+    double since = real_now_ms();
     while (!atomic_load(done)) {
         long now = atomic_load(progress);
         if (now != seen) {
             seen = now;
-            since = harness_now_ms();
-        } else if (harness_now_ms() - since > stall_ms) {
+            since = real_now_ms();
+        } else if (real_now_ms() - since > stall_ms) {
             *last = seen;
             return false;
         }
-        harness_sleep_ms(2);
+        real_sleep_ms(2);
     }
     *last = atomic_load(progress);
     return true;
@@ -229,9 +260,13 @@ static const char *fn_name(uint32_t fn)
     if (fn == RPC_FN_BATCH)
         fn = batch_fn;
     static const char *const engine[] = { "harness_live_threads", "harness_threads_created",
-                                          "harness_fail_create", "harness_interleave" };
+                                          "harness_fail_create",  "harness_interleave",
+                                          "a batch",              "harness_virtual_time",
+                                          "harness_now_ms",       "harness_sleep_ms",
+                                          "a join (virtual time)" };
     if (fn >= RPC_FN_ENGINE)
-        return fn - RPC_FN_ENGINE < 4 ? engine[fn - RPC_FN_ENGINE] : "the engine";
+        return fn - RPC_FN_ENGINE < sizeof engine / sizeof engine[0] ? engine[fn - RPC_FN_ENGINE]
+                                                                     : "the engine";
     return fn < remote_function_count ? remote_function_names[fn] : "a function";
 }
 
@@ -266,6 +301,7 @@ static jchan *spawn_chan(uint32_t parent)
     rpc_buffer_done(m);
     if (sent != 0)
         subject_gone("a new thread to start");
+    atomic_fetch_add(&spawns_sent, 1);
     /* Its READY is read by the thread that uses the channel, before its
      * first call (await_ready): the creator does not wait for it. */
     pthread_mutex_lock(&bound_mu);
@@ -381,7 +417,7 @@ static void await_events(uint64_t sent, uint32_t fn)
     while (atomic_load(&events_done) < sent) {
         if (atomic_load(&reader_gone))
             subject_gone(fn_name(fn));
-        harness_sleep_ms(0.02);
+        real_sleep_ms(0.02);
     }
 }
 
@@ -509,6 +545,7 @@ static void call(rpc_msg *m)
     if (npending != RPC_ACQUIRE_ALL)
         memcpy(m->acquire, pending, npending * sizeof pending[0]);
     npending = 0;
+    m->pad = atomic_load(&spawns_sent);
     if (rpc_send(c->fd, m, -1) != 0)
         subject_gone(fn_name(fn));
     for (;;) {
@@ -675,6 +712,17 @@ int harness_fail_create_seeded(int lo, int hi, int err)
 }
 void harness_interleave(bool on) { REMOTE_CALL(RPC_FN_INTERLEAVE, on); }
 
+static uint32_t chan_of_started(pthread_t t);
+
+static void park_stub(pthread_t t)
+{
+    if (!atomic_load_explicit(&virtual_time, memory_order_relaxed) || !my_chan)
+        return;
+    uint32_t id = chan_of_started(t);
+    if (id) /* else t has no stub: the clock waits while this one is idle */
+        REMOTE_CALL(RPC_FN_VT_PARK, id);
+}
+
 /* ---- the test's threads and the subject's ----------------------------------- */
 
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
@@ -752,8 +800,20 @@ static void follow(uint32_t id)
         pending[npending++] = id;
 }
 
+static uint32_t chan_of_started(pthread_t t)
+{
+    uint32_t id = 0;
+    pthread_mutex_lock(&started_mu);
+    for (size_t i = 0; i < nstarted && !id; i++)
+        if (started[i].chan && pthread_equal(started[i].thread, t))
+            id = started[i].chan;
+    pthread_mutex_unlock(&started_mu);
+    return id;
+}
+
 int __wrap_pthread_join(pthread_t t, void **ret)
 {
+    park_stub(t);
     int err = __real_pthread_join(t, ret);
     if (err != 0)
         return err;
@@ -875,13 +935,13 @@ bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned
         task_dir(tids[i], dirs[i], sizeof dirs[i]);
         chans[i] = bound_chan(tids[i]);
     }
-    double start = harness_now_ms(), quiet_since = start;
+    double start = real_now_ms(), quiet_since = start;
     bool ok;
     for (;;) {
         bool all = true;
         for (size_t i = 0; i < n && all; i++)
             all = asleep_in_call(dirs[i], chans[i]);
-        double now = harness_now_ms();
+        double now = real_now_ms();
         if (!all)
             quiet_since = now;
         else if (now - quiet_since >= quiet_ms) {
@@ -892,7 +952,7 @@ bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned
             ok = false;
             break;
         }
-        harness_sleep_ms(2);
+        real_sleep_ms(2);
     }
     free(dirs);
     free(chans);
@@ -962,10 +1022,10 @@ static void finish_subject(unsigned ms)
         return;
     rpc_init(m, RPC_FINISH);
     if (rpc_send(control_fd, m, -1) == 0) {
-        double end = harness_now_ms() + ms;
+        double end = real_now_ms() + ms;
         for (;;) {
             struct pollfd p = { control_fd, POLLIN, 0 };
-            double left = end - harness_now_ms();
+            double left = end - real_now_ms();
             if (left <= 0 || poll(&p, 1, (int)left) != 1 || rpc_recv(control_fd, m, NULL, NULL) != 0)
                 break;
         }

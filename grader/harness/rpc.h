@@ -75,7 +75,16 @@ enum rpc_engine_fn {
                                             rpc_batch_call and its args, made in order; the
                                             RETURN's args[1]: how many were made, its blob
                                             their values (uint64_t each) */
+    RPC_FN_VIRTUAL_TIME,                 /* args: on (harness_virtual_time) */
+    RPC_FN_VT_NOW,                       /* the virtual CLOCK_MONOTONIC, in ns */
+    RPC_FN_VT_SLEEP,                     /* args: ns: this thread's stub sleeps, virtually */
+    RPC_FN_VT_PARK,                      /* args: a channel id: this thread joins that
+                                            channel's thread; its stub counts as blocked
+                                            while that one's serves, until its next call */
 };
+
+/* Under virtual time, a CALL's `pad`: how many SPAWNs the judge had sent
+ * before it (the subject's clock waits until that many stubs run). */
 
 /* One call in an RPC_FN_BATCH blob; its nargs uint64_t arguments follow. */
 typedef struct rpc_batch_call {

@@ -31,6 +31,7 @@
 #include "intercept.h"
 #include "remote.h"
 #include "rpc.h"
+#include "vclock.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -81,6 +82,7 @@ typedef struct chan {
     int fd;
     uint32_t id;
     char clock; /* its address is the TSan sync object of this channel's calls */
+    atomic_bool stub_done; /* its stub thread has served its last call */
 } chan;
 
 static int chan_fd = -1, control_fd = -1;
@@ -102,6 +104,13 @@ static chan *chan_by_id(uint32_t id)
                    ? atomic_load(&student_chans[id & ~STUDENT_CHAN])
                    : NULL;
     return id < MAX_CHANS ? atomic_load(&judge_chans[id]) : NULL;
+}
+
+/* For the virtual clock: does judge channel id's stub still serve it? */
+static bool stub_serving(uint32_t id)
+{
+    chan *c = chan_by_id(id);
+    return c && !atomic_load(&c->stub_done);
 }
 
 /* Happens-before from every channel in the list (or all of them). */
@@ -274,6 +283,17 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_INTERLEAVE:
         intercept_interleave(m->args[0] != 0);
         return 0;
+    case RPC_FN_VIRTUAL_TIME:
+        vclock_enable(m->args[0] != 0);
+        return 0;
+    case RPC_FN_VT_NOW:
+        return vclock_now_ns();
+    case RPC_FN_VT_SLEEP:
+        vclock_sleep_ns(m->args[0], NULL);
+        return 0;
+    case RPC_FN_VT_PARK:
+        vclock_park((uint32_t)m->args[0]);
+        return 0;
     default:
         return 0;
     }
@@ -406,6 +426,8 @@ static uint64_t serve(chan *c, bool until_return)
             break;
         }
         if (m->kind == RPC_CALL) {
+            if (m->pad && vclock_active())
+                vclock_expect_stubs(m->pad);
             acquire_list(m->nacquire, m->acquire);
             run_call(m);
             HB_RELEASE(&c->clock);
@@ -508,8 +530,10 @@ static void *stub_thread(void *p)
     m->args[0] = (uint64_t)syscall(SYS_gettid);
     int sent = rpc_send(c->fd, m, -1);
     rpc_buffer_done(m);
+    vclock_stub_started();
     if (sent == 0)
         serve(c, false);
+    atomic_store(&c->stub_done, true);
     /* The judge's thread is done; its clock stays for later joins. */
     close(c->fd);
     return NULL;
@@ -596,6 +620,7 @@ int main(int argc, char **argv)
      * progress, early enough to be on the channel when the grader stops us. */
     unsigned stall = timeout_ms ? timeout_ms / 4 : 1000;
     intercept_engine_start(seed, category, stall < 300 ? 300 : stall > 2000 ? 2000 : stall);
+    vclock_watch_joins(stub_serving);
 
     rpc_msg *m = rpc_buffer();
     if (!m)

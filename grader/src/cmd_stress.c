@@ -35,10 +35,14 @@ extern char **environ;
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: grader stress [--seconds N] [--seed S] [--timeout MS] -- PROGRAM [ARGS]\n"
+    fprintf(f, "usage: grader stress [--seconds N] [--seed S] [--timeout MS] [--virtual-time] "
+               "-- PROGRAM [ARGS]\n"
                "  --seconds N    keep running the program for N seconds (default 10)\n"
                "  --seed S       the first run's seed (default: random); run k uses S+k\n"
                "  --timeout MS   one run taking longer is a hang (default 5000)\n"
+               "  --virtual-time the program's clocks, sleeps and timed waits run in virtual\n"
+               "                 time: it jumps ahead when every thread is blocked, and all\n"
+               "                 threads blocked with nothing to wait for is a deadlock\n"
                "Exit status: 0 no problem found, 3 a problem was found, 1 grader failure,\n"
                "2 bad usage. The JSON report goes to stdout.\n");
     return f == stdout ? 0 : 2;
@@ -202,7 +206,7 @@ int cmd_stress(int argc, char **argv)
     static const struct option opts[] = {
         { "seconds", required_argument, 0, 'n' }, { "seed", required_argument, 0, 's' },
         { "timeout", required_argument, 0, 't' }, { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        { "virtual-time", no_argument, 0, 'v' }, { 0, 0, 0, 0 }
     };
     double seconds = 10;
     unsigned timeout_ms = 5000;
@@ -214,6 +218,7 @@ int cmd_stress(int argc, char **argv)
         case 'n': seconds = atof(optarg); break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 't': timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'v': setenv("GRADER_VIRTUAL_TIME", "1", 1); break; /* the runs inherit it */
         case 'h': return usage(stdout);
         default: return usage(stderr);
         }

@@ -171,6 +171,7 @@ void verdict_of_run(const run_evidence *e, int category, unsigned timeout_ms, bo
     out->tsan_run = tsan;
     out->seed = seed;
     out->attempts = 1;
+    out->virtual_time = e->records && verdict_find_record(e->records, "vclock") != NULL;
 }
 
 static bool is_stress(int category)
@@ -182,8 +183,9 @@ enum next_run verdict_next_run(int category, const test_outcome *so_far, unsigne
                                bool tsan_available, bool tsan_done)
 {
     /* Timing can fail on a busy machine: a timing failure must repeat
-     * before it counts. Hangs and crashes are not timing failures. */
-    if (category == CAT_TIMING && so_far->status == TEST_FAILED &&
+     * before it counts. Hangs and crashes are not timing failures, nor is
+     * a failure in virtual time (exact, whatever the load). */
+    if (category == CAT_TIMING && so_far->status == TEST_FAILED && !so_far->virtual_time &&
         so_far->attempts < TIMING_ATTEMPTS)
         return NEXT_SAME_SEED;
     if (tsan_done)

@@ -43,6 +43,8 @@ typedef struct test_outcome {
     uint64_t seed;       /* the schedule seed of the run that decided the verdict */
     bool engine_found;   /* the engine saw a deadlock, a misuse or a lock-order inversion */
     char *timeline;      /* a failure's last sync events, one per line (timeline_text.h); NULL */
+    bool virtual_time;   /* the test ran under the virtual clock (a "vclock" record): its
+                            timing does not depend on the machine, a failure is not re-run */
 } test_outcome;
 
 /* What one run of a test left behind. Strings may be NULL (none). */

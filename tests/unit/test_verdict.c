@@ -371,6 +371,14 @@ START_TEST(timing_failures_are_retried)
     ck_assert_int_eq(verdict_next_run(CAT_TIMING, &o, 1, true, false), NEXT_NONE);
     o = with(TEST_FAILED, 1);
     ck_assert_int_eq(verdict_next_run(CAT_FUNCTIONAL, &o, 1, true, false), NEXT_NONE);
+    /* A timing failure under virtual time (its "vclock" record) is exact: never re-run. */
+    run_evidence e = { .records = "vclock on\nfail t test_public.c:9 took 705 ms\n",
+                       .wait_status = EXIT(1) };
+    o = judge(&e, CAT_TIMING, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_assert(o.virtual_time);
+    ck_assert_int_eq(verdict_next_run(CAT_TIMING, &o, 1, true, false), NEXT_NONE);
+    test_outcome_free(&o);
     /* The retry replaces the verdict and counts the attempt. */
     test_outcome first = with(TEST_FAILED, 2), again = with(TEST_PASSED, 1);
     verdict_fold(&first, &again, NEXT_SAME_SEED);

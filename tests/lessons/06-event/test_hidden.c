@@ -161,15 +161,18 @@ START_TEST(set_races_with_wait)
 }
 END_TEST
 
+/* Timing tests run in virtual time (harness.h): exact, whatever the load;
+ * the tolerance (1 ms) is for deadlines rounded to whole milliseconds. */
 START_TEST(zero_timeout_returns_at_once)
 {
+    harness_virtual_time(true);
     event_t *e = event_new();
     HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     double t0 = harness_now_ms();
     bool r = event_wait_timeout(e, 0);
     double took = harness_now_ms() - t0;
     HARNESS_CHECK(!r, "event_wait_timeout(e, 0) on an unset event returned true");
-    HARNESS_CHECK(took < 50, "event_wait_timeout(e, 0) took %.0f ms", took);
+    HARNESS_CHECK(took <= 1.0, "event_wait_timeout(e, 0) took %.1f ms (expected 0)", took);
     event_set(e);
     HARNESS_CHECK(event_wait_timeout(e, 0), "event_wait_timeout(e, 0) on a set event returned "
                   "false");
@@ -177,29 +180,28 @@ START_TEST(zero_timeout_returns_at_once)
 }
 END_TEST
 
+/* A long timeout that runs out (exactly 20 s), then a set 1 s into a 5 s
+ * wait: the wait must return when the set comes, not later. */
 START_TEST(longer_timeout_and_prompt_wake)
 {
+    harness_virtual_time(true);
     event_t *e = event_new();
     HARNESS_CHECK(e != NULL, "event_new() returned NULL");
     waiter w;
-    start_waiter(&w, e, 250);
-    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 250) had not returned after "
-                  "3 s");
-    HARNESS_CHECK(!w.result && w.took_ms >= 249.0 && w.took_ms < 800.0,
-                  "event_wait_timeout(e, 250) on an unset event returned %s after %.1f ms "
-                  "(expected false after 250 to 800 ms)", w.result ? "true" : "false",
-                  w.took_ms);
+    start_waiter(&w, e, 20000);
+    harness_thread_join(w.thread);
+    HARNESS_CHECK(!w.result && w.took_ms >= 19999.0 && w.took_ms <= 20001.0,
+                  "event_wait_timeout(e, 20000) on an unset event returned %s after %.1f ms "
+                  "(expected false after 20000 ms)", w.result ? "true" : "false", w.took_ms);
     start_waiter(&w, e, 5000);
-    settle(&w, 1);
-    double t_set = harness_now_ms();
+    harness_sleep_ms(1000);
     event_set(e);
-    HARNESS_CHECK(finish_waiter(&w, 3000), "event_wait_timeout(e, 5000) had not returned 3 s "
-                  "after event_set");
-    double late = harness_now_ms() - t_set;
+    harness_thread_join(w.thread);
     HARNESS_CHECK(w.result, "event_wait_timeout(e, 5000) returned false though the event was "
-                  "set during the wait");
-    HARNESS_CHECK(late < 500, "event_wait_timeout(e, 5000) returned %.0f ms after the event "
-                  "was set: it should wake at once", late);
+                  "set 1000 ms into the wait");
+    HARNESS_CHECK(w.took_ms >= 1000.0 && w.took_ms <= 1001.0, "event_wait_timeout(e, 5000) "
+                  "returned after %.1f ms though the event was set after 1000 ms: it should "
+                  "wake at once", w.took_ms);
     event_free(e);
 }
 END_TEST

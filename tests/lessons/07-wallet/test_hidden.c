@@ -17,23 +17,23 @@ START_TEST(zero_amounts)
 }
 END_TEST
 
-/* The money arrives during a timed take: it succeeds, promptly. */
+/* The money arrives 1 s into a 5 s timed take (virtual time, harness.h):
+ * it succeeds when the put comes, not later (1 ms of tolerance). */
 START_TEST(timed_take_succeeds_when_money_arrives)
 {
+    harness_virtual_time(true);
     wallet_t *w = wallet_new(0);
     HARNESS_CHECK(w != NULL, "wallet_new(0) returned NULL");
     taker t;
     start_taker(&t, w, 30, 5000);
-    settle(&t, 1);
-    double t_put = harness_now_ms();
+    harness_sleep_ms(1000);
     wallet_put(w, 40);
-    HARNESS_CHECK(returned(&t, 1, 1, 3000) == 1, "wallet_take_timeout(30, 5000 ms) was still "
-                  "waiting 3 s after 40 was put in");
-    double late = harness_now_ms() - t_put;
     harness_thread_join(t.thread);
     HARNESS_CHECK(t.result, "wallet_take_timeout(30, 5000 ms) returned false although 40 was "
-                  "put in during the wait");
-    HARNESS_CHECK(late < 500, "wallet_take_timeout returned %.0f ms after the money arrived", late);
+                  "put in 1000 ms into the wait");
+    HARNESS_CHECK(t.took_ms >= 1000.0 && t.took_ms <= 1001.0, "wallet_take_timeout(30, 5000 ms) "
+                  "returned after %.1f ms though 40 was put in after 1000 ms: it should wake "
+                  "at once", t.took_ms);
     HARNESS_CHECK(wallet_balance(w) == 10, "40 put, 30 taken: balance %ld", wallet_balance(w));
     wallet_free(w);
 }
@@ -170,15 +170,30 @@ START_TEST(blocking_takes_balance_out)
 }
 END_TEST
 
+/* Virtual time: a zero timeout takes no time at all; a 20 s one, exactly
+ * 20 s (1 ms of tolerance), although puts too small wake it every 3 s. */
 START_TEST(zero_timeout_returns_at_once)
 {
+    harness_virtual_time(true);
     wallet_t *w = wallet_new(1);
     HARNESS_CHECK(w != NULL, "wallet_new(1) returned NULL");
     double t0 = harness_now_ms();
     bool r = wallet_take_timeout(w, 2, 0);
     double took = harness_now_ms() - t0;
-    HARNESS_CHECK(!r && took < 50, "wallet_take_timeout(2, 0 ms) with 1 in the wallet returned "
-                  "%s after %.0f ms (expected false at once)", r ? "true" : "false", took);
+    HARNESS_CHECK(!r && took <= 1.0, "wallet_take_timeout(2, 0 ms) with 1 in the wallet returned "
+                  "%s after %.1f ms (expected false at once)", r ? "true" : "false", took);
+    taker t;
+    start_taker(&t, w, 100, 20000);
+    for (int i = 0; i < 6; i++) {
+        harness_sleep_ms(3000);
+        wallet_put(w, 1);
+    }
+    harness_thread_join(t.thread);
+    HARNESS_CHECK(!t.result && t.took_ms >= 19999.0 && t.took_ms <= 20001.0,
+                  "wallet_take_timeout(100, 20000 ms) with 1 to 7 in the wallet returned %s "
+                  "after %.1f ms (expected false after 20000 ms; puts too small woke it every "
+                  "3000 ms): keep one absolute deadline for the whole wait",
+                  t.result ? "true" : "false", t.took_ms);
     wallet_free(w);
 }
 END_TEST
