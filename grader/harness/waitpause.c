@@ -41,6 +41,7 @@
  */
 #include "engine_int.h"
 #include "splitmix64.h"
+#include "vclock.h"
 
 #include <limits.h>
 #include <linux/futex.h>
@@ -148,7 +149,11 @@ static bool others_end_pause(int t, int lock)
 bool waitpause_before_wait(int t, int cond, const pthread_mutex_t *m, int lock,
                            const struct timespec *deadline, clockid_t clock)
 {
+    /* Under virtual time the pause would hold the clock still (a paused
+     * thread is running) for up to PAUSE_MAX_NS of real time at every
+     * wait, and its deadline is virtual: no pause there. */
     if (E.cfg.noise == NOISE_OFF || cond <= 0 || cond > ENG_MAX_CONDS || lock < 0 ||
+        vclock_active() ||
         atomic_load_explicit(&paused_ns, memory_order_relaxed) >= PAUSE_BUDGET_NS)
         return false;
     eng_hide_begin();
