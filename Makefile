@@ -35,7 +35,7 @@ comma := ,
 empty :=
 space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
-ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c c11threads.c)
+ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c preload_crash.c c11threads.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
                             grader/harness/splitmix64.h grader/harness/timeline.h
 	@mkdir -p $(dir $@)

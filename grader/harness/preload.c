@@ -23,6 +23,8 @@
 #define EXPORT __attribute__((visibility("default")))
 #define SITE __builtin_return_address(0)
 
+void preload_crash_install(void); /* preload_crash.c */
+
 static engine_real R;
 static void (*real_free)(void *); /* the next free: glibc's, or an allocator's */
 static int record_fd = -1;
@@ -109,6 +111,7 @@ __attribute__((constructor)) static void preload_init(void)
         .exit_on_deadlock = true,
     };
     engine_init(&R, &cfg, report);
+    preload_crash_install();
 }
 
 /* Before the engine runs (other constructors) or without it: the real call. */
