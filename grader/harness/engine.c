@@ -171,6 +171,8 @@ static int me(void)
     return t;
 }
 
+int eng_thread_index(void) { return me(); }
+
 void eng_idle(bool on)
 {
     if (!E.ready || my_index < 0)
@@ -613,6 +615,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     eng_enter();
     int cid = cond_id(c);
     bool bad = misuse_wait_without_lock(t, cid, lock_find(m), site);
+    misuse_wait_pairing(t, cid, lock_find(m), site);
     if (ts && misuse_deadline(t, call, ts, cond_clock(c), site))
         bad = true;
     eng_leave();
@@ -830,6 +833,7 @@ static void rw_acquired(int t, const void *l, void *site, bool order, bool share
         if (th->nheld < ENG_MAX_HELD)
             th->held[th->nheld++] = (eng_held){ li, site };
     }
+    TIMELINE(t, shared ? TL_RDLOCK : TL_LOCK, li + 1, 0, site);
     eng_leave();
     progress();
 }
@@ -937,7 +941,7 @@ static int rw_timed(pthread_rwlock_t *l, const struct timespec *ts, bool shared,
 }
 
 /* Before the real unlock: t lets go of one hold of l. */
-static void rw_released(const void *l)
+static void rw_released(const void *l, void *site)
 {
     int t = me();
     if (t < 0)
@@ -948,6 +952,7 @@ static void rw_released(const void *l)
         if (E.locks[li].owner == t)
             E.locks[li].owner = -1;
         drop_held(t, li);
+        TIMELINE(t, TL_UNLOCK, li + 1, 0, site);
     }
     eng_leave();
 }
@@ -992,7 +997,7 @@ int eng_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts, void 
 
 int eng_rwlock_unlock(pthread_rwlock_t *l, void *site)
 {
-    rw_released(l);
+    rw_released(l, site);
     int rc = E.R.rwlock_unlock(l);
     int t = me();
     if (t >= 0)
@@ -1025,7 +1030,7 @@ int eng_spin_trylock(pthread_spinlock_t *l, void *site)
 
 int eng_spin_unlock(pthread_spinlock_t *l, void *site)
 {
-    rw_released((const void *)l);
+    rw_released((const void *)l, site);
     int rc = E.R.spin_unlock(l);
     int t = me();
     if (t >= 0)

@@ -91,6 +91,12 @@ static void resolve(void)
     REAL(sched_yield, "sched_yield");
     REAL(nanosleep, "nanosleep");
     REAL(usleep, "usleep");
+    REAL(sem_wait, "sem_wait");
+    REAL(sem_trywait, "sem_trywait");
+    REAL(sem_timedwait, "sem_timedwait");
+    REAL(sem_post, "sem_post");
+    REAL(sem_init, "sem_init");
+    REAL(sem_destroy, "sem_destroy");
     real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     REAL(mutex_lock, "pthread_mutex_lock"); /* last: the "resolved" flag */
 }
@@ -286,6 +292,42 @@ EXPORT int usleep(useconds_t us)
 {
     ENGINE_OR(usleep(us));
     return eng_usleep(us, SITE);
+}
+
+EXPORT int sem_wait(sem_t *s)
+{
+    ENGINE_OR(sem_wait(s));
+    return eng_sem_wait(s, SITE);
+}
+
+EXPORT int sem_trywait(sem_t *s)
+{
+    ENGINE_OR(sem_trywait(s));
+    return eng_sem_trywait(s, SITE);
+}
+
+EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
+{
+    ENGINE_OR(sem_timedwait(s, ts));
+    return eng_sem_timedwait(s, ts, SITE);
+}
+
+EXPORT int sem_post(sem_t *s)
+{
+    ENGINE_OR(sem_post(s));
+    return eng_sem_post(s, SITE);
+}
+
+EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
+{
+    ENGINE_OR(sem_init(s, pshared, value));
+    return eng_sem_init(s, pshared, value);
+}
+
+EXPORT int sem_destroy(sem_t *s)
+{
+    ENGINE_OR(sem_destroy(s));
+    return eng_sem_destroy(s);
 }
 
 /* free: memory that still holds a locked mutex is a misuse. The next free

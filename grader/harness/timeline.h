@@ -38,6 +38,10 @@ enum tl_kind {
     TL_START = 'T',     /* a thread's first event: site = its start function */
     TL_JOIN = 'J',      /* A: thread joined (0: not known yet) */
     TL_SLEEP = 'P',
+    TL_RDLOCK = 'R',         /* A: read-write lock, taken for reading (TL_LOCK: for writing) */
+    TL_SEM_WAIT = 'V',       /* A: semaphore (a wait, or a trywait that got it) */
+    TL_SEM_TIMEDWAIT = 'v',  /* A: semaphore */
+    TL_SEM_POST = 'O',       /* A: semaphore */
 };
 
 /* TL_WOKE's flags: the wait's deadline passed; the engine woke it with no
