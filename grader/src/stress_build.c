@@ -6,7 +6,6 @@
 #include "util.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,26 +108,4 @@ char *stress_build(char *const *srcs, size_t n, const char *dir, bool tsan, char
     }
     free(log);
     return bin;
-}
-
-char *stress_tsan_runtime(void)
-{
-    char *cmd = xasprintf("%s -print-file-name=libtsan.so.2 2>/dev/null", compiler());
-    FILE *p = popen(cmd, "r");
-    free(cmd);
-    if (!p)
-        return NULL;
-    char path[4096] = "";
-    if (!fgets(path, sizeof path, p))
-        path[0] = '\0';
-    pclose(p);
-    path[strcspn(path, "\n")] = '\0';
-    /* An unknown file is printed back as its bare name; a known one is
-     * usually a symlink (libtsan.so.2 -> libtsan.so.2.0.0). */
-    char *real = path[0] == '/' ? realpath(path, NULL) : NULL;
-    if (real && !is_file(real)) {
-        free(real);
-        real = NULL;
-    }
-    return real;
 }

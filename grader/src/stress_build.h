@@ -16,9 +16,4 @@
  * compiler's first error lines (malloc'd; "" when it could not run). */
 char *stress_build(char *const *srcs, size_t n, const char *dir, bool tsan, char **errors);
 
-/* The preloaded ThreadSanitizer runtime a TSan binary needs ahead of the
- * engine's library (libtsan.so.2 from $CC -print-file-name), malloc'd;
- * NULL if the compiler knows none. */
-char *stress_tsan_runtime(void);
-
 #endif
