@@ -614,8 +614,9 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     const char *call = ts ? "pthread_cond_timedwait" : "pthread_cond_wait";
     eng_enter();
     int cid = cond_id(c);
-    bool bad = misuse_wait_without_lock(t, cid, lock_find(m), site);
-    misuse_wait_pairing(t, cid, lock_find(m), site);
+    int mli = lock_find(m);
+    bool bad = misuse_wait_without_lock(t, cid, mli, site);
+    misuse_wait_pairing(t, cid, mli, site);
     if (ts && misuse_deadline(t, call, ts, cond_clock(c), site))
         bad = true;
     eng_leave();

@@ -146,3 +146,25 @@ rc2=$?
 got="$(jget "$work/args.json" "r['status']") $rc1 $(jget "$work/args1.json" "r['status']") $rc2"
 if [ "$got" = "ok 0 failed 3" ]; then pass "several sources; arguments after --"
 else fail "several sources; arguments after --" "$got"; fi
+
+# ---- semaphores and a lesson's "forbidden" list ------------------------------------
+# The grading path renames sem_* to the engine's wrappers only after the
+# build checked the student's object, so a lesson that forbids semaphores
+# (CURRICULUM.md: 05-semaphore) still sees the call by its own name. A
+# course copy whose 02-bank forbids sem_wait rejects the semaphore bank
+# (the course as shipped gives it full marks: lesson-pass 02-bank).
+course=$(tmpdir)/course; mkdir -p "$course/build" "$course/tests"
+cp -a "$ROOT/build/grader" "$ROOT/build/libgrader_engine.so" "$course/build/" &&
+    cp -a "$ROOT/exercises" "$ROOT/grader" "$ROOT/solutions" "$course/" &&
+    cp -a "$ROOT/tests/lessons" "$course/tests/"
+$PY - "$course/exercises/02-bank/lesson.json" <<'PYEOF'
+import json, sys
+p = sys.argv[1]; j = json.load(open(p))
+j['forbidden'] = ['sem_init', 'sem_destroy', 'sem_wait', 'sem_trywait', 'sem_timedwait', 'sem_post']
+json.dump(j, open(p, 'w'), indent=2)
+PYEOF
+sub=$(tmpdir); cp "$ROOT/tests/lessons/02-bank/correct/semaphore.c" "$sub/bank.c"
+"$course/build/grader" grade --quiet --lesson 02-bank --out "$work/forbid.json" "$sub" >/dev/null 2>&1
+got=$(jrun "$work/forbid.json" "L = r['lessons'][0]; print(L['status'], 'sem_' in L.get('message', '') and 'does not allow' in L.get('message', ''))")
+if [ "$got" = "forbidden True" ]; then pass "a lesson that forbids sem_* rejects semaphores"
+else fail "a lesson that forbids sem_* rejects semaphores" "$got: $(head -c 400 "$work/forbid.json")"; fi
