@@ -1,4 +1,5 @@
-/* preload_crash.c - where a program under `grader stress` crashed.
+/* preload_crash.c - where a program under `grader stress` crashed, and
+ * what its threads did last.
  *
  * The test binaries' subject writes a "crash" record from its own signal
  * handler (subject.c); a program run by `grader stress` has no subject, so
@@ -9,8 +10,8 @@
  * executable, keeping only the frames inside it (libc's frames say nothing
  * about the program), then the engine's timeline record, and dies of the
  * same signal. grader/src/cmd_stress.c names the first frame's file:line
- * (sites.c). Under ThreadSanitizer (preloaded with us) nothing is
- * installed: TSan reports crashes itself, with a stack.
+ * (sites.c). A program that exits writes the timeline too (a destructor),
+ * so a failing exit status, a misuse or a lock-order report comes with it.
  */
 #include "engine_int.h"
 
@@ -87,9 +88,18 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     raise(sig);
 }
 
+/* At exit (not at _exit: a deadlock report wrote its own): what the
+ * threads did last, for a run that turns out to have failed. */
+__attribute__((destructor)) static void preload_exit_timeline(void)
+{
+    if (E.ready && E.report)
+        engine_report_timeline();
+}
+
 /* Called by preload_init once the engine runs. */
 void preload_crash_install(void)
 {
+    /* A ThreadSanitizer binary run directly: TSan reports crashes itself. */
     if (!E.ready || dlsym(RTLD_DEFAULT, "__tsan_init"))
         return;
     void *warm[1];
