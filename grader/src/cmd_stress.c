@@ -540,8 +540,9 @@ int cmd_stress(int argc, char **argv)
     double start = monotonic_ms();
     int runs = 0, tsan_runs = 0;
     finding f = { 0 };
-    char *reference = NULL, *timeline = NULL; /* --compare-output: the first run's stdout */
-    uint64_t reference_seed = 0, s = seed;
+    char *reference = NULL; /* --compare-output: the first good run's stdout, */
+    uint64_t reference_seed = 0, s = seed; /* and its seed */
+    char *timeline = NULL;
     for (; monotonic_ms() - start < seconds * 1000 || runs == 0; s++) {
         const flavour *use = nfl == 2 && runs % TSAN_EVERY == 1 ? &fl[1] : &fl[0];
         stress_run r;
