@@ -30,12 +30,12 @@ grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
 # preload.c and c11threads.c (its C11 names exported: -DGRADER_PRELOAD), into
 # the LD_PRELOAD library for `grader stress`.
-ENGINE_SRC := engine.c lockorder.c misuse.c noise.c waitpause.c watchdog.c timeline.c callcheck.c vclock.c
+ENGINE_SRC := engine.c lockorder.c misuse.c noise.c waitpause.c watchdog.c timeline.c callcheck.c vclock.c semaphore.c
 comma := ,
 empty :=
 space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
-ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c c11threads.c)
+ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c preload_crash.c c11threads.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
                             grader/harness/splitmix64.h grader/harness/timeline.h
 	@mkdir -p $(dir $@)

@@ -173,6 +173,8 @@ static int me(void)
     return t;
 }
 
+int eng_thread_index(void) { return me(); }
+
 void eng_idle(bool on)
 {
     /* Under virtual time every stub must be known: an idle one stops the clock. */
@@ -621,7 +623,9 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     const char *call = ts ? "pthread_cond_timedwait" : "pthread_cond_wait";
     eng_enter();
     int cid = cond_id(c);
-    bool bad = misuse_wait_without_lock(t, cid, lock_find(m), site);
+    int mli = lock_find(m);
+    bool bad = misuse_wait_without_lock(t, cid, mli, site);
+    misuse_wait_pairing(t, cid, mli, site);
     if (ts && misuse_deadline(t, call, ts, cond_clock(c), site))
         bad = true;
     eng_leave();
@@ -852,6 +856,7 @@ static void rw_acquired(int t, const void *l, void *site, bool order, bool share
         if (th->nheld < ENG_MAX_HELD)
             th->held[th->nheld++] = (eng_held){ li, site };
     }
+    TIMELINE(t, shared ? TL_RDLOCK : TL_LOCK, li + 1, 0, site);
     eng_leave();
     progress();
 }
@@ -959,7 +964,7 @@ static int rw_timed(pthread_rwlock_t *l, const struct timespec *ts, bool shared,
 }
 
 /* Before the real unlock: t lets go of one hold of l. */
-static void rw_released(const void *l)
+static void rw_released(const void *l, void *site)
 {
     int t = me();
     if (t < 0)
@@ -970,6 +975,7 @@ static void rw_released(const void *l)
         if (E.locks[li].owner == t)
             E.locks[li].owner = -1;
         drop_held(t, li);
+        TIMELINE(t, TL_UNLOCK, li + 1, 0, site);
     }
     eng_leave();
 }
@@ -1014,7 +1020,7 @@ int eng_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts, void 
 
 int eng_rwlock_unlock(pthread_rwlock_t *l, void *site)
 {
-    rw_released(l);
+    rw_released(l, site);
     int rc = E.R.rwlock_unlock(l);
     int t = me();
     if (t >= 0)
@@ -1047,7 +1053,7 @@ int eng_spin_trylock(pthread_spinlock_t *l, void *site)
 
 int eng_spin_unlock(pthread_spinlock_t *l, void *site)
 {
-    rw_released((const void *)l);
+    rw_released((const void *)l, site);
     int rc = E.R.spin_unlock(l);
     int t = me();
     if (t >= 0)

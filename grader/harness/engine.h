@@ -26,6 +26,7 @@
 #define ENGINE_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -59,6 +60,13 @@ typedef struct engine_real {
     int (*sched_yield)(void);
     int (*nanosleep)(const struct timespec *, struct timespec *);
     int (*usleep)(unsigned);
+    /* POSIX semaphores (semaphore.c) */
+    int (*sem_wait)(sem_t *);
+    int (*sem_trywait)(sem_t *);
+    int (*sem_timedwait)(sem_t *, const struct timespec *);
+    int (*sem_post)(sem_t *);
+    int (*sem_init)(sem_t *, int, unsigned);
+    int (*sem_destroy)(sem_t *);
 } engine_real;
 
 /* Writes one record ("KIND TEXT") wherever the front end sends them. */
@@ -112,6 +120,13 @@ int eng_barrier_wait(pthread_barrier_t *b, void *site);
 int eng_sched_yield(void *site);
 int eng_nanosleep(const struct timespec *req, struct timespec *rem, void *site);
 int eng_usleep(unsigned us, void *site);
+/* POSIX semaphores (semaphore.c): the real calls' results and errno. */
+int eng_sem_wait(sem_t *s, void *site);
+int eng_sem_trywait(sem_t *s, void *site);
+int eng_sem_timedwait(sem_t *s, const struct timespec *ts, void *site);
+int eng_sem_post(sem_t *s, void *site);
+int eng_sem_init(sem_t *s, int pshared, unsigned value);
+int eng_sem_destroy(sem_t *s);
 
 /* For a timed wait the engine does not wrap itself (a timed rwlock lock,
  * sem_timedwait...): checks its deadline on `clock` (misuse records for an

@@ -27,7 +27,8 @@
  * W_MUTEX, W_RWLOCK, W_SPIN: waits for wait_lock (a read-write lock: for
  * its writer or all its readers). W_BARRIER: wait_cond is the barrier's
  * number. */
-enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP, W_IDLE, W_SPIN, W_BARRIER };
+enum wait_kind { W_NONE, W_MUTEX, W_COND, W_JOIN, W_RWLOCK, W_SLEEP, W_IDLE, W_SPIN, W_BARRIER,
+                 W_SEM /* wait_cond: the semaphore's number (semaphore.c) */ };
 
 typedef uint32_t lock_key; /* (generation << 16) | index: never names two mutexes */
 
@@ -124,6 +125,8 @@ void lockorder_reset(void);
 bool eng_others_blocked(int t);
 /* The calling thread's slot, or -1 if it never made a wrapped call. */
 int eng_self_index(void);
+/* The calling thread's slot, registered on first use; -1 when the table is full. */
+int eng_thread_index(void);
 
 /* noise.c, without E.mu. */
 void noise_thread_init(eng_thread *t);
@@ -156,6 +159,9 @@ bool misuse_destroy_mutex(int t, int li, void *site);
 void misuse_freed(int t, int li, void *site);
 void misuse_exit_holding(int t);
 bool misuse_wait_without_lock(int t, int cond, int li, void *site);
+/* Every wait on a condition variable, real or spurious: its mutex must be
+ * the one of the variable's first wait (while that mutex lives). */
+void misuse_wait_pairing(int t, int cond, int li, void *site);
 void misuse_wait_begin(int t, int cond, int li, void *site);
 void misuse_wait_end(int cond);
 void misuse_cond_reset(int cond);

@@ -10,8 +10,11 @@
  * The rules: unlocking a mutex not held (or held by another thread);
  * relocking a non-recursive mutex; destroying a locked mutex or a condition
  * variable with waiters; freeing memory that holds a locked mutex; a thread
- * exiting with a mutex held; a condition wait without the mutex; concurrent
- * waits on one condition variable with two mutexes; a timed wait whose
+ * exiting with a mutex held; a condition wait without the mutex; waits on
+ * one condition variable with two mutexes (at the same time or not: over
+ * the variable's life, as Helgrind does; its destruction or the free of its
+ * memory ends that life, and so does the end of the first mutex's: a mutex
+ * destroyed and made again may pair anew); a timed wait whose
  * deadline is invalid or on the wrong clock; a call that returned EINVAL,
  * EPERM, EDEADLK or ESRCH (errors correct code never causes).
  *
@@ -32,11 +35,16 @@ typedef struct seen_site {
     const void *site;
 } seen_site;
 
-/* Per condition variable (index: its number - 1): who waits on it now. */
+/* Per condition variable (index: its number - 1): who waits on it now, and
+ * the mutex it is paired with since its first wait. */
 typedef struct cond_state {
     int waiters;   /* threads inside a real wait */
-    int lock;      /* the mutex of those waits (index), -1: none */
+    int lock;      /* the mutex of its first wait (index), -1: none yet */
+    lock_key key;  /* that mutex's key: when no longer live, the pairing ends */
+    int first_id;  /* the thread (its id) of that first wait, */
+    void *first_site; /* and its site */
     int thread;    /* one of the waiting threads, for the message */
+    int wait_lock; /* its mutex */
     void *site;    /* its wait's site */
 } cond_state;
 
@@ -206,28 +214,46 @@ bool misuse_wait_without_lock(int t, int cond, int li, void *site)
     return true;
 }
 
+void misuse_wait_pairing(int t, int cond, int li, void *site)
+{
+    if (cond <= 0 || li < 0)
+        return;
+    cond_state *c = &conds[cond - 1];
+    if (c->lock < 0 || !eng_key_live(c->key)) {
+        c->lock = li;
+        c->key = eng_key(li);
+        c->first_id = thread_id(t);
+        c->first_site = site;
+        return;
+    }
+    if (eng_key(li) == c->key || !first_time("twomutex", site))
+        return;
+    /* A thread waiting with the first mutex now, or that first wait. */
+    bool now = c->waiters > 0 && c->wait_lock == c->lock;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d waits on condition variable %d with mutex %d at ",
+                thread_id(t), cond, mutex_number(li));
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len,
+                now ? " while thread %d waits on it with mutex %d (at "
+                    : " while thread %d waited on it before with mutex %d (at ",
+                now ? thread_id(c->thread) : c->first_id, mutex_number(c->lock));
+    eng_site(buf, sizeof buf, &len, now ? c->site : c->first_site);
+    eng_appendf(buf, sizeof buf, &len, "): every wait on one condition variable must use "
+                                       "the same mutex");
+    emit(buf);
+}
+
 void misuse_wait_begin(int t, int cond, int li, void *site)
 {
     if (cond <= 0)
         return;
     cond_state *c = &conds[cond - 1];
-    if (c->waiters == 0 || c->lock < 0) {
-        c->lock = li;
+    if (c->waiters == 0) {
         c->thread = t;
+        c->wait_lock = li;
         c->site = site;
-    } else if (li >= 0 && c->lock != li && first_time("twomutex", site)) {
-        char buf[512];
-        size_t len = 0;
-        eng_appendf(buf, sizeof buf, &len,
-                    "thread %d waits on condition variable %d with mutex %d at ", thread_id(t),
-                    cond, mutex_number(li));
-        eng_site(buf, sizeof buf, &len, site);
-        eng_appendf(buf, sizeof buf, &len, " while thread %d waits on it with mutex %d (at ",
-                    thread_id(c->thread), mutex_number(c->lock));
-        eng_site(buf, sizeof buf, &len, c->site);
-        eng_appendf(buf, sizeof buf, &len, "): every wait on one condition variable must use "
-                                           "the same mutex");
-        emit(buf);
     }
     c->waiters++;
 }

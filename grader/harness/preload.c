@@ -28,6 +28,8 @@
 #define EXPORT __attribute__((visibility("default")))
 #define SITE __builtin_return_address(0)
 
+void preload_crash_install(void); /* preload_crash.c */
+
 static engine_real R;
 /* The real clock calls (vclock.h: the program's go through the wrappers below). */
 static int (*real_clock_gettime)(clockid_t, struct timespec *);
@@ -102,6 +104,12 @@ static void resolve(void)
     REAL(sched_yield, "sched_yield");
     REAL(nanosleep, "nanosleep");
     REAL(usleep, "usleep");
+    REAL(sem_wait, "sem_wait");
+    REAL(sem_trywait, "sem_trywait");
+    REAL(sem_timedwait, "sem_timedwait");
+    REAL(sem_post, "sem_post");
+    REAL(sem_init, "sem_init");
+    REAL(sem_destroy, "sem_destroy");
     real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     real_clock_gettime = (__typeof__(real_clock_gettime))dlsym(RTLD_NEXT, "clock_gettime");
     real_clock_nanosleep = (__typeof__(real_clock_nanosleep))dlsym(RTLD_NEXT, "clock_nanosleep");
@@ -137,6 +145,7 @@ __attribute__((constructor)) static void preload_init(void)
         vclock_count_tasks(cfg.stall_ms ? 2 : 1);
         vclock_enable(true);
     }
+    preload_crash_install();
 }
 
 /* Before the engine runs (other constructors) or without it: the real call. */
@@ -388,6 +397,42 @@ EXPORT unsigned sleep(unsigned seconds)
         return real_sleep(seconds);
     vclock_sleep_ns((uint64_t)seconds * 1000000000u, SITE);
     return 0;
+}
+
+EXPORT int sem_wait(sem_t *s)
+{
+    ENGINE_OR(sem_wait(s));
+    return eng_sem_wait(s, SITE);
+}
+
+EXPORT int sem_trywait(sem_t *s)
+{
+    ENGINE_OR(sem_trywait(s));
+    return eng_sem_trywait(s, SITE);
+}
+
+EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
+{
+    ENGINE_OR(sem_timedwait(s, ts));
+    return eng_sem_timedwait(s, ts, SITE);
+}
+
+EXPORT int sem_post(sem_t *s)
+{
+    ENGINE_OR(sem_post(s));
+    return eng_sem_post(s, SITE);
+}
+
+EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
+{
+    ENGINE_OR(sem_init(s, pshared, value));
+    return eng_sem_init(s, pshared, value);
+}
+
+EXPORT int sem_destroy(sem_t *s)
+{
+    ENGINE_OR(sem_destroy(s));
+    return eng_sem_destroy(s);
 }
 
 /* free: memory that still holds a locked mutex is a misuse. The next free

@@ -40,6 +40,10 @@ enum tl_kind {
     TL_SLEEP = 'P',
     TL_MISSED = 'M',    /* A: condition, B: its mutex: signalled while the thread held
                          * the mutex between its check and its wait (waitpause.c) */
+    TL_RDLOCK = 'R',         /* A: read-write lock, taken for reading (TL_LOCK: for writing) */
+    TL_SEM_WAIT = 'V',       /* A: semaphore (a wait, or a trywait that got it) */
+    TL_SEM_TIMEDWAIT = 'v',  /* A: semaphore */
+    TL_SEM_POST = 'O',       /* A: semaphore */
 };
 
 /* TL_WOKE's flags: the wait's deadline passed; the engine woke it with no

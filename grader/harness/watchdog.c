@@ -224,6 +224,11 @@ void eng_describe_thread(char *buf, size_t cap, size_t *len, int t)
             eng_appendf(buf, cap, len, ")");
         break;
     }
+    case W_SEM:
+        eng_appendf(buf, cap, len, "%s waits on semaphore %d (at ", and, th->wait_cond);
+        eng_site(buf, cap, len, th->wait_site);
+        eng_appendf(buf, cap, len, ") for a post that never came");
+        break;
     case W_BARRIER:
         eng_appendf(buf, cap, len, "%s waits at barrier %d (at ", and, th->wait_cond);
         eng_site(buf, cap, len, th->wait_site);

@@ -26,7 +26,7 @@ static bool number(const char **p, char end, uint64_t max, uint64_t *v)
     return true;
 }
 
-static bool known_kind(char k) { return k && strchr("LUBWwKSACTJPM", k) != NULL; }
+static bool known_kind(char k) { return k && strchr("LUBWwKSACTJPMRVvO", k) != NULL; }
 
 /* One word: SEQ,TID,KIND,A,B,FLAGS,(@HEX|?), ending at a space or the end. */
 static bool parse_word(const char *w, size_t len, tl_item *it)
@@ -104,6 +104,10 @@ char *timeline_line(const tl_item *it, const char *where)
         snprintf(what, sizeof what, "missed a wake-up: c%u signalled while it held m%u, "
                  "before it waited", it->a, it->b);
         break;
+    case 'R': snprintf(what, sizeof what, "rdlock(m%u)", it->a); break;
+    case 'V': snprintf(what, sizeof what, "sem_wait(s%u)", it->a); break;
+    case 'v': snprintf(what, sizeof what, "sem_timedwait(s%u)", it->a); break;
+    case 'O': snprintf(what, sizeof what, "sem_post(s%u)", it->a); break;
     default: snprintf(what, sizeof what, "?"); break;
     }
     return where ? xasprintf("T%u %s %s", it->tid, where, what)

@@ -21,15 +21,18 @@ work=$(tmpdir)
 CC=${CC:-cc}
 
 # ---- grader stress on the samples ------------------------------------------
+# A sample's "stress-options:" line (e.g. --compare-output) is passed on.
 for src in "$ROOT"/tests/engine/*.c; do
     name=$(basename "$src" .c)
     expect=$(sed -n 's/.*expect: *\([a-z]*\).*/\1/p' "$src" | head -1)
+    opts=$(sed -n 's/.*stress-options: *\([-a-z ]*\).*/\1/p' "$src" | head -1)
     bin="$work/$name"
     if ! $CC -std=c17 -g -O1 -pthread -Wall -Wextra -Werror "$src" -o "$bin" 2>"$bin.log"; then
         fail "stress $name builds" "$(head -c 300 "$bin.log")"; continue
     fi
     secs=2; [ "$expect" = ok ] && secs=3
-    "$GRADER" stress --seconds "$secs" --timeout 3000 --seed 11 -- "$bin" >"$bin.json" 2>"$bin.err"
+    # shellcheck disable=SC2086 # opts: words
+    "$GRADER" stress --seconds "$secs" --timeout 3000 --seed 11 $opts -- "$bin" >"$bin.json" 2>"$bin.err"
     rc=$?
     got=$(jget "$bin.json" "r['status']" 2>/dev/null)
     want_rc=3; [ "$expect" = ok ] && want_rc=0
@@ -122,6 +125,7 @@ misuse_phrase() {
     misuse_exit_holding) echo "exited while holding mutex 1 (locked at misuse_exit_holding.c:LINE)" ;;
     misuse_wait_unlocked) echo "waits on condition variable 1 at misuse_wait_unlocked.c:LINE with a mutex it does not hold: no thread holds it" ;;
     misuse_two_mutexes) echo "waits on condition variable 1 with mutex|at misuse_two_mutexes.c:LINE while thread|with mutex|must use the same mutex" ;;
+    misuse_two_mutexes_later) echo "waits on condition variable 1 with mutex 2 at misuse_two_mutexes_later.c:LINE while thread|waited on it before with mutex 1 (at misuse_two_mutexes_later.c:|must use the same mutex" ;;
     misuse_join_self) echo "pthread_join at misuse_join_self.c:LINE returned EDEADLK" ;;
     misuse_bad_nsec) echo "pthread_cond_timedwait at misuse_bad_nsec.c:LINE with tv_nsec =" ;;
     misuse_wrong_clock) echo "pthread_cond_timedwait at misuse_wrong_clock.c:LINE with a deadline|years in the past on the wait's clock (CLOCK_REALTIME): wrong clock?" ;;

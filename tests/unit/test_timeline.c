@@ -125,6 +125,24 @@ START_TEST(missed_wakeup_is_named)
 }
 END_TEST
 
+/* Read-write locks and semaphores: their kinds parse and read as calls. */
+START_TEST(rwlock_and_semaphore_events_read_as_calls)
+{
+    tl_item it[TIMELINE_MAX_EVENTS];
+    size_t n = timeline_parse("1,2,R,3,0,0,? 2,2,U,3,0,0,? 3,4,V,1,0,0,? 4,4,v,2,0,0,? "
+                              "5,5,O,1,0,0,@1f",
+                              it, TIMELINE_MAX_EVENTS);
+    ck_assert_uint_eq(n, 5);
+    const char *want[] = { "T2 rdlock(m3)", "T2 unlock(m3)", "T4 sem_wait(s1)",
+                           "T4 sem_timedwait(s2)", "T5 prog.c:9 sem_post(s1)" };
+    for (size_t i = 0; i < n; i++) {
+        char *line = timeline_line(&it[i], i == 4 ? "prog.c:9" : NULL);
+        ck_assert_str_eq(line, want[i]);
+        free(line);
+    }
+}
+END_TEST
+
 /* The record comes from the student's process: only well-formed words, in
  * increasing order, of known kinds and bounded numbers, are kept, and the
  * lines are rebuilt from the numbers (no byte of the record is copied). */
@@ -176,6 +194,7 @@ TCase *timeline_tcase(void)
     tcase_add_test(tc, record_text_names_sites_in_the_program_only);
     tcase_add_test(tc, notes_become_lines);
     tcase_add_test(tc, missed_wakeup_is_named);
+    tcase_add_test(tc, rwlock_and_semaphore_events_read_as_calls);
     tcase_add_test(tc, hostile_record_is_not_copied);
     tcase_add_test(tc, fold_keeps_the_failure_timeline);
     return tc;
