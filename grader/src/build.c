@@ -25,6 +25,9 @@
 #define JUDGE_LIBS CHECK_LIBS " -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join"
 
 #define MAX_SOURCE (1u << 20)
+/* Course objects linked into one binary (the engine's files, the harness's,
+ * the lesson's stub or tests). */
+#define MAX_OBJECTS 48
 /* The preprocessed file: system headers make it ~100 KiB; more is an attack. */
 #define MAX_PREPROCESSED (64u << 20)
 
@@ -366,6 +369,14 @@ static enum build_status course_objects(const build_options *o, const char *cons
                                         enum obj_flavour flavour, char **objs, size_t *nobjs,
                                         size_t cap, char **err)
 {
+    size_t want = *nobjs + nlesson;
+    for (const char *const *h = sources; *h; h++)
+        want++;
+    if (want > cap) { /* a course with more objects than MAX_OBJECTS: say so */
+        *err = xasprintf("the course has %zu objects to link, more than the grader's %zu",
+                         want, cap);
+        return BUILD_INTERNAL;
+    }
     for (const char *const *h = sources; *h; h++) {
         char *hsrc = xasprintf("%s/grader/harness/%s", o->c->root, *h);
         char *obj = *nobjs < cap ? objcache_object(o->c, o->l, o->workdir, hsrc, false, flavour, err)
@@ -391,13 +402,13 @@ static enum build_status course_objects(const build_options *o, const char *cons
 /* The judge: built from course files only, never the student's. */
 static enum build_status build_judge(const build_options *o, build_result *r)
 {
-    char *objs[16] = { 0 };
+    char *objs[MAX_OBJECTS] = { 0 };
     size_t nobjs = 0;
     char *err = NULL, *out = NULL;
     const char *files[] = { o->l->public_tests, o->with_hidden ? o->l->hidden_tests : NULL,
                             o->l->remote };
     enum build_status st =
-        course_objects(o, judge_sources, files, 3, OBJ_JUDGE, objs, &nobjs, 16, &err);
+        course_objects(o, judge_sources, files, 3, OBJ_JUDGE, objs, &nobjs, MAX_OBJECTS, &err);
     char *bin = xasprintf("%s/judge", o->workdir);
     /* Course files only: linked once per content, then taken from the
      * cache (the link was the last step of every build). */
@@ -435,7 +446,7 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
     char *obj = xasprintf("%s/student%s.o", o->workdir, sfx);
     char *wrapped = xasprintf("%s/student%s_rerouted.o", o->workdir, sfx);
     char *bin = xasprintf("%s/subject%s", o->workdir, sfx);
-    char *objs[16] = { 0 };
+    char *objs[MAX_OBJECTS] = { 0 };
     size_t nobjs = 0;
     char *out = NULL, *err = NULL;
     enum build_status st = BUILD_OK;
@@ -458,7 +469,7 @@ static enum build_status build_flavour(const build_options *o, const char *pre, 
      * every lesson), then the lesson's subject-side stub. */
     enum obj_flavour flavour = tsan ? OBJ_TSAN : OBJ_PLAIN;
     const char *files[] = { o->l->remote };
-    st = course_objects(o, subject_sources, files, 1, flavour, objs, &nobjs, 16, &err);
+    st = course_objects(o, subject_sources, files, 1, flavour, objs, &nobjs, MAX_OBJECTS, &err);
     if (st != BUILD_OK) {
         r->message = err;
         goto done;
