@@ -37,7 +37,7 @@ space := $(empty) $(empty)
 ENGINE_SOURCES_DEF := -DENGINE_SOURCES='$(subst $(space),$(comma),$(patsubst %,"%",$(ENGINE_SRC)))'
 ENGINE_SO_SRC := $(addprefix grader/harness/,$(ENGINE_SRC) preload.c preload_crash.c c11threads.c)
 $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/harness/engine_int.h \
-                            grader/harness/splitmix64.h grader/harness/timeline.h
+                            $(wildcard grader/harness/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -DGRADER_PRELOAD -o $@ $(ENGINE_SO_SRC) -ldl
 

@@ -14,40 +14,14 @@
  * so a failing exit status, a misuse or a lock-order report comes with it.
  */
 #include "engine_int.h"
+#include "sigsafe.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <ucontext.h>
 #include <unistd.h>
-
-/* Async-signal-safe formatting of one hex number. */
-static size_t put_hex(char *out, uintptr_t v)
-{
-    char tmp[2 * sizeof v];
-    size_t n = 0;
-    do {
-        tmp[n++] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static uintptr_t fault_pc(void *uctx)
-{
-#if defined(__x86_64__)
-    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.pc;
-#else
-    (void)uctx;
-    return 0;
-#endif
-}
 
 static bool in_program(uintptr_t a) { return a >= E.exe_lo && a < E.exe_hi; }
 

@@ -31,6 +31,7 @@
 #include "intercept.h"
 #include "remote.h"
 #include "rpc.h"
+#include "sigsafe.h"
 #include "vclock.h"
 
 #include <dlfcn.h>
@@ -45,7 +46,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #ifdef GRADER_TSAN_BUILD
@@ -179,33 +179,6 @@ static int read_token(void)
 }
 
 /* ---- crashes ------------------------------------------------------------- */
-
-/* Async-signal-safe formatting of one hex number. */
-static size_t put_hex(char *out, uintptr_t v)
-{
-    char tmp[2 * sizeof v];
-    size_t n = 0;
-    do {
-        tmp[n++] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-/* The exact faulting instruction, from the signal context (0 if unknown). */
-static uintptr_t fault_pc(void *uctx)
-{
-#if defined(__x86_64__)
-    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.pc;
-#else
-    (void)uctx;
-    return 0;
-#endif
-}
 
 /* "TOKEN crash SIGNO OFFSET...": return addresses relative to the executable. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
