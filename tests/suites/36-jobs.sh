@@ -61,7 +61,7 @@ done
 gpid=$!
 child=
 for _ in $(seq 200); do
-    child=$(pgrep -P "$gpid" | head -1)
+    child=$(pgrep -x -P "$gpid" grader | head -1) # not its cgroup keeper (grader-cgkeep)
     [ -n "$child" ] && grep -q "02-bank:" "$work/kill.err" 2>/dev/null && break
     sleep 0.05
 done
@@ -78,11 +78,11 @@ tmp="$work/killtmp"; mkdir -p "$tmp"
 TMPDIR="$tmp" "$GRADER" grade --quiet --jobs 2 --out "$work/k2.json" "$sub" &
 gpid=$!
 for _ in $(seq 200); do
-    [ "$(pgrep -P "$gpid" | wc -l)" -ge 2 ] && break
+    [ "$(pgrep -x -P "$gpid" grader | wc -l)" -ge 2 ] && break # two lesson children
     sleep 0.05
 done
 sleep 0.5
-kids=$(pgrep -P "$gpid" | tr '\n' ' ')
+kids=$(pgrep -P "$gpid" | tr '\n' ' ') # its cgroup keeper too: it must die with it
 kill -KILL "$gpid"; wait "$gpid" 2>/dev/null
 sleep 1
 left=
