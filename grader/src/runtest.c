@@ -51,7 +51,7 @@ typedef struct raw_run {
     char *records;  /* the lines from the channel that carry our token, token removed */
     char token[33];
     bool sandbox_failed;
-    int judge_status;
+    int judge_signal; /* the signal that ended the judge, when it was not ours: 0 */
 } raw_run;
 
 static void new_token(char token[33])
@@ -175,10 +175,13 @@ static void start_judge_now(void *arg)
 
 /* Waits for the judge at most `ms`, then kills its process group. The judge
  * (and its Check child) hold the write end of `result` until they exit: its
- * hang-up says they are done, with no polling interval. */
-static int reap_judge(pid_t pid, int result, unsigned ms)
+ * hang-up says they are done, with no polling interval. *stopped: whether
+ * the kill at `ms` was ours (else a signal in the status came from
+ * elsewhere: where subject and judge share a uid, from the subject). */
+static int reap_judge(pid_t pid, int result, unsigned ms, bool *stopped)
 {
     int status = -1;
+    *stopped = false;
     double end = monotonic_ms() + ms;
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
@@ -186,6 +189,7 @@ static int reap_judge(pid_t pid, int result, unsigned ms)
             break;
         double left = end - monotonic_ms();
         if (left <= 0) {
+            *stopped = true;
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -307,8 +311,11 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         rr->sandbox_failed = true;
     free(scratch);
     /* The subject is gone: the judge's next wait ends at once. */
-    if (judge > 0)
-        rr->judge_status = reap_judge(judge, result[0], 5000);
+    if (judge > 0) {
+        bool stopped;
+        int st = reap_judge(judge, result[0], 5000, &stopped);
+        rr->judge_signal = WIFSIGNALED(st) && !stopped ? WTERMSIG(st) : 0;
+    }
     char *judged = read_judge_records(result[0], judge_args[1]);
     close(result[0]);
     /* What only the judge may say (pass, fail, gone..) never comes from the subject. */
@@ -366,8 +373,9 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
     listing[len] = '\0';
     close(out[0]);
     int status = -1;
+    bool stopped;
     if (pid > 0)
-        status = reap_judge(pid, -1, 10000);
+        status = reap_judge(pid, -1, 10000, &stopped);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !strstr(listing, "end\n")) {
         *err = xstrdup("the lesson's tests did not list themselves");
         free(listing);
@@ -503,6 +511,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
         crash ? sites_crash_location(crash, bin, ctx->workdir, student_file, &student) : NULL;
     e.sandbox_failed = rr.sandbox_failed;
     e.wait_status = rr.res.status;
+    e.judge_signal = rr.judge_signal;
     e.timed_out = timed_out;
     e.output_limit = rr.res.output_limit;
     e.memory_limit = rr.res.memory_limit;

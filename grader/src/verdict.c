@@ -148,6 +148,14 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
         out->status = TEST_CRASHED;
         out->message = xasprintf("crashed with %s%s%s%s", signal_name(sig), where ? " " : "",
                                  where ? where : "", pass ? " after the test finished" : "");
+    } else if (e->judge_signal) {
+        /* The tests' process died mid-test and we did not stop it: where
+         * both run as one user (no namespaces), the subject can kill it.
+         * The subject then exits on the closed channel: not its exit(). */
+        out->message = xasprintf("the tests' own process died (%s) while this test ran, and "
+                                 "the grader did not stop it: does the lesson's code signal "
+                                 "or kill other processes?",
+                                 signal_name(e->judge_signal));
     } else if (pass && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         out->status = TEST_PASSED;
     } else if (pass && tsan && WIFEXITED(st) && WEXITSTATUS(st) == TSAN_EXIT) {

@@ -52,6 +52,7 @@ typedef struct run_evidence {
     bool binary_modified;    /* the test binary changed since the build: not run */
     bool sandbox_failed;     /* the sandbox could not run it */
     int wait_status;         /* the raw wait status of the test process */
+    int judge_signal;        /* the signal the judge died of, not sent by the grader: 0 */
     bool timed_out;          /* killed at the wall-clock or CPU limit */
     bool output_limit;       /* killed for printing too much */
     bool memory_limit;       /* killed (or OOM-killed) at the memory limit */

@@ -58,6 +58,26 @@ START_TEST(early_exit_is_a_failure)
 }
 END_TEST
 
+/* The judge killed by someone else (the subject, where both share a uid):
+ * the subject then exits on the closed channel. The message names the
+ * judge's death, not an exit() in the lesson's code; the subject's own
+ * crash still comes first (its line is the evidence). */
+START_TEST(judge_killed_is_named)
+{
+    run_evidence e = { .records = "", .wait_status = EXIT(0), .judge_signal = SIGKILL };
+    test_outcome o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "tests' own process died (SIGKILL)");
+    test_outcome_free(&o);
+    e.records = "crash 6 0x1234\n";
+    e.wait_status = KILLED(SIGABRT);
+    o = judge(&e, CAT_FUNCTIONAL, false);
+    ck_assert_int_eq(o.status, TEST_CRASHED);
+    ck_message_has(o, "SIGABRT");
+    test_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(assertion_message_is_kept)
 {
     run_evidence e = { .records = "fail t test_public.c:40 balance is 90, expected 100\n",
@@ -498,6 +518,7 @@ TCase *verdict_tcase(void)
     TCase *tc = tcase_create("verdict and score");
     tcase_add_test(tc, pass_needs_pass_record_and_clean_exit);
     tcase_add_test(tc, early_exit_is_a_failure);
+    tcase_add_test(tc, judge_killed_is_named);
     tcase_add_test(tc, assertion_message_is_kept);
     tcase_add_test(tc, crash_names_signal_and_place);
     tcase_add_test(tc, timeout_tells_the_hang_story);
