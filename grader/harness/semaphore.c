@@ -10,8 +10,9 @@
  * business (lesson.json "forbidden", checked on the student's object
  * before its calls are renamed to these).
  *
- * sem_timedwait waits in real time (sem_timedwait_real below is the one
- * place that waits for a deadline: a virtual clock replaces that call).
+ * sem_timedwait_real below is the one place that waits for a deadline:
+ * under virtual time vclock.c swaps that call for a virtual one, and a
+ * thread in any semaphore wait counts as blocked.
  */
 #include "engine_int.h"
 #include "timeline.h"

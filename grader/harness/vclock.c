@@ -30,8 +30,10 @@
  * swapped while on). A virtual timed condition wait also wakes up once,
  * spuriously, half-way to its deadline on every other wait when the engine
  * makes spurious wake-ups (POSIX allows it): a wait that restarts its full
- * timeout after a wake-up then overruns, exactly. What stays real: CPU-time
- * clocks, the engine's own noise sleeps and watchdog, semaphores, poll with
+ * timeout after a wake-up then overruns, exactly. Semaphore waits count as
+ * blocked, and sem_timedwait waits in virtual time (as a timed lock does).
+ * What stays real: CPU-time clocks, the engine's own noise sleeps and
+ * watchdog, poll with
  * descriptors (poll without any is a virtual sleep: intercept_time.c),
  * select and epoll (a peer outside the process is outside the bubble).
  */
@@ -184,6 +186,7 @@ static int state_of(int i)
     case W_RWLOCK:
     case W_BARRIER:
     case W_SLEEP:
+    case W_SEM:
         return T_BLOCKED;
     default:
         return T_RUNNING; /* running, spinning, or a wait the clock does not know */
@@ -486,6 +489,12 @@ static int real_wr(void *l, void *unused, const struct timespec *d)
     (void)unused;
     return V.real.rwlock_timedwrlock(l, d);
 }
+/* sem_timedwait says -1 and errno; the waits here return the error. */
+static int real_sem(void *sem, void *unused, const struct timespec *d)
+{
+    (void)unused;
+    return V.real.sem_timedwait(sem, d) == 0 ? 0 : errno;
+}
 
 /* The clock a condition's timed waits use (engine.c says where glibc keeps it). */
 static clockid_t cond_clock(pthread_cond_t *c)
@@ -547,6 +556,21 @@ static int vc_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts)
     if (rc != EBUSY)
         return rc;
     return timed(real_wr, l, NULL, ts, CLOCK_REALTIME, NULL);
+}
+
+/* A semaphore's count lives in memory, like a lock's state: a timed-out
+ * real try loses nothing, so it waits as a timed lock does. */
+static int vc_sem_timedwait(sem_t *sem, const struct timespec *ts)
+{
+    if (V.real.sem_trywait(sem) == 0)
+        return 0;
+    if (errno != EAGAIN)
+        return -1;
+    int rc = timed(real_sem, sem, NULL, ts, CLOCK_REALTIME, NULL);
+    if (rc == 0)
+        return 0;
+    errno = rc;
+    return -1;
 }
 
 /* ---- sleeps ------------------------------------------------------------------- */
@@ -647,6 +671,7 @@ void vclock_enable(bool on)
         E.R.mutex_timedlock = vc_mutex_timedlock;
         E.R.rwlock_timedrdlock = vc_rwlock_timedrdlock;
         E.R.rwlock_timedwrlock = vc_rwlock_timedwrlock;
+        E.R.sem_timedwait = vc_sem_timedwait;
         atomic_store_explicit(&vclock_on, true, memory_order_release);
         if (!V.ticker)
             start_ticker();
@@ -656,6 +681,7 @@ void vclock_enable(bool on)
         E.R.mutex_timedlock = V.real.mutex_timedlock;
         E.R.rwlock_timedrdlock = V.real.rwlock_timedrdlock;
         E.R.rwlock_timedwrlock = V.real.rwlock_timedwrlock;
+        E.R.sem_timedwait = V.real.sem_timedwait;
         E.R.cond_broadcast(&V.cv); /* sleepers finish in real time */
         for (int i = 0; i < E.nthreads; i++)
             if (V.slot[i].cond) /* a condition wait returns 0: its loop goes on in real time */
