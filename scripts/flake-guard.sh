@@ -6,7 +6,8 @@
 # every correct alternative (tests/lessons/L/correct/*.c) M times each, while
 # busy loops keep every core loaded, and prints a table: how often the
 # solution and each correct alternative got full marks and how often each
-# buggy variant lost points in every category it expects. A correct
+# buggy variant lost points in every category it expects; then the time of
+# each lesson (its solution's gradings: median, 90th percentile, max). A correct
 # submission must pass every run and a buggy one must be caught every run, so
 # anything under 100% is a failure (exit status 1). The verdicts are
 # tests/judge.py's, the same as the suite's lesson pass (tests/lesson-pass.sh,
@@ -113,4 +114,26 @@ for entry in "${jobs_list[@]}"; do
     if [ "$good" -ne "$count" ]; then status=1; echo "    first miss: $first_bad"; fi
 done
 echo "($(( $(date +%s) - start )) s, load: $([ "$LOAD" = 1 ] && echo "$(nproc) busy loops" || echo none), jobs $JOBS)"
+
+# The time of each lesson: its solution's gradings (the lesson's
+# duration_ms in the JSON: building, every test and its TSan runs), under
+# the same load as the verdicts above.
+echo
+printf '%-14s %6s %9s %9s %9s\n' lesson runs median_s p90_s max_s
+for lesson in $LESSONS; do
+    python3 - "$work" "$lesson" <<'PY'
+import glob, json, sys
+work, lesson = sys.argv[1], sys.argv[2]
+ms = []
+for f in glob.glob('%s/%s-solution-solution-*.json' % (work, lesson)):
+    try:
+        ms += [L['duration_ms'] for L in json.load(open(f))['lessons'] if 'duration_ms' in L]
+    except (OSError, ValueError, KeyError):
+        pass
+if ms:
+    ms.sort()
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))] / 1000
+    print('%-14s %6d %9.1f %9.1f %9.1f' % (lesson, len(ms), pick(0.5), pick(0.9), ms[-1] / 1000))
+PY
+done
 exit $status
