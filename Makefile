@@ -24,7 +24,7 @@ HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h
 
 .PHONY: all grader check test unit clean gradescope handout
 all: grader
-grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so
+grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so $(BUILD)/libgrader_atomics.so
 
 # The concurrency engine's sources, the one list: linked into every test
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
@@ -40,6 +40,11 @@ $(BUILD)/libgrader_engine.so: $(ENGINE_SO_SRC) grader/harness/engine.h grader/ha
                             $(wildcard grader/harness/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -DGRADER_PRELOAD -o $@ $(ENGINE_SO_SRC) -ldl
+
+# Scheduling points at atomic operations, for `grader stress`'s TSan flavour.
+$(BUILD)/libgrader_atomics.so: grader/harness/atomics.c grader/harness/splitmix64.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -DGRADER_ATOMICS_PRELOAD -o $@ $< -ldl
 
 $(BUILD)/grader: $(GRADER_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GRADER_OBJ) $(LDLIBS)

@@ -11,7 +11,9 @@
  * would see calls made from inside TSan's own wrappers (sites outside the
  * program, and a mutex accounting that reports correct code as a misuse);
  * TSan's happens-before analysis finds races whatever the schedule, and
- * reports lock-order inversions and mutex misuse itself. Stops at the first run that
+ * reports lock-order inversions and mutex misuse itself. It gets only the
+ * scheduling points at atomic operations (libgrader_atomics.so: atomics.c),
+ * where spin locks and lock-free code have their windows. Stops at the first run that
  * goes wrong and prints a JSON report: status ok, build (the compiler's
  * first errors), assertion (a failed assert() or another abort), crash,
  * failed (non-zero exit), race (a ThreadSanitizer report), deadlock (with
@@ -72,15 +74,15 @@ static int usage(FILE *f)
     return f == stdout ? 0 : 2;
 }
 
-/* libgrader_engine.so beside the grader binary. */
-static char *engine_library(void)
+/* A library built beside the grader binary (libgrader_engine.so, ...). */
+static char *library_beside_grader(const char *name)
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
         return NULL;
     self[n] = '\0';
-    char *lib = xasprintf("%s/libgrader_engine.so", dirname(self));
+    char *lib = xasprintf("%s/%s", dirname(self), name);
     if (!is_file(lib)) {
         free(lib);
         return NULL;
@@ -91,7 +93,8 @@ static char *engine_library(void)
 /* One way to run the program: its binary and what to preload. */
 typedef struct flavour {
     char *bin;
-    char *preload; /* LD_PRELOAD's value: the engine; NULL for the TSan flavour */
+    char *preload; /* LD_PRELOAD's value: the engine; for the TSan flavour only the
+                      points at atomic operations (libgrader_atomics.so), or NULL */
     bool tsan;
 } flavour;
 
@@ -462,6 +465,7 @@ static int build_flavours(char **srcs, size_t n, const char *dir, const char *li
     fl[1].bin = stress_build(srcs, n, dir, true, &errors);
     if (fl[1].bin) {
         fl[1].tsan = true;
+        fl[1].preload = library_beside_grader("libgrader_atomics.so");
         *nfl = 2;
     } else {
         char *why = xasprintf("unavailable: %s", errors);
@@ -502,7 +506,7 @@ int cmd_stress(int argc, char **argv)
     }
     if (optind >= argc || seconds <= 0 || timeout_ms == 0)
         return usage(stderr);
-    char *lib = engine_library();
+    char *lib = library_beside_grader("libgrader_engine.so");
     if (!lib) {
         fprintf(stderr, "grader: libgrader_engine.so not found beside the grader (make grader)\n");
         return 1;

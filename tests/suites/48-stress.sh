@@ -3,7 +3,8 @@
 #   and runs both flavours (tsan_runs > 0); a program that does not build is
 #   status "build" with the compiler's error line;
 # - each sample in tests/engine/ and tests/stress/ is found with the status
-#   its "expect:" line names, and its correct twin is ok (both flavours);
+#   its "expect:" line names (a spin lock built on atomics in its first TSan
+#   run), and its correct twin is ok (both flavours);
 #   the time each took is printed (the note's numbers);
 # - a failed assert() and a crash give "file" and "line" (the assert's line,
 #   the faulting line in the program, not in libc) and a timeline;
@@ -49,6 +50,13 @@ for src in "$ROOT"/tests/stress/*.c "$ROOT"/tests/engine/{racy_assert,crash_orde
         fail "stress $name.c: $expect" "rc $rc, $got: $(head -c 500 "$work/$name.json") $(head -c 200 "$work/$name.err")"
     fi
 done
+
+# A spin lock taken with a load and a separate store: the TSan flavour's
+# points at atomic operations (libgrader_atomics.so) hold a thread in that
+# gap until another touches the flag, so the first TSan run finds the race.
+got=$(jrun "$work/spin_load_then_store.json" "print(r['status'], r['tsan_runs'])")
+if [ "$got" = "race 1" ]; then pass "stress spin_load_then_store.c: the race in the first TSan run"
+else fail "stress spin_load_then_store.c: the race in the first TSan run" "$got"; fi
 
 # ---- locations -------------------------------------------------------------------
 # at NAME FILE LINE: the report's file and line.
