@@ -189,19 +189,24 @@ static void *stranger_body(void *p)
             const uint64_t *v = harness_batch_end(&n);
             for (size_t i = 1; i < n && !s->why[0]; i += 2) {
                 long rc = (long)(int)v[i];
+                char b[24];
                 if (rc != (v[i - 1] ? 0 : EPERM))
                     snprintf(s->why, sizeof s->why, "rlock_try_acquire returned %s, then "
-                             "rlock_release returned %ld", v[i - 1] ? "true" : "false", rc);
+                             "rlock_release returned %s, expected %s",
+                             v[i - 1] ? "true" : "false", rc_name(rc, b, sizeof b),
+                             v[i - 1] ? "0" : "EPERM");
             }
         } else {
             harness_repeat(64);
             rlock_release(s->l);
             const harness_repeat_result *r = harness_repeat_results();
             for (size_t i = 0; i < r->nruns && !s->why[0]; i++)
-                if ((long)(int)r->runs[i].value != EPERM)
+                if ((long)(int)r->runs[i].value != EPERM) {
+                    char b[24];
                     snprintf(s->why, sizeof s->why, "a thread that never acquired the lock "
-                             "called rlock_release and got %ld, not EPERM",
-                             (long)(int)r->runs[i].value);
+                             "called rlock_release and got %s, not EPERM",
+                             rc_name((long)(int)r->runs[i].value, b, sizeof b));
+                }
         }
     }
     return NULL;
@@ -227,16 +232,19 @@ static void *nester_body(void *p)
         }
         const uint64_t *v = harness_batch_end(&n);
         for (size_t i = 0; i < n && !s->why[0]; i++)
-            if (i % 4 >= 2 && v[i] != 0)
-                snprintf(s->why, sizeof s->why, "the owner's release %zu of 2 returned %ld "
-                         "while other threads called rlock_release too",
-                         i % 4 - 1, (long)(int)v[i]);
+            if (i % 4 >= 2 && v[i] != 0) {
+                char b[24];
+                snprintf(s->why, sizeof s->why, "the owner's release %zu of 2 returned %s, "
+                         "expected 0, while other threads called rlock_release too",
+                         i % 4 - 1, rc_name((long)(int)v[i], b, sizeof b));
+            }
     }
     return NULL;
 }
 
 START_TEST(strangers_release_while_owner_nests)
 {
+    harness_virtual_time(true); /* a call that never returns: reported at once */
     enum { S = 3 };
     int rounds = harness_under_tsan() ? 300 : 4000;
     rlock_t *l = rlock_new();
