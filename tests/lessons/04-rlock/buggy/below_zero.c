@@ -2,7 +2,7 @@
  * owner, not that it still holds the lock: a release after the last one
  * returns 0 and counts the depth below zero (here it wraps around, and
  * the lock looks held forever).
- * expect: functional */
+ * expect: functional race */
 #include "rlock.h"
 
 #include <errno.h>

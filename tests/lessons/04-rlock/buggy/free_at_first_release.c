@@ -1,7 +1,7 @@
 /* free_at_first_release.c - the lock remembers that it is held, not how
  * deep: the owner's first release frees it, however many times the owner
  * acquired it, and the next release is refused.
- * expect: functional */
+ * expect: functional deadlock race */
 #include "rlock.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * free even when the caller holds it, so the owner's second acquire waits
  * for itself forever (seed 003's Lock() in place of RLock()). Releases
  * are still checked.
- * expect: functional deadlock */
+ * expect: functional deadlock race */
 #include "rlock.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * the lock is a plain mutex, held from rlock_acquire to rlock_release. The
  * owner's second acquire locks a mutex it already holds and waits for
  * itself forever. (The owner is kept, atomically, to answer EPERM.)
- * expect: functional deadlock */
+ * expect: functional deadlock race */
 #include "rlock.h"
 
 #include <errno.h>

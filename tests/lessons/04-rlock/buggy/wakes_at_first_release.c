@@ -2,7 +2,7 @@
  * waiter checks the lock with `if`, not `while`: it takes the lock after
  * the owner's first release (or after a spurious wake-up), while the
  * owner still holds it.
- * expect: deadlock */
+ * expect: functional deadlock race */
 #include "rlock.h"
 
 #include <errno.h>

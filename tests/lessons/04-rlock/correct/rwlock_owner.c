@@ -3,6 +3,7 @@
  * first acquire to its last release (trywrlock for rlock_try_acquire);
  * the owner is published in an atomic, and the depth is the owner's only.
  * Each thread is named by the address of a thread-local byte of its own. */
+#define _POSIX_C_SOURCE 200809L /* pthread_rwlock_t */
 #include "rlock.h"
 
 #include <errno.h>
