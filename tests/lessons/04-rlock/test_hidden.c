@@ -246,7 +246,7 @@ START_TEST(strangers_release_while_owner_nests)
 {
     harness_virtual_time(true); /* a call that never returns: reported at once */
     enum { S = 3 };
-    int rounds = harness_under_tsan() ? 300 : 4000;
+    int rounds = harness_under_tsan() ? 200 : 2000;
     rlock_t *l = rlock_new();
     HARNESS_CHECK(l != NULL, "rlock_new() returned NULL");
     nester ns = { .l = l, .rounds = rounds };
