@@ -391,6 +391,8 @@ static void acquired(int t, const void *m, void *site, bool order)
     eng_thread *th = &E.threads[t];
     th->wait = W_NONE;
     int li = lock_get(m);
+    if (E.cfg.no_recursive_mutex && mutex_kind((const pthread_mutex_t *)m) == KIND_RECURSIVE)
+        misuse_recursive(t, li, site);
     if (li >= 0) {
         eng_lock *L = &E.locks[li];
         if (L->owner == t) {

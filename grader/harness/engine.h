@@ -82,6 +82,8 @@ typedef struct engine_config {
     bool exit_on_deadlock;     /* _exit(ENGINE_DEADLOCK_EXIT) after the record */
     bool caller_runs_no_code;  /* engine_init's caller never runs the code under test
                                   (the subject's main thread): not one of its threads */
+    bool no_recursive_mutex;   /* locking a recursive mutex is a misuse (a lesson that
+                                  builds re-entrancy itself: misuse_recursive) */
 } engine_config;
 
 #define ENGINE_DEADLOCK_EXIT 87

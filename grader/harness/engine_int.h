@@ -169,6 +169,9 @@ bool misuse_destroy_cond(int t, int cond, void *site);
 /* A timed wait's deadline on `clock`: true if invalid (the call fails). */
 bool misuse_deadline(int t, const char *call, const struct timespec *ts, clockid_t clock,
                      void *site);
+/* Thread t locked mutex li, a recursive one, where the configuration
+ * forbids them (engine_config.no_recursive_mutex). */
+void misuse_recursive(int t, int li, void *site);
 /* A call returned rc: reports EINVAL, EPERM, EDEADLK, ESRCH. */
 void misuse_error(int t, const char *call, int rc, void *site);
 

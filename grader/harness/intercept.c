@@ -189,7 +189,8 @@ static const engine_real real_calls = {
     .sem_destroy = sem_destroy,
 };
 
-void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms)
+void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms,
+                            bool no_recursive_mutex)
 {
     bool timing = category && strcmp(category, "timing") == 0;
     engine_config cfg = {
@@ -202,6 +203,7 @@ void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_
          * one of the run's threads, never blocked, harness_interleave would
          * never see "every other thread is blocked". */
         .caller_runs_no_code = true,
+        .no_recursive_mutex = no_recursive_mutex,
     };
     engine_init(&real_calls, &cfg, harness_chan_record);
     vclock_watch_starting(&starting_threads); /* the clock waits for new threads */

@@ -26,8 +26,11 @@ void intercept_fail_create(int n, int err, bool after_asleep);
 void intercept_reset(void);
 
 /* Starts the engine for one test: noise from `seed` (none for timing tests),
- * spurious wake-ups, a hang report after `stall_ms` without progress. */
-void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms);
+ * spurious wake-ups, a hang report after `stall_ms` without progress;
+ * no_recursive_mutex: the lesson forbids recursive mutexes
+ * (REMOTE_NO_RECURSIVE_MUTEX in remote.h). */
+void intercept_engine_start(uint64_t seed, const char *category, unsigned stall_ms,
+                            bool no_recursive_mutex);
 void intercept_interleave(bool on);
 /* subject.c: the calling stub thread waits for (on) or runs (off) a call. */
 void intercept_idle(bool on);

@@ -16,7 +16,8 @@
  * memory ends that life, and so does the end of the first mutex's: a mutex
  * destroyed and made again may pair anew); a timed wait whose
  * deadline is invalid or on the wrong clock; a call that returned EINVAL,
- * EPERM, EDEADLK or ESRCH (errors correct code never causes).
+ * EPERM, EDEADLK or ESRCH (errors correct code never causes); and, where
+ * the configuration says so, any lock of a recursive mutex.
  *
  * Everything here runs under E.mu.
  */
@@ -145,6 +146,26 @@ void misuse_relock(int t, int li, void *site, bool blocks)
                 blocks ? "a mutex that is not recursive, locked twice by one thread, waits "
                          "for itself forever"
                        : "pthread_mutex_lock returned EDEADLK and the thread does not hold it twice");
+    emit(buf);
+}
+
+/* For a lesson that builds a re-entrant lock itself: a recursive mutex,
+ * however it was made (a mutexattr, C11's mtx_recursive, the static
+ * PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP: the engine reads the kind from
+ * the mutex), does the work the lesson asks for. */
+void misuse_recursive(int t, int li, void *site)
+{
+    if (!first_time("recursive", site))
+        return;
+    char buf[512];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "thread %d locked mutex %d at ", thread_id(t),
+                mutex_number(li));
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len,
+                ", a recursive mutex (PTHREAD_MUTEX_RECURSIVE, mtx_recursive or "
+                "PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP): this exercise forbids recursive "
+                "mutexes; keep the owner and the count yourself, with a plain mutex");
     emit(buf);
 }
 

@@ -7,7 +7,8 @@
  * dlsym(RTLD_NEXT). Settings come from the environment (set by `grader
  * stress`): GRADER_ENGINE_FD (where records go; without it the library only
  * passes calls through), GRADER_SEED, GRADER_STALL_MS, GRADER_VIRTUAL_TIME
- * (1: the program runs in virtual time, vclock.h). Everything but the
+ * (1: the program runs in virtual time, vclock.h), GRADER_NO_RECURSIVE_MUTEX
+ * (set: locking a recursive mutex is a misuse). Everything but the
  * wrappers is hidden (-fvisibility=hidden), so the engine's names never clash
  * with the program's.
  */
@@ -136,6 +137,7 @@ __attribute__((constructor)) static void preload_init(void)
         .spurious_wakeups = true,
         .stall_ms = stall ? (unsigned)strtoul(stall, NULL, 10) : 1000,
         .exit_on_deadlock = true,
+        .no_recursive_mutex = getenv("GRADER_NO_RECURSIVE_MUTEX") != NULL,
     };
     engine_init(&R, &cfg, report);
     const char *vt = getenv("GRADER_VIRTUAL_TIME");

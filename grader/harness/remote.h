@@ -111,6 +111,18 @@ typedef struct remote_leaves {
 extern const remote_leaves remote_function_leaves[];
 extern const size_t remote_function_leaves_count;
 
+/* A lesson whose task is to build re-entrancy (a recursive lock) writes
+ *
+ *     REMOTE_NO_RECURSIVE_MUTEX();
+ *
+ * and then each lock of a recursive mutex, however it was made (a
+ * mutexattr, mtx_recursive, PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP), is a
+ * misuse naming the student's line: it fails the test, whatever its
+ * category. (The build's "forbidden" list catches the named calls; this
+ * catches the static initialiser, which calls nothing.) */
+#define REMOTE_NO_RECURSIVE_MUTEX() const bool remote_no_recursive_mutex = true
+extern const bool remote_no_recursive_mutex;
+
 /* From a trampoline: runs callback `id` in the judge with these arguments,
  * on this thread's channel, and returns its value. */
 uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);

@@ -11,7 +11,8 @@
 #   trylock) silences it;
 # - a deadlocking transfer puts the cycle, with file:line, in the JSON;
 # - each API misuse sample (misuse_*.c) is reported as a misuse naming the
-#   line marked /* misuse here */, once; its correct twins pass;
+#   line marked /* misuse here */, once; its correct twins pass (a recursive
+#   mutex is one only under --no-recursive-mutex: a lesson forbids them);
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must.
@@ -129,6 +130,7 @@ misuse_phrase() {
     misuse_join_self) echo "pthread_join at misuse_join_self.c:LINE returned EDEADLK" ;;
     misuse_bad_nsec) echo "pthread_cond_timedwait at misuse_bad_nsec.c:LINE with tv_nsec =" ;;
     misuse_wrong_clock) echo "pthread_cond_timedwait at misuse_wrong_clock.c:LINE with a deadline|years in the past on the wait's clock (CLOCK_REALTIME): wrong clock?" ;;
+    misuse_recursive_forbidden) echo "locked mutex 1 at misuse_recursive_forbidden.c:LINE, a recursive mutex|this exercise forbids recursive mutexes" ;;
     misuse_monotonic_realtime) echo "pthread_cond_timedwait at misuse_monotonic_realtime.c:LINE with a deadline|years in the future on the wait's clock (CLOCK_MONOTONIC): wrong clock?" ;;
     esac
 }
