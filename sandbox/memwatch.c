@@ -4,52 +4,16 @@
  * RLIMIT_AS bounds one process's address space, but ThreadSanitizer runs
  * cannot have it (TSan reserves terabytes), and it never bounded a tree of
  * processes. So the waiting parent sums the resident memory of every
- * process of the run a few times a second and kills the run at the limit.
- * "Of the run": the command's descendants (in namespaces everything lands
- * under init) plus its process group (plain mode). A child that both leaves
- * the group and is orphaned escapes the sum: plain mode's known limit. A
- * spike shorter than a poll is caught at the end by the peak resident size
- * wait4 reports (sandbox.c).
+ * process of the run (tree.c) a few times a second and kills the run at
+ * the limit. A spike shorter than a poll is caught at the end by the peak
+ * resident size wait4 reports (sandbox.c).
  */
 #include "internal.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-
-typedef struct proc_entry {
-    pid_t pid, ppid, pgid;
-    bool in_run;
-} proc_entry;
-
-/* Reads "PID (COMM) S PPID PGRP ..." of /proc/PID/stat. COMM may hold
- * spaces and parentheses: the fields start after the last ')'. */
-static bool read_stat(pid_t pid, proc_entry *e)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    char *close_paren = strrchr(buf, ')');
-    long ppid, pgid;
-    char state;
-    if (!close_paren || sscanf(close_paren + 1, " %c %ld %ld", &state, &ppid, &pgid) != 3)
-        return false;
-    e->pid = pid;
-    e->ppid = (pid_t)ppid;
-    e->pgid = (pid_t)pgid;
-    e->in_run = false;
-    return true;
-}
 
 /* Resident bytes of one process (its threads share them), 0 when gone. */
 static size_t resident_bytes(pid_t pid)
@@ -70,60 +34,12 @@ static size_t resident_bytes(pid_t pid)
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static int by_pid(const void *a, const void *b)
-{
-    pid_t x = ((const proc_entry *)a)->pid, y = ((const proc_entry *)b)->pid;
-    return (x > y) - (x < y);
-}
-
 size_t sbx_tree_resident_bytes(pid_t root)
 {
-    DIR *d = opendir("/proc");
-    if (!d)
-        return 0;
-    size_t n = 0, cap = 256;
-    proc_entry *all = malloc(cap * sizeof *all);
-    struct dirent *de;
-    while (all && (de = readdir(d)) != NULL) {
-        char *end;
-        long pid = strtol(de->d_name, &end, 10);
-        if (*end || pid <= 0)
-            continue;
-        if (n == cap) {
-            proc_entry *more = realloc(all, 2 * cap * sizeof *all);
-            if (!more)
-                break;
-            all = more;
-            cap *= 2;
-        }
-        if (read_stat((pid_t)pid, &all[n]))
-            n++;
-    }
-    closedir(d);
-    if (!all)
-        return 0;
-    qsort(all, n, sizeof *all, by_pid);
+    size_t n, total = 0;
+    pid_t *pids = sbx_tree_pids(root, &n);
     for (size_t i = 0; i < n; i++)
-        all[i].in_run = all[i].pid == root || all[i].pgid == root;
-    /* Descendants: mark children of marked processes until nothing changes
-     * (a pass per generation; trees are shallow). */
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < n; i++) {
-            if (all[i].in_run)
-                continue;
-            proc_entry key = { .pid = all[i].ppid };
-            proc_entry *parent = bsearch(&key, all, n, sizeof *all, by_pid);
-            if (parent && parent->in_run) {
-                all[i].in_run = true;
-                changed = true;
-            }
-        }
-    }
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        if (all[i].in_run)
-            total += resident_bytes(all[i].pid);
-    free(all);
+        total += resident_bytes(pids[i]);
+    free(pids);
     return total;
 }

@@ -24,7 +24,8 @@ typedef struct sbx_spec {
                                  (but executable) for test runs when namespaces work */
     const char *scratch_dir;  /* a dir the command may write (noexec), created if missing; NULL */
     const char *const *ro_paths; /* host files/dirs visible read-only at the same path; NULL */
-    unsigned wall_ms;         /* wall-clock limit (0: none) */
+    unsigned wall_ms;         /* wall-clock limit (0: none); time the machine kept a
+                                 ready run off the CPU is added, up to 2 x more */
     unsigned cpu_ms;          /* CPU-time limit (0: none) */
     size_t mem_bytes;         /* memory limit (0: default) */
     size_t output_cap;        /* bytes of stdout+stderr kept; more kills the run */

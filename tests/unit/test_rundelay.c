@@ -1,0 +1,141 @@
+/* test_rundelay.c - the sandbox gives a starved run its time back
+ * (sandbox/rundelay.c): a busy process that shares one CPU with hogs has
+ * run delay, a sleeping one has none; and sbx_run lets a starved run that
+ * needs more wall time than its limit finish, while a run that sleeps
+ * still times out at its limit. The hogs and the runs are pinned to one
+ * CPU, so the machine's own load only adds to the delay. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../sandbox/internal.h"
+#include "../../sandbox/sandbox.h"
+
+enum { HOGS = 3 };
+
+static void pin_to_one_cpu(void)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    sched_setaffinity(0, sizeof one, &one);
+}
+
+static void unpin(void)
+{
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        CPU_SET(i, &all);
+    sched_setaffinity(0, sizeof all, &all);
+}
+
+static pid_t spawn(void (*body)(void))
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        body();
+        _exit(0);
+    }
+    return pid;
+}
+
+static void spin_forever(void)
+{
+    for (;;)
+        ;
+}
+
+static void sleep_forever(void)
+{
+    for (;;)
+        pause();
+}
+
+static void stop(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(starved_run_has_delay_sleeping_run_none)
+{
+    pin_to_one_cpu();
+    pid_t hogs[HOGS];
+    for (int i = 0; i < HOGS; i++)
+        hogs[i] = spawn(spin_forever);
+    pid_t busy = spawn(spin_forever), idle = spawn(sleep_forever);
+    sleep_ms(400);
+    double starved = sbx_tree_run_delay_ms(busy), slept = sbx_tree_run_delay_ms(idle);
+    stop(busy);
+    stop(idle);
+    for (int i = 0; i < HOGS; i++)
+        stop(hogs[i]);
+    unpin();
+    /* Four spinners on one CPU: the busy one waits about 3/4 of the time. */
+    ck_assert_msg(starved > 150, "a spinner sharing a CPU with %d hogs waited %.0f ms", HOGS,
+                  starved);
+    ck_assert_msg(slept < 50, "a sleeping process waited %.0f ms for a CPU", slept);
+}
+END_TEST
+
+/* sbx_run of `cmd` (sh -c) with a wall limit, beside the hogs. */
+static sbx_result run_beside_hogs(const char *cmd, unsigned wall_ms)
+{
+    pin_to_one_cpu();
+    pid_t hogs[HOGS];
+    for (int i = 0; i < HOGS; i++)
+        hogs[i] = spawn(spin_forever);
+    const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    /* .sanitizer: no RLIMIT_AS, which the ASan code of this binary's
+     * forked child could not live with before its exec. */
+    sbx_spec spec = { .argv = argv, .workdir = "/", .wall_ms = wall_ms, .pass_fd = -1,
+                      .sanitizer = true };
+    sbx_result res;
+    int rc = sbx_run(&spec, &res);
+    for (int i = 0; i < HOGS; i++)
+        stop(hogs[i]);
+    unpin();
+    ck_assert_int_eq(rc, 0);
+    return res;
+}
+
+START_TEST(starved_run_finishes_sleeping_run_times_out)
+{
+    /* About 150 ms of CPU, which takes 600 ms or more of wall time beside
+     * three hogs: more than its 400 ms limit, less than 3 x. */
+    sbx_result res = run_beside_hogs("i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done", 400);
+    ck_assert_msg(!res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0,
+                  "a starved run did not finish (status %d, %s, %.0f ms of wall time): %.200s",
+                  res.status, res.timed_out ? "stopped at its limit" : "not stopped",
+                  res.wall_ms, res.output ? res.output : "");
+    sbx_result_free(&res);
+    /* A sleeper is not runnable: no credit, stopped at the limit. */
+    res = run_beside_hogs("sleep 5", 400);
+    ck_assert_msg(res.timed_out, "a sleeping run was not stopped");
+    ck_assert_msg(res.wall_ms < 900, "a sleeping run was stopped only after %.0f ms", res.wall_ms);
+    sbx_result_free(&res);
+}
+END_TEST
+
+TCase *rundelay_tcase(void)
+{
+    TCase *tc = tcase_create("rundelay");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, starved_run_has_delay_sleeping_run_none);
+    tcase_add_test(tc, starved_run_finishes_sleeping_run_times_out);
+    return tc;
+}
