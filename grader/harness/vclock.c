@@ -629,6 +629,7 @@ void vclock_enable(bool on)
 {
     if (!E.ready)
         return;
+    bool start = false;
     eng_enter();
     if (on && !vclock_active()) {
         for (clockid_t c = 0; c < NCLOCKS; c++)
@@ -648,8 +649,8 @@ void vclock_enable(bool on)
         E.R.rwlock_timedrdlock = vc_rwlock_timedrdlock;
         E.R.rwlock_timedwrlock = vc_rwlock_timedwrlock;
         atomic_store_explicit(&vclock_on, true, memory_order_release);
-        if (!V.ticker)
-            start_ticker();
+        start = !V.ticker;
+        V.ticker = true; /* started once, below */
     } else if (!on && vclock_active()) {
         atomic_store_explicit(&vclock_on, false, memory_order_release);
         E.R.cond_timedwait = V.real.cond_timedwait;
@@ -662,6 +663,11 @@ void vclock_enable(bool on)
                 E.R.cond_broadcast(V.slot[i].cond);
     }
     eng_leave();
+    /* Outside eng_enter: a thread created while the engine hides its
+     * synchronisation from ThreadSanitizer would not inherit what this one
+     * did before (the engine's set-up), and its reads would be races. */
+    if (start)
+        start_ticker();
     E.report("vclock", on ? "on" : "off");
 }
 
