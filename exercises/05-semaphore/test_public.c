@@ -194,9 +194,7 @@ START_TEST(acquire_sleeps_until_release)
     HARNESS_CHECK(s != NULL, "csem_new(0) returned NULL");
     waiter w;
     start_waiter(&w, s, false, 0);
-    HARNESS_CHECK(waiter_asleep(&w), "csem_acquire on csem_new(0) did not go to sleep within "
-                  "3 s: it keeps running. Waiting for a permit must block in "
-                  "pthread_cond_wait, not loop (busy waiting burns a CPU)");
+    check_waiter_asleep(&w, "csem_acquire");
     harness_sleep_ms(1000.123457);
     csem_release(s);
     harness_thread_join(w.thread);

@@ -65,17 +65,22 @@ static inline int returned(waiter *w, int n)
     return k;
 }
 
-/* Waits (in real time, without moving a virtual clock) until waiter w is
- * asleep inside its call for 100 ms in a row. False if it never was within
- * 3 s: it returned, or it keeps running (it spins instead of sleeping). */
-static inline bool waiter_asleep(waiter *w)
+/* Fails the test unless waiter w, which has no permit to take, is asleep
+ * inside its call for 100 ms in a row within 3 s (checked in real time,
+ * without moving a virtual clock). `call` names the call it makes. */
+static inline void check_waiter_asleep(waiter *w, const char *call)
 {
     int tid = 0;
     for (int i = 0; i < 3000 && !(tid = atomic_load(&w->tid)); i++) {
         struct timespec ts = { 0, 1000000 };
         nanosleep(&ts, NULL);
     }
-    return tid && harness_wait_asleep(&tid, 1, 100, 3000);
+    bool asleep = tid && harness_wait_asleep(&tid, 1, 100, 3000);
+    HARNESS_CHECK(!atomic_load(&w->done), "%s on an empty semaphore returned %s although no "
+                  "permit was released", call, w->result ? "(with a permit)" : "false at once");
+    HARNESS_CHECK(asleep, "%s on an empty semaphore did not go to sleep within 3 s: it keeps "
+                  "running. Waiting for a permit must block in a condition wait, not loop "
+                  "(busy waiting burns a CPU)", call);
 }
 
 /* ---- run_limited's task ---------------------------------------------------- */
