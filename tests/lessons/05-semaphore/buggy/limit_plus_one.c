@@ -1,7 +1,8 @@
 /* BUG: the count is signed and acquire waits only while it is below zero,
  * so a semaphore of n permits lets n + 1 threads in (the count goes to -1):
  * Semaphore(5) admits 6 connections, run_limited one task too many.
- * expect: functional race */
+ * (try_acquire is right: only a thread that waits gets the extra permit.)
+ * expect: race */
 #include "semaphore.h"
 
 #include <errno.h>
