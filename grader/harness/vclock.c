@@ -178,9 +178,15 @@ static int state_of(int i)
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
+    case W_JOIN: {
+        /* A joined thread that has ended (its last destructor round ran)
+         * still has to leave the kernel before the join returns: until
+         * then the joiner sleeps, but it is on its way, not blocked. */
+        int j = eng_join_target(i);
+        return j >= 0 && E.threads[j].alive ? T_BLOCKED : T_RUNNING;
+    }
     case W_MUTEX:
     case W_COND:
-    case W_JOIN:
     case W_RWLOCK:
     case W_BARRIER:
     case W_SLEEP:
