@@ -3,8 +3,8 @@
  * read, sleep and timed wait of the student's code runs on a virtual clock.
  *
  * The rule. The clock moves only when every thread the engine knows is
- * durably blocked: waiting for a mutex, a condition, a join, a read-write
- * lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
+ * durably blocked: waiting for a mutex, a condition, a join (of a thread
+ * still alive for the engine), a read-write lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
  * whose judge thread joins another whose stub still serves it (vclock_park)
  * counts as blocked, a stub between two calls of a running judge thread (W_IDLE)
  * does not, nor does a spinning thread, nor a thread being created. Then it
