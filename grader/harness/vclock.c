@@ -3,8 +3,8 @@
  * read, sleep and timed wait of the student's code runs on a virtual clock.
  *
  * The rule. The clock moves only when every thread the engine knows is
- * durably blocked: waiting for a mutex, a condition, a join, a read-write
- * lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
+ * durably blocked: waiting for a mutex, a condition, a join (of a thread
+ * still alive for the engine), a read-write lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
  * whose judge thread joins another whose stub still serves it (vclock_park)
  * counts as blocked, a stub between two calls of a running judge thread (W_IDLE)
  * does not, nor does a spinning thread, nor a thread being created. Then it
@@ -180,9 +180,15 @@ static int state_of(int i)
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
+    case W_JOIN: {
+        /* A joined thread that has ended (its last destructor round ran)
+         * still has to leave the kernel before the join returns: until
+         * then the joiner sleeps, but it is on its way, not blocked. */
+        int j = eng_join_target(i);
+        return j >= 0 && E.threads[j].alive ? T_BLOCKED : T_RUNNING;
+    }
     case W_MUTEX:
     case W_COND:
-    case W_JOIN:
     case W_RWLOCK:
     case W_BARRIER:
     case W_SLEEP:
@@ -660,6 +666,7 @@ void vclock_enable(bool on)
 {
     if (!E.ready)
         return;
+    bool start = false;
     eng_enter();
     if (on && !vclock_active()) {
         for (clockid_t c = 0; c < NCLOCKS; c++)
@@ -680,8 +687,8 @@ void vclock_enable(bool on)
         E.R.rwlock_timedwrlock = vc_rwlock_timedwrlock;
         E.R.sem_timedwait = vc_sem_timedwait;
         atomic_store_explicit(&vclock_on, true, memory_order_release);
-        if (!V.ticker)
-            start_ticker();
+        start = !V.ticker;
+        V.ticker = true; /* started once, below */
     } else if (!on && vclock_active()) {
         atomic_store_explicit(&vclock_on, false, memory_order_release);
         E.R.cond_timedwait = V.real.cond_timedwait;
@@ -695,6 +702,11 @@ void vclock_enable(bool on)
                 E.R.cond_broadcast(V.slot[i].cond);
     }
     eng_leave();
+    /* Outside eng_enter: a thread created while the engine hides its
+     * synchronisation from ThreadSanitizer would not inherit what this one
+     * did before (the engine's set-up), and its reads would be races. */
+    if (start)
+        start_ticker();
     E.report("vclock", on ? "on" : "off");
 }
 
