@@ -334,12 +334,10 @@ static void advance(int64_t to)
 static void *ticker(void *unused)
 {
     (void)unused;
-    /* Started under E.mu (vclock_enable), where the engine hides its
-     * synchronisation from ThreadSanitizer: this thread has no
-     * happens-before with the ones that set the engine up, and its reads
-     * outside E.mu were data races to TSan (every test that turned virtual
-     * time on failed its TSan run). It is the grader's own thread: hide all
-     * it does, for good. */
+    /* The grader's own thread: all it does is hidden from ThreadSanitizer
+     * (its reads outside E.mu would be races to TSan, and every test that
+     * turned virtual time on failed its TSan run); vclock_enable also
+     * starts it outside E.mu, so it inherits the engine's set-up. */
     eng_hide_begin();
     static observation o; /* only this thread's */
     uint64_t last = 0;
