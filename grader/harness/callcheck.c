@@ -159,6 +159,16 @@ void callcheck_detached(pthread_t t, void *site)
     eng_leave();
 }
 
+int callcheck_unjoined(void)
+{
+    if (!E.ready)
+        return 0;
+    eng_enter();
+    int n = outstanding;
+    eng_leave();
+    return n;
+}
+
 /* Under E.mu: the threads of call f that should have been joined. */
 static void check_threads(const call_frame *f, const char *name)
 {
