@@ -101,6 +101,7 @@ START_TEST(cancel_while_fn_runs)
     probe *p = &probes[0];
     HARNESS_CHECK(probe_wait_entered(p, 5000), "ctimer_start(0, fn, arg): fn had not started "
                   "5 s later");
+    check_probe_runs(0, "ctimer_start(0, fn, arg)");
     helper_call h;
     helper_start(&h, t, true);
     bool returned = helper_wait_done(&h, 2000);
@@ -126,6 +127,7 @@ START_TEST(free_waits_for_running_fn)
     probe *p = &probes[0];
     HARNESS_CHECK(probe_wait_entered(p, 5000), "ctimer_start(5, fn, arg): fn had not started "
                   "5 s later");
+    check_probe_runs(0, "ctimer_start(5, fn, arg)");
     helper_call h;
     helper_start(&h, t, false);
     bool early = helper_returns_without_waiting(&h);
