@@ -185,9 +185,15 @@ static int state_of(int i)
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
+    case W_JOIN: {
+        /* A join of a thread that has ended (its destructors ran) returns
+         * once the kernel has finished the exit: it is not blocked, however
+         * long the ended thread takes to get there on a loaded machine. */
+        int j = eng_join_target(i);
+        return j >= 0 && E.threads[j].alive ? T_BLOCKED : T_RUNNING;
+    }
     case W_MUTEX:
     case W_COND:
-    case W_JOIN:
     case W_RWLOCK:
     case W_BARRIER:
     case W_SLEEP:

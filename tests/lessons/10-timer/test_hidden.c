@@ -131,20 +131,20 @@ START_TEST(running_fn_delays_no_other_timer)
 }
 END_TEST
 
-/* Fifty timers with different delays, started at one instant, a third of
+/* Thirty timers with different delays, started at one instant, a third of
  * them cancelled before any fires: the others fire each at its own time,
  * so in the order of their delays; the cancelled never. */
-START_TEST(fifty_timers_in_due_order)
+START_TEST(thirty_timers_in_due_order)
 {
-    enum { N = 50 };
+    enum { N = 30 };
     harness_virtual_time(true);
     unsigned delay[N];
     bool cancel[N];
-    /* Distinct delays 20, 120, .. 4920 ms (plus a seeded 0..99 ms), started
+    /* Distinct delays 20, 180, .. 4660 ms (plus a seeded 0..159 ms), started
      * in a seeded order. */
     for (int i = 0; i < N; i++) {
-        delay[i] = 20 + 100u * (unsigned)i + (unsigned)(harness_rand() % 100);
-        cancel[i] = harness_rand() % 3 == 0;
+        delay[i] = 20 + 160u * (unsigned)i + (unsigned)(harness_rand() % 160);
+        cancel[i] = i % 3 == 0; /* a third; the shuffle mixes them among the delays */
     }
     for (int i = N - 1; i > 0; i--) {
         int j = (int)(harness_rand() % (uint64_t)(i + 1));
@@ -169,27 +169,27 @@ START_TEST(fifty_timers_in_due_order)
     static harness_trace_entry tr[4 * N];
     size_t n = harness_trace_read(tr, 4 * N);
     for (int i = 0; i < N; i++) {
-        check_probe_runs(i, "one of 50 timers");
+        check_probe_runs(i, "one of 30 timers");
         int calls = atomic_load(&probes[i].calls);
         if (cancel[i]) {
-            HARNESS_CHECK(calls == 0, "50 timers, some cancelled: the fn of a cancelled timer "
+            HARNESS_CHECK(calls == 0, "30 timers, some cancelled: the fn of a cancelled timer "
                           "(set for %u ms) ran: is the cancel flag per timer?", delay[i]);
             continue;
         }
-        HARNESS_CHECK(calls == 1, "50 timers, some cancelled: the fn of a timer set for %u ms "
+        HARNESS_CHECK(calls == 1, "30 timers, some cancelled: the fn of a timer set for %u ms "
                       "(not cancelled) had not run 5110 ms after the start", delay[i]);
         double took = probes[i].at_ms - t0;
-        HARNESS_CHECK(took >= delay[i] - 1.0 && took <= delay[i] + 1.0, "50 timers: the fn "
+        HARNESS_CHECK(took >= delay[i] - 1.0 && took <= delay[i] + 1.0, "30 timers: the fn "
                       "of the timer set for %u ms ran after %.1f ms", delay[i], took);
     }
     for (size_t k = 1; k < n; k++) {
         unsigned a = delay[tr[k - 1].value], b = delay[tr[k].value];
-        HARNESS_CHECK(a < b, "50 timers started at once: the timer set for %u ms fired before "
+        HARNESS_CHECK(a < b, "30 timers started at once: the timer set for %u ms fired before "
                       "the one set for %u ms (fire %zu of %zu)", a, b, k, n);
     }
     for (int i = 0; i < N; i++)
         ctimer_free(t[i]);
-    check_all_joined("50 timers");
+    check_all_joined("30 timers");
 }
 END_TEST
 
@@ -280,7 +280,8 @@ const graded_test hidden_tests[] = {
     GRADED(free_pending_cancels_it, "functional"),
     GRADED(cancel_after_fire_is_false, "functional"),
     GRADED(cancel_races_with_firing, "race"),
-    GRADED(fifty_timers_in_due_order, "ordering"),
+    /* 30 timers, each fire a few round trips: room for a loaded machine. */
+    GRADED_TIMEOUT(thirty_timers_in_due_order, "ordering", 20000),
     GRADED(long_delays_exact, "timing"),
     GRADED(running_fn_delays_no_other_timer, "timing"),
     { 0 }
