@@ -27,7 +27,7 @@ typedef struct probe {
     _Atomic double at_ms; /* harness_now_ms() when it first ran */
     int caller;           /* harness_thread_id() of the thread that started it */
     double nap_ms;        /* > 0: fn sleeps this long (virtual time: a virtual sleep) */
-    atomic_bool hold;     /* fn waits inside until probe_release (at most 5 s) */
+    atomic_bool hold;     /* fn waits inside until probe_release (at most 15 s) */
     atomic_bool entered, released;
 } probe;
 
@@ -70,7 +70,7 @@ static inline void probe_fn(void *arg)
         pthread_cond_broadcast(&probe_cv);
         struct timespec end;
         clock_gettime(CLOCK_REALTIME, &end);
-        end.tv_sec += 5;
+        end.tv_sec += 15;
         while (!atomic_load(&p->released))
             if (pthread_cond_timedwait(&probe_cv, &probe_mu, &end) != 0)
                 break;
