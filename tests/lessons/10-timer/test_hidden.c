@@ -250,7 +250,7 @@ START_TEST(cancel_races_with_firing)
     enum { T = 4 };
     racer r[T];
     pthread_t th[T];
-    double end = harness_now_ms() + (harness_under_tsan() ? 1500 : 1000);
+    double end = harness_now_ms() + (harness_under_tsan() ? 1000 : 600);
     for (int i = 0; i < T; i++) {
         r[i] = (racer){ .slot = 10 + i, .budget_end = end, .rng = harness_rand() | 1 };
         harness_thread_start(&th[i], race_body, &r[i]);
