@@ -135,12 +135,25 @@ void callcheck_started(pthread_t t, uint64_t ctx, bool detached, void *site,
     eng_leave();
 }
 
+/* Under E.mu: the entry a join of t that has returned ended: the oldest one
+ * not detached. Once that join returned, glibc may give t's pthread_t at
+ * once to a thread started since, whose newer entry must stay; a joinable
+ * thread's pthread_t names no other joinable thread until it is joined. */
+static int find_joined(pthread_t t)
+{
+    int found = -1;
+    for (int i = buckets[bucket_of(t)] - 1; i >= 0; i = table[i].next - 1)
+        if (pthread_equal(table[i].thread, t) && !table[i].detach_site)
+            found = i;
+    return found;
+}
+
 void callcheck_joined(pthread_t t)
 {
     if (!E.ready)
         return;
     eng_enter();
-    int i = outstanding ? find(t) : -1;
+    int i = outstanding ? find_joined(t) : -1;
     if (i >= 0)
         forget(i);
     eng_leave();
@@ -157,6 +170,16 @@ void callcheck_detached(pthread_t t, void *site)
     else if (i >= 0 && !table[i].detach_site)
         table[i].detach_site = site;
     eng_leave();
+}
+
+int callcheck_unjoined(void)
+{
+    if (!E.ready)
+        return 0;
+    eng_enter();
+    int n = outstanding;
+    eng_leave();
+    return n;
 }
 
 /* Under E.mu: the threads of call f that should have been joined. */

@@ -766,8 +766,10 @@ int eng_join_target(int t)
         return -1;
     if (th->wait_thread < 0)
         for (int i = 0; i < E.nthreads; i++)
-            if (i != t && E.threads[i].alive && pthread_equal(E.threads[i].self, th->wait_target))
+            if (i != t && E.threads[i].alive && pthread_equal(E.threads[i].self, th->wait_target)) {
                 th->wait_thread = i;
+                th->wait_thread_id = E.threads[i].id;
+            }
     return th->wait_thread;
 }
 
@@ -792,10 +794,13 @@ int eng_join(pthread_t target, void **ret, void *site)
     int rc = E.R.join(target, ret);
     eng_enter();
     E.threads[t].wait = W_NONE;
-    if (rc == 0) /* the joined thread is gone, whatever its destructors did */
-        for (int i = 0; i < E.nthreads; i++)
-            if (i != t && E.threads[i].alive && pthread_equal(E.threads[i].self, target))
-                thread_ended(i);
+    /* The joined thread is gone, whatever its destructors did. It is the
+     * one found while the join waited, by slot and id: once the join has
+     * returned, its pthread_t may already name a thread started since (glibc
+     * reuses them at once), which must not be taken for it. */
+    int j = E.threads[t].wait_thread;
+    if (rc == 0 && j >= 0 && E.threads[j].alive && E.threads[j].id == E.threads[t].wait_thread_id)
+        thread_ended(j);
     eng_leave();
     progress();
     call_failed(t, "pthread_join", rc, site);

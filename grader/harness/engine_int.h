@@ -48,6 +48,7 @@ typedef struct eng_thread {
     int wait_lock;   /* W_MUTEX: the mutex; W_COND: the condition's mutex */
     int wait_cond;   /* W_COND: condition number */
     int wait_thread; /* W_JOIN: thread index, -1 if not one we know (yet) */
+    int wait_thread_id; /* W_JOIN: that thread's id (its slot may be reused) */
     pthread_t wait_target; /* W_JOIN: the thread joined */
     bool wait_timed;
     bool wait_missed; /* W_COND: a wake-up on its condition came between the

@@ -97,6 +97,14 @@ int harness_live_threads(void);
 /* Total threads the student's code has created since the test started. */
 int harness_threads_created(void);
 
+/* How many threads the student's code started (in calls of the lesson's
+ * API, or from threads those started) and has not joined: running or
+ * finished, detached ones too. A thread leaves the count only when a join of
+ * it returns. For a lesson whose call may leave a thread running
+ * (REMOTE_LEAVES: a timer's start) and a later call must join it (its free):
+ * after that call the count must be 0. */
+int harness_unjoined_threads(void);
+
 /* Makes the student's (n+1)-th pthread_create from now on fail with `err`
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);

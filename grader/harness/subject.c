@@ -267,6 +267,8 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_VT_PARK:
         vclock_park((uint32_t)m->args[0]);
         return 0;
+    case RPC_FN_UNJOINED_THREADS:
+        return (uint64_t)callcheck_unjoined();
     default:
         return 0;
     }

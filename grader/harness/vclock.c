@@ -175,8 +175,15 @@ static int state_of(int i)
     if (!th->used || !th->alive)
         return T_GONE;
     const vslot *s = &V.slot[i];
-    if (s->fired)
+    if (s->fired) {
+        /* A fired condition wait takes its mutex back before it returns:
+         * while another thread holds that mutex (one that sleeps with it,
+         * say), the waiter is blocked on it, not running. */
+        if (th->wait == W_COND && th->wait_lock >= 0 && E.locks[th->wait_lock].owner >= 0 &&
+            E.locks[th->wait_lock].owner != i)
+            return T_BLOCKED;
         return T_RUNNING;
+    }
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
@@ -230,10 +237,12 @@ static void observe(observation *o)
             return;
         const eng_thread *th = &E.threads[i];
         const vslot *s = &V.slot[i];
-        o->sig = o->sig * 31 + (uint64_t)th->wait * 7 + (uintptr_t)th->wait_site + s->parked;
-        if (s->deadline < o->earliest)
+        o->sig = o->sig * 31 + (uint64_t)th->wait * 7 + (uintptr_t)th->wait_site + s->parked +
+                 s->fired;
+        /* A fired wait's deadline has come: it waits for a mutex now. */
+        if (!s->fired && s->deadline < o->earliest)
             o->earliest = s->deadline;
-        if (s->spurious_at < o->earliest)
+        if (!s->fired && s->spurious_at < o->earliest)
             o->earliest = s->spurious_at;
         o->tids[o->ntids++] = th->tid;
     }

@@ -5,8 +5,9 @@
 #   run's timeout), a 5000 ms timeout whose deadline wraps in 32 bits and a
 #   timed wait that restarts after a wake-up fail their own checks in under
 #   1 s, and correct timed waits, sleeps (an hour) and timed locks pass,
-#   exact to the millisecond, semaphores included (sem_timedwait virtual,
-#   a semaphore nobody posts reported at once);
+#   exact to the millisecond, also a timed wait that runs out while a
+#   sleeper holds its mutex, and semaphores (sem_timedwait virtual, a
+#   semaphore nobody posts reported at once);
 # - the all-blocked report names each thread's wait with file:line.
 # Off (no --virtual-time) is 45-engine's business: it must not change.
 source "$ROOT/tests/lib.sh"

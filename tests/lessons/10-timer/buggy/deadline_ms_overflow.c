@@ -1,0 +1,110 @@
+/* BUG: the deadline adds delay_ms * 1000000 nanoseconds computed in 32
+ * bits (unsigned): beyond 4294 ms it wraps (5000 ms becomes 705 ms), so a
+ * long delay fires far too early. Short delays are right; a 5 s or 1 h delay
+ * in virtual time shows it at no cost.
+ * expect: timing */
+#include "timer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+enum state { PENDING, FIRED, CANCELLED };
+
+struct ctimer {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* signalled by a cancel; timed waits on CLOCK_MONOTONIC */
+    enum state state;    /* under lock */
+    struct timespec deadline;
+    void (*fn)(void *);
+    void *arg;
+    pthread_t thread;
+};
+
+static void *timer_main(void *p)
+{
+    ctimer_t *t = p;
+    pthread_mutex_lock(&t->lock);
+    /* A wait can wake early (a cancel, or for no reason at all): loop until
+     * the state changed or the one deadline has passed. */
+    while (t->state == PENDING) {
+        if (pthread_cond_timedwait(&t->wake, &t->lock, &t->deadline) == ETIMEDOUT &&
+            t->state == PENDING)
+            t->state = FIRED;
+    }
+    enum state s = t->state;
+    pthread_mutex_unlock(&t->lock);
+    if (s == FIRED)
+        t->fn(t->arg); /* without the lock: cancel and other timers go on meanwhile */
+    return NULL;
+}
+
+ctimer_t *ctimer_start(unsigned delay_ms, void (*fn)(void *), void *arg)
+{
+    if (!fn)
+        return NULL;
+    ctimer_t *t = malloc(sizeof *t);
+    if (!t)
+        return NULL;
+    t->state = PENDING;
+    t->fn = fn;
+    t->arg = arg;
+    /* The deadline, once: now + delay. The multiplication is done in long
+     * (at least 32 bits, and delay_ms % 1000 * 1000000 < 2^30 fits). */
+    clock_gettime(CLOCK_MONOTONIC, &t->deadline);
+    unsigned ns = delay_ms * 1000000u; /* wraps beyond 4294 ms */
+    t->deadline.tv_sec += ns / 1000000000u;
+    t->deadline.tv_nsec += (long)(ns % 1000000000u);
+    if (t->deadline.tv_nsec >= 1000000000L) {
+        t->deadline.tv_sec++;
+        t->deadline.tv_nsec -= 1000000000L;
+    }
+
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        goto fail_attr;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int err = pthread_cond_init(&t->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (err)
+        goto fail_attr;
+    if (pthread_mutex_init(&t->lock, NULL) != 0)
+        goto fail_mutex;
+    if (pthread_create(&t->thread, NULL, timer_main, t) != 0)
+        goto fail_thread;
+    return t;
+
+fail_thread:
+    pthread_mutex_destroy(&t->lock);
+fail_mutex:
+    pthread_cond_destroy(&t->wake);
+fail_attr:
+    free(t);
+    return NULL;
+}
+
+bool ctimer_cancel(ctimer_t *t)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->state == PENDING) {
+        t->state = CANCELLED;
+        pthread_cond_signal(&t->wake); /* the thread wakes, sees it, and ends */
+    }
+    bool never_runs = t->state == CANCELLED;
+    pthread_mutex_unlock(&t->lock);
+    return never_runs;
+}
+
+void ctimer_free(ctimer_t *t)
+{
+    if (!t)
+        return;
+    /* Pending: cancelled, the thread ends at once. Fired: the join waits
+     * for fn to return. */
+    ctimer_cancel(t);
+    pthread_join(t->thread, NULL);
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
