@@ -97,6 +97,16 @@ int harness_live_threads(void);
 /* Total threads the student's code has created since the test started. */
 int harness_threads_created(void);
 
+/* How many threads the student's code started (in this test) and has not
+ * joined, whether they still run or not: those a call may leave running
+ * (REMOTE_LEAVES_THREADS) count until some call joins them, a detached one
+ * too, unless a call allowed to detach (REMOTE_MAY_DETACH) detached it.
+ * Threads of a call still in progress on another thread count as well.
+ * After a call that must end what an earlier one started (a worker's stop,
+ * a pool's free), 0 says it joined them: certain, whatever the timing,
+ * where harness_live_threads only says they have exited. */
+int harness_unjoined_threads(void);
+
 /* Makes the student's (n+1)-th pthread_create from now on fail with `err`
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);

@@ -263,7 +263,7 @@ static const char *fn_name(uint32_t fn)
                                           "harness_fail_create",  "harness_interleave",
                                           "a batch",              "harness_virtual_time",
                                           "harness_now_ms",       "harness_sleep_ms",
-                                          "a join (virtual time)" };
+                                          "a join (virtual time)", "harness_unjoined_threads" };
     if (fn >= RPC_FN_ENGINE)
         return fn - RPC_FN_ENGINE < sizeof engine / sizeof engine[0] ? engine[fn - RPC_FN_ENGINE]
                                                                      : "the engine";
@@ -698,6 +698,7 @@ uint64_t remote_call(uint32_t fn, size_t nargs, const uint64_t *args)
 
 int harness_live_threads(void) { return (int)REMOTE_CALL0(RPC_FN_LIVE_THREADS); }
 int harness_threads_created(void) { return (int)REMOTE_CALL0(RPC_FN_THREADS_CREATED); }
+int harness_unjoined_threads(void) { return (int)REMOTE_CALL0(RPC_FN_UNJOINED_THREADS); }
 void harness_fail_create(int n, int err)
 {
     REMOTE_CALL(RPC_FN_FAIL_CREATE, (uint64_t)(int64_t)n, (uint64_t)err);
