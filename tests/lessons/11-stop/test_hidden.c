@@ -59,30 +59,33 @@ START_TEST(fixed_delay_after_uneven_steps)
 END_TEST
 
 /* Two workers at once: stopping one leaves the other running (a stop flag
- * or a count shared by all workers mixes them up). */
+ * or a count shared by all workers mixes them up). The first worker's third
+ * step lasts 300 ms, and worker_stop is called during it: the second
+ * worker's pauses end meanwhile (at 300, 400 and 500 ms) and it goes on. */
 START_TEST(workers_are_independent)
 {
     harness_virtual_time(true);
-    static stepper a, b;
+    static const double a_takes[] = { 0, 0, 300 };
+    static stepper a = { .takes = a_takes, .ntakes = 3 }, b;
     worker_t *wa = worker_start(test_step, &a, 100);
     worker_t *wb = worker_start(test_step, &b, 100);
     HARNESS_CHECK(wa != NULL && wb != NULL, "worker_start returned NULL");
     harness_sleep_ms(250);
-    size_t na = worker_stop(wa);
+    size_t na = worker_stop(wa); /* returns at 500 ms, when the third step ends */
     int left = harness_unjoined_threads();
     HARNESS_CHECK(left == 1, "after worker_stop of the first of two workers, %d threads started "
                   "by worker_start were left unjoined (expected 1: the second worker's)", left);
-    harness_sleep_ms(800);
+    harness_sleep_ms(550);
     size_t nb = worker_stop(wb);
     check_joined();
     int ca = atomic_load(&a.calls), cb = atomic_load(&b.calls);
-    HARNESS_CHECK(na == 3 && ca == 3, "the first worker (steps at 0, 100, 200 ms) was stopped "
-                  "at 250 ms: worker_stop returned %zu and its step was called %d times "
-                  "(expected 3 and 3)", na, ca);
+    HARNESS_CHECK(na == 3 && ca == 3, "the first worker (steps at 0, 100 and 200 ms, the third "
+                  "lasting 300 ms) was stopped at 250 ms: worker_stop returned %zu and its step "
+                  "was called %d times (expected 3 and 3)", na, ca);
     HARNESS_CHECK(nb == 11 && cb == 11, "the second worker (steps every 100 ms) was stopped at "
-                  "1050 ms, the first one at 250 ms: its worker_stop returned %zu and its "
-                  "step was called %d times (expected 11 and 11). Stopping one worker must not "
-                  "stop or count another", nb, cb);
+                  "1050 ms, the first one from 250 to 500 ms: the second's worker_stop returned "
+                  "%zu and its step was called %d times (expected 11 and 11). Stopping one "
+                  "worker must not stop or count another", nb, cb);
 }
 END_TEST
 
@@ -130,7 +133,8 @@ START_TEST(stop_during_a_step_that_ends_the_worker)
 END_TEST
 
 /* Seed 004's show_timer as a daemon: it ticks every second on its own
- * while the caller goes on; three of them at once, each on its thread. */
+ * while the caller goes on; three of them at once, each on its thread.
+ * (A daemon that nobody stops gives up after 10 ticks.) */
 typedef struct ticker {
     atomic_int ticks;
     atomic_bool quit, finished;
@@ -141,7 +145,7 @@ static void show_timer(void *p)
 {
     ticker *t = p;
     t->thread = harness_thread_id();
-    while (!atomic_load(&t->quit)) {
+    while (!atomic_load(&t->quit) && atomic_load(&t->ticks) < 10) {
         harness_sleep_ms(1000);
         atomic_fetch_add(&t->ticks, 1);
     }
@@ -162,8 +166,10 @@ START_TEST(daemons_tick_on_their_own)
                   left);
     harness_sleep_ms(3500);
     for (int i = 0; i < N; i++)
-        HARNESS_CHECK(atomic_load(&t[i].ticks) == 3, "daemon %d ticked %d times in 3.5 s "
-                      "(one tick a second; expected 3)", i + 1, atomic_load(&t[i].ticks));
+        HARNESS_CHECK(atomic_load(&t[i].ticks) == 3, "daemon %d ticked %d times in the 3.5 s "
+                      "after spawn_daemon returned (one tick a second; expected 3): "
+                      "spawn_daemon must return at once, without waiting for fn", i + 1,
+                      atomic_load(&t[i].ticks));
     for (int i = 0; i < N; i++)
         atomic_store(&t[i].quit, true);
     harness_sleep_ms(1500);
