@@ -4,7 +4,8 @@
  *
  * The rule. The clock moves only when every thread the engine knows is
  * durably blocked: waiting for a mutex, a condition, a join, a read-write
- * lock, a barrier, or in a (virtual) sleep or timed wait; a stub thread
+ * lock, a barrier, or in a (virtual) sleep or timed wait (a join counts
+ * only while the joined thread has not ended); a stub thread
  * whose judge thread joins another whose stub still serves it (vclock_park)
  * counts as blocked, a stub between two calls of a running judge thread (W_IDLE)
  * does not, nor does a spinning thread, nor a thread being created. Then it
@@ -166,6 +167,19 @@ uint64_t vclock_now_ns(void)
 
 enum { T_GONE, T_RUNNING, T_BLOCKED };
 
+/* Under E.mu: thread i, in a join, waits for a thread that has not ended.
+ * A thread has ended for the engine once its destructors ran, a moment
+ * before the kernel has finished its exit and lets the join return: a
+ * joiner of such a thread is on its way out of the join, not blocked (were
+ * it taken for blocked, the clock would jump, or a deadlock be reported,
+ * while the exit is slow on a busy machine). */
+static bool joins_live_thread(int i)
+{
+    int j = eng_join_target(i);
+    return j >= 0 && E.threads[j].alive &&
+           pthread_equal(E.threads[j].self, E.threads[i].wait_target);
+}
+
 /* Under E.mu. */
 static int state_of(int i)
 {
@@ -178,9 +192,10 @@ static int state_of(int i)
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
+    case W_JOIN:
+        return joins_live_thread(i) ? T_BLOCKED : T_RUNNING;
     case W_MUTEX:
     case W_COND:
-    case W_JOIN:
     case W_RWLOCK:
     case W_BARRIER:
     case W_SLEEP:
