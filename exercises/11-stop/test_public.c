@@ -118,7 +118,7 @@ START_TEST(stop_waits_for_the_running_step)
                   "running: it must wait until the running step returns (join the worker's "
                   "thread), never interrupt it", st.result);
     atomic_store(&s.release, true);
-    double limit = harness_under_tsan() ? 5000 : 2000;
+    double limit = harness_under_tsan() ? 6000 : 3000;
     HARNESS_CHECK(wait_flag(&st.done, limit), "worker_stop had not returned %.0f s after the "
                   "running step returned: after a step the worker must see the stop and end, "
                   "not start its pause of an hour", limit / 1000);

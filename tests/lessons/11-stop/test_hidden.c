@@ -231,7 +231,7 @@ START_TEST(stop_as_the_pause_begins)
         int tid = atomic_load(&s[r].tid);
         harness_wait_asleep(&tid, 1, 5, 1000); /* the worker is at (or in) its wait */
         atomic_store(&st[r].go, true);
-        double limit = harness_under_tsan() ? 4000 : 2000;
+        double limit = harness_under_tsan() ? 6000 : 3000;
         HARNESS_CHECK(wait_flag(&st[r].done, limit), "worker_stop, called as the worker began "
                       "its pause of 1 hour, had not returned %.0f s later: its wake-up was "
                       "lost. Set the stop flag and signal the condition while holding the "
