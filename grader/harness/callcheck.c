@@ -159,6 +159,16 @@ void callcheck_joined(pthread_t t)
     eng_leave();
 }
 
+int callcheck_unjoined(void)
+{
+    if (!E.ready)
+        return 0;
+    eng_enter();
+    int n = outstanding;
+    eng_leave();
+    return n;
+}
+
 void callcheck_detached(pthread_t t, void *site)
 {
     if (!E.ready)
@@ -170,16 +180,6 @@ void callcheck_detached(pthread_t t, void *site)
     else if (i >= 0 && !table[i].detach_site)
         table[i].detach_site = site;
     eng_leave();
-}
-
-int callcheck_unjoined(void)
-{
-    if (!E.ready)
-        return 0;
-    eng_enter();
-    int n = outstanding;
-    eng_leave();
-    return n;
 }
 
 /* Under E.mu: the threads of call f that should have been joined. */
@@ -210,6 +210,15 @@ static void check_threads(const call_frame *f, const char *name)
         eng_site(buf, sizeof buf, &len, detached->detach_site);
         eng_appendf(buf, sizeof buf, &len, "): nothing then tells when it is gone. Join every "
                                            "thread it starts before it returns");
+    } else if (first && (allowed & CALL_MAY_DETACH)) {
+        /* A call whose threads are meant to run on alone (a daemon). */
+        eng_appendf(buf, sizeof buf, &len, "%s returned leaving %d thread%s it started joinable "
+                    "(%s", name, unjoined, unjoined == 1 ? "" : "s",
+                    unjoined == 1 ? "at " : "the first at ");
+        eng_site(buf, sizeof buf, &len, first->site);
+        eng_appendf(buf, sizeof buf, &len, "): nobody will join it, so it is never reclaimed. "
+                                           "Detach it (pthread_detach, or create it detached) "
+                                           "before returning");
     } else if (first) {
         eng_appendf(buf, sizeof buf, &len, "%s returned without joining %d thread%s it started (%s",
                     name, unjoined, unjoined == 1 ? "" : "s", unjoined == 1 ? "at " : "the first at ");

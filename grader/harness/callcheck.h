@@ -52,7 +52,8 @@ void callcheck_adopt(uint64_t ctx, atomic_bool *recorded);
 /* The student's code joined (0 returned) or detached thread t. */
 void callcheck_joined(pthread_t t);
 void callcheck_detached(pthread_t t, void *site);
-/* Threads started in calls and not joined yet (detached ones count). */
+/* Threads started and not joined (nor detached by a call allowed to): the
+ * entries still in the table (harness_unjoined_threads). */
 int callcheck_unjoined(void);
 
 #endif

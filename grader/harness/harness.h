@@ -97,12 +97,14 @@ int harness_live_threads(void);
 /* Total threads the student's code has created since the test started. */
 int harness_threads_created(void);
 
-/* How many threads the student's code started (in calls of the lesson's
- * API, or from threads those started) and has not joined: running or
- * finished, detached ones too. A thread leaves the count only when a join of
- * it returns. For a lesson whose call may leave a thread running
- * (REMOTE_LEAVES: a timer's start) and a later call must join it (its free):
- * after that call the count must be 0. */
+/* How many threads the student's code started (in this test) and has not
+ * joined, whether they still run or not: those a call may leave running
+ * (REMOTE_LEAVES_THREADS) count until some call joins them, a detached one
+ * too, unless a call allowed to detach (REMOTE_MAY_DETACH) detached it.
+ * Threads of a call still in progress on another thread count as well.
+ * After a call that must end what an earlier one started (a worker's stop,
+ * a pool's free), 0 says it joined them: certain, whatever the timing,
+ * where harness_live_threads only says they have exited. */
 int harness_unjoined_threads(void);
 
 /* Makes the student's (n+1)-th pthread_create from now on fail with `err`

@@ -263,8 +263,7 @@ static const char *fn_name(uint32_t fn)
                                           "harness_fail_create",  "harness_interleave",
                                           "a batch",              "harness_virtual_time",
                                           "harness_now_ms",       "harness_sleep_ms",
-                                          "a join (virtual time)",
-                                          "harness_unjoined_threads" };
+                                          "a join (virtual time)", "harness_unjoined_threads" };
     if (fn >= RPC_FN_ENGINE)
         return fn - RPC_FN_ENGINE < sizeof engine / sizeof engine[0] ? engine[fn - RPC_FN_ENGINE]
                                                                      : "the engine";

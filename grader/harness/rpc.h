@@ -81,8 +81,8 @@ enum rpc_engine_fn {
     RPC_FN_VT_PARK,                      /* args: a channel id: this thread joins that
                                             channel's thread; its stub counts as blocked
                                             while that one's serves, until its next call */
-    RPC_FN_UNJOINED_THREADS,             /* threads the student's code started in calls and
-                                            has not joined (callcheck_unjoined) */
+    RPC_FN_UNJOINED_THREADS,             /* threads the student's code started and neither
+                                            joined nor (where allowed) detached */
 };
 
 /* Under virtual time, a CALL's `pad`: how many SPAWNs the judge had sent

@@ -249,6 +249,8 @@ static uint64_t engine_call(const rpc_msg *m)
         return (uint64_t)intercept_live_threads();
     case RPC_FN_THREADS_CREATED:
         return (uint64_t)intercept_threads_created();
+    case RPC_FN_UNJOINED_THREADS:
+        return (uint64_t)callcheck_unjoined();
     case RPC_FN_FAIL_CREATE:
         intercept_fail_create((int)(int64_t)m->args[0], (int)m->args[1],
                               m->nargs >= 3 && m->args[2] != 0);
@@ -267,8 +269,6 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_VT_PARK:
         vclock_park((uint32_t)m->args[0]);
         return 0;
-    case RPC_FN_UNJOINED_THREADS:
-        return (uint64_t)callcheck_unjoined();
     default:
         return 0;
     }

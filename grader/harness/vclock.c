@@ -168,6 +168,19 @@ uint64_t vclock_now_ns(void)
 
 enum { T_GONE, T_RUNNING, T_BLOCKED };
 
+/* Under E.mu: thread i, in a join, waits for a thread that has not ended.
+ * A thread has ended for the engine once its destructors ran, a moment
+ * before the kernel has finished its exit and lets the join return: a
+ * joiner of such a thread is on its way out of the join, not blocked (were
+ * it taken for blocked, the clock would jump, or a deadlock be reported,
+ * while the exit is slow on a busy machine). */
+static bool joins_live_thread(int i)
+{
+    int j = eng_join_target(i);
+    return j >= 0 && E.threads[j].alive &&
+           pthread_equal(E.threads[j].self, E.threads[i].wait_target);
+}
+
 /* Under E.mu. */
 static int state_of(int i)
 {
@@ -187,13 +200,8 @@ static int state_of(int i)
     switch (th->wait) {
     case W_IDLE:
         return s->parked && V.serving && V.serving(s->park_chan) ? T_BLOCKED : T_RUNNING;
-    case W_JOIN: {
-        /* A joined thread that has ended (its last destructor round ran)
-         * still has to leave the kernel before the join returns: until
-         * then the joiner sleeps, but it is on its way, not blocked. */
-        int j = eng_join_target(i);
-        return j >= 0 && E.threads[j].alive ? T_BLOCKED : T_RUNNING;
-    }
+    case W_JOIN:
+        return joins_live_thread(i) ? T_BLOCKED : T_RUNNING;
     case W_MUTEX:
     case W_COND:
     case W_RWLOCK:
