@@ -60,14 +60,6 @@ void sbx_cgroup_destroy(sbx_cgroup *cg);
  * group (malloc'd, *count of them; NULL when /proc cannot be read). */
 pid_t *sbx_tree_pids(pid_t root, size_t *count);
 
-/* ---- rundelay.c ---- */
-/* How long (ms) the machine kept the run at `root` waiting for a CPU: the
- * most any of its live threads spent runnable but not running. */
-double sbx_tree_run_delay_ms(pid_t root);
-/* At most this many times the wall limit is given back (a run ends by
- * (1 + SBX_STARVED_CREDIT) x its limit, however loaded the machine). */
-#define SBX_STARVED_CREDIT 2
-
 /* ---- memwatch.c ---- */
 /* Resident bytes of the run rooted at `root`: its descendants and its
  * process group. Polled by sbx_run when the run has no memory cgroup. */

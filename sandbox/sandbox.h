@@ -68,6 +68,14 @@ typedef struct sbx_result {
  * `res`), -1 when the sandbox itself failed (errno set). */
 int sbx_run(const sbx_spec *spec, sbx_result *res);
 
+/* How long (ms) the machine kept the run at `root` (its descendants and
+ * process group) waiting for a CPU it was ready to use: the most any of its
+ * live threads spent runnable but not running (rundelay.c). sbx_run adds
+ * it to a run's wall limit, up to SBX_STARVED_CREDIT x the limit; so does
+ * any other runner with a wall limit (`grader stress`). */
+double sbx_tree_run_delay_ms(pid_t root);
+#define SBX_STARVED_CREDIT 2
+
 /* Frees what sbx_run allocated in `res`. */
 void sbx_result_free(sbx_result *res);
 
