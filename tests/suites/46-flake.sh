@@ -2,7 +2,7 @@
 # under load are tests/lesson-pass.sh's, in 20-lessons). On one small lesson,
 # once each, on a quiet machine: the guard grades the solution, every buggy
 # variant and every correct alternative, prints one table row for each, and
-# exits 0; and it exits 1 and names the miss when a verdict is wrong (a
+# exits 0, then the lesson's time; and it exits 1 and names the miss when a verdict is wrong (a
 # course copy whose "correct" alternative is a buggy variant).
 source "$ROOT/tests/lib.sh"
 
@@ -14,12 +14,18 @@ out=$work/guard.txt
 guard >"$out" 2>&1
 rc=$?
 want=$(( 1 + $(ls "$ROOT/tests/lessons/$lesson/buggy/"*.c "$ROOT/tests/lessons/$lesson/correct/"*.c | wc -l) ))
-rows=$(grep -c "^$lesson " "$out")
+rows=$(grep -c "^$lesson .*%$" "$out") # verdict rows (the timing table's have no %)
 if [ $rc -eq 0 ] && [ "$rows" -eq "$want" ] && grep -q "correct/" "$out"; then
     pass "flake guard: $lesson solution, buggy and correct variants, all stable"
 else
     fail "flake guard: $lesson solution, buggy and correct variants, all stable" \
          "exit $rc, $rows rows of $want: $(grep -A1 'first miss' "$out" | head -c 800)"
+fi
+# Then the time of the lesson: its solution's one grading, in seconds.
+if grep -Eq "^$lesson +1 +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9]$" "$out"; then
+    pass "flake guard: the lesson's time (median, p90, max of its solution's gradings)"
+else
+    fail "flake guard: the lesson's time (median, p90, max of its solution's gradings)" "$(tail -3 "$out")"
 fi
 sed 's/^/   | /' "$out"
 
