@@ -295,7 +295,7 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
             if (left <= 0) {
                 /* Time the machine kept the run from a CPU it was ready
                  * for does not count (rundelay.c), up to a bound. */
-                double owed = sbx_tree_run_delay_ms(pid);
+                double owed = sbx_tree_run_delay_ms(pid, now_ms() - start_ms);
                 double most = SBX_STARVED_CREDIT * spec->wall_ms;
                 credit_ms = owed < most ? owed : most;
                 left = start_ms + spec->wall_ms + credit_ms - now_ms();

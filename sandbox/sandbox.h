@@ -69,11 +69,12 @@ typedef struct sbx_result {
 int sbx_run(const sbx_spec *spec, sbx_result *res);
 
 /* How long (ms) the machine kept the run at `root` (its descendants and
- * process group) waiting for a CPU it was ready to use: the most any of its
- * live threads spent runnable but not running (rundelay.c). sbx_run adds
- * it to a run's wall limit, up to SBX_STARVED_CREDIT x the limit; so does
- * any other runner with a wall limit (`grader stress`). */
-double sbx_tree_run_delay_ms(pid_t root);
+ * process group), `elapsed_ms` old, waiting for a CPU it was ready to use:
+ * the most any of its live threads spent runnable but not running, at most
+ * the time the run had no CPU at all (rundelay.c). sbx_run adds it to a
+ * run's wall limit, up to SBX_STARVED_CREDIT x the limit; so does any other
+ * runner with a wall limit (`grader stress`). */
+double sbx_tree_run_delay_ms(pid_t root, double elapsed_ms);
 #define SBX_STARVED_CREDIT 2
 
 /* Frees what sbx_run allocated in `res`. */

@@ -205,7 +205,8 @@ static int run_once(char **argv, const flavour *fl, uint64_t seed, unsigned time
             break;
         if (monotonic_ms() > end) {
             /* Time a loaded machine kept it from a CPU does not count. */
-            double owed = sbx_tree_run_delay_ms(pid), most = SBX_STARVED_CREDIT * timeout_ms;
+            double owed = sbx_tree_run_delay_ms(pid, monotonic_ms() - start),
+                   most = SBX_STARVED_CREDIT * timeout_ms;
             end = start + timeout_ms + (owed < most ? owed : most);
         }
         if (monotonic_ms() > end) {

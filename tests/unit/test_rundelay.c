@@ -79,7 +79,7 @@ START_TEST(starved_run_has_delay_sleeping_run_none)
         hogs[i] = spawn(spin_forever);
     pid_t busy = spawn(spin_forever), idle = spawn(sleep_forever);
     sleep_ms(400);
-    double starved = sbx_tree_run_delay_ms(busy), slept = sbx_tree_run_delay_ms(idle);
+    double starved = sbx_tree_run_delay_ms(busy, 400), slept = sbx_tree_run_delay_ms(idle, 400);
     stop(busy);
     stop(idle);
     for (int i = 0; i < HOGS; i++)
