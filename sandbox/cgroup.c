@@ -2,6 +2,12 @@
  * one (in practice: as root). cgroup v2 when its memory and pids controllers
  * are usable under our own cgroup, else the v1 memory and pids hierarchies.
  * At the end every process still in the group is killed and the group goes.
+ *
+ * The cpu controller joins when it can (optional: a run goes on without it).
+ * Each run is then one scheduling entity of default weight, whatever the
+ * number of its threads or processes: a fork bomb or 64 spinning threads in
+ * one test take that test's share of the CPU, not the machine, and the test
+ * running beside it (the grader runs two at once) keeps its own share.
  */
 #include "internal.h"
 
@@ -18,6 +24,8 @@
 
 static int version = -1;
 static char base_mem[256], base_pids[256]; /* parents for new groups */
+static char base_cpu[256]; /* v1: parent in the cpu hierarchy, or "" */
+static bool fair_cpu;      /* each run's group has the cpu controller */
 static unsigned counter;
 
 static int write_str(const char *dir, const char *file, const char *value)
@@ -80,6 +88,17 @@ static bool own_path(const char *controller, char *out, size_t cap)
     return found;
 }
 
+/* True when the space-separated list has the word (cgroup.subtree_control
+ * lists "cpuset" too, so strstr is not enough). */
+static bool has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+            return true;
+    return false;
+}
+
 static bool try_dir(const char *dir)
 {
     char probe[300];
@@ -106,6 +125,11 @@ static bool probe_v2(void)
     if (read_str(dir, "cgroup.subtree_control", ctl, sizeof ctl) < 0 || !strstr(ctl, "memory") ||
         !strstr(ctl, "pids") || !try_dir(dir))
         return false;
+    /* Optional: the kernel refuses it while real-time threads run outside a
+     * cgroup that has it, for instance. */
+    if (!has_word(ctl, "cpu"))
+        write_str(dir, "cgroup.subtree_control", "+cpu");
+    fair_cpu = read_str(dir, "cgroup.subtree_control", ctl, sizeof ctl) > 0 && has_word(ctl, "cpu");
     snprintf(base_mem, sizeof base_mem, "%s", dir);
     snprintf(base_pids, sizeof base_pids, "%s", dir);
     return true;
@@ -118,7 +142,16 @@ static bool probe_v1(void)
         return false;
     snprintf(base_mem, sizeof base_mem, "/sys/fs/cgroup/memory%s", own_mem);
     snprintf(base_pids, sizeof base_pids, "/sys/fs/cgroup/pids%s", own_pids);
-    return try_dir(base_mem) && try_dir(base_pids);
+    if (!try_dir(base_mem) || !try_dir(base_pids))
+        return false;
+    char own_cpu[128];
+    if (own_path("cpu", own_cpu, sizeof own_cpu)) {
+        snprintf(base_cpu, sizeof base_cpu, "/sys/fs/cgroup/cpu%s", own_cpu);
+        if (!try_dir(base_cpu))
+            base_cpu[0] = '\0';
+    }
+    fair_cpu = base_cpu[0] != '\0';
+    return true;
 }
 
 int sbx_cgroup_probe(void)
@@ -176,6 +209,11 @@ static void keep_moves_fast(void)
     _exit(0);
 }
 
+bool sbx_cgroup_fair_cpu(void)
+{
+    return sbx_cgroup_probe() > 0 && fair_cpu;
+}
+
 int sbx_cgroup_create(sbx_cgroup *cg, size_t mem_bytes, unsigned max_procs)
 {
     memset(cg, 0, sizeof *cg);
@@ -193,6 +231,11 @@ int sbx_cgroup_create(sbx_cgroup *cg, size_t mem_bytes, unsigned max_procs)
         goto fail;
     if (version == 1 && mkdir(cg->pids, 0755) != 0 && errno != EEXIST)
         goto fail;
+    if (version == 1 && base_cpu[0]) {
+        snprintf(cg->cpu, sizeof cg->cpu, "%s/sbx-%ld-%u", base_cpu, (long)getpid(), n);
+        if (mkdir(cg->cpu, 0755) != 0 && errno != EEXIST)
+            cg->cpu[0] = '\0'; /* optional */
+    }
     if (version == 2) {
         if (write_str(cg->mem, "memory.max", mem) != 0 || write_str(cg->mem, "pids.max", procs) != 0)
             goto fail;
@@ -217,6 +260,8 @@ int sbx_cgroup_add(const sbx_cgroup *cg, pid_t pid)
         return -1;
     if (cg->version == 1 && write_str(cg->pids, "cgroup.procs", s) != 0)
         return -1;
+    if (cg->version == 1 && cg->cpu[0])
+        write_str(cg->cpu, "cgroup.procs", s); /* optional: fair share only */
     return 0;
 }
 
@@ -259,8 +304,9 @@ void sbx_cgroup_destroy(sbx_cgroup *cg)
         return;
     if (cg->version == 2)
         write_str(cg->mem, "cgroup.kill", "1");
-    const char *dirs[2] = { cg->mem, cg->version == 1 ? cg->pids : NULL };
-    for (int i = 0; i < 2; i++) {
+    const char *dirs[3] = { cg->mem, cg->version == 1 ? cg->pids : NULL,
+                            cg->version == 1 ? cg->cpu : NULL };
+    for (int i = 0; i < 3; i++) {
         if (!dirs[i] || !dirs[i][0])
             continue;
         /* The processes die asynchronously; rmdir succeeds once they are gone. */

@@ -41,11 +41,14 @@ bool sbx_seccomp_available(void);
 typedef struct sbx_cgroup {
     char mem[512];  /* the run's memory cgroup dir, or "" */
     char pids[512]; /* the run's pids cgroup dir, or "" (v2: both the same) */
+    char cpu[512];  /* v1 only: the run's cpu cgroup dir, or "" (v2: cpu is in mem) */
     int version;    /* 0: none, 1, 2 */
 } sbx_cgroup;
 
 /* Which cgroup version is usable here (0: none). Cached. */
 int sbx_cgroup_probe(void);
+/* True when each run also gets a cpu group of its own (a fair share). */
+bool sbx_cgroup_fair_cpu(void);
 /* Creates a fresh cgroup with the given limits. Returns 0, or -1 (no cgroup). */
 int sbx_cgroup_create(sbx_cgroup *cg, size_t mem_bytes, unsigned max_procs);
 /* Moves a process into it. */

@@ -457,7 +457,10 @@ void sbx_capabilities(sbx_caps *out)
     else
         out->level = "rlimits";
     static char notes[512];
-    snprintf(notes, sizeof notes, "%s%s%s", probe.notes,
+    snprintf(notes, sizeof notes, "%s%s%s%s", probe.notes,
+             !out->cgroup || sbx_cgroup_fair_cpu()
+                 ? ""
+                 : "no cpu controller: a test that spins many threads slows the test beside it; ",
              out->cgroup        ? ""
              : geteuid() == 0   ? "no usable cgroup (no memory and pids controllers for this "
                                   "process): memory bounded by rlimits only; "

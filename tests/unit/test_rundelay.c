@@ -2,13 +2,16 @@
  * (sandbox/rundelay.c): a busy process that shares one CPU with hogs has
  * run delay, a sleeping one has none; and sbx_run lets a starved run that
  * needs more wall time than its limit finish, while a run that sleeps
- * still times out at its limit. The hogs and the runs are pinned to one
+ * still times out at its limit; and a run that spins many threads takes
+ * its own share of the CPU, not the run's beside it. The hogs and the runs are pinned to one
  * CPU, so the machine's own load only adds to the delay. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <check.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -131,11 +134,59 @@ START_TEST(starved_run_finishes_sleeping_run_times_out)
 }
 END_TEST
 
+/* ---- fair share between runs (cgroup.c's cpu group) ---------------- */
+
+static void *run_spinners(void *arg)
+{
+    (void)arg;
+    const char *argv[] = { "/bin/sh", "-c",
+                           "for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; wait",
+                           NULL };
+    sbx_spec spec = { .argv = argv, .workdir = "/", .wall_ms = 2500, .pass_fd = -1,
+                      .sanitizer = true };
+    static sbx_result res;
+    sbx_run(&spec, &res);
+    sbx_result_free(&res);
+    return NULL;
+}
+
+START_TEST(spinning_run_leaves_the_run_beside_it_its_share)
+{
+    if (!sbx_cgroup_fair_cpu()) {
+        printf("skipped: no cpu cgroup for runs here (not root, or no cpu controller)\n");
+        return;
+    }
+    /* One CPU for both runs: eight spinners in one, one busy loop in the
+     * other. Each run is one entity to the scheduler, so the loop gets
+     * about half the CPU; without the cpu group it would get a ninth. */
+    pin_to_one_cpu();
+    pthread_t spinners;
+    ck_assert_int_eq(pthread_create(&spinners, NULL, run_spinners, NULL), 0);
+    sleep_ms(300);
+    const char *argv[] = { "/bin/sh", "-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done",
+                           NULL };
+    sbx_spec spec = { .argv = argv, .workdir = "/", .wall_ms = 20000, .pass_fd = -1,
+                      .sanitizer = true };
+    sbx_result res;
+    int rc = sbx_run(&spec, &res);
+    pthread_join(spinners, NULL);
+    unpin();
+    ck_assert_int_eq(rc, 0);
+    double share = res.wall_ms > 0 ? res.cpu_ms / res.wall_ms : 0;
+    ck_assert_msg(share > 0.3,
+                  "beside a run of 8 spinners on one CPU, a busy run had %.0f%% of it "
+                  "(%.0f ms of CPU in %.0f ms): runs do not get a fair share",
+                  share * 100, res.cpu_ms, res.wall_ms);
+    sbx_result_free(&res);
+}
+END_TEST
+
 TCase *rundelay_tcase(void)
 {
     TCase *tc = tcase_create("rundelay");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, starved_run_has_delay_sleeping_run_none);
     tcase_add_test(tc, starved_run_finishes_sleeping_run_times_out);
+    tcase_add_test(tc, spinning_run_leaves_the_run_beside_it_its_share);
     return tc;
 }
