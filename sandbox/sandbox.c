@@ -86,7 +86,14 @@ gid_t sbx_outside_gid(void)
 /* In the command's process, between fork and exec: async-signal-safe only. */
 void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
 {
-    setpgid(0, 0);
+    /* A session of its own is a process group of its own, and also an
+     * autogroup of the scheduler's (sched_autogroup_enabled, on by default):
+     * without a cpu cgroup (not root) each run still gets a fair share of
+     * the CPU as one entity, whatever the number of its threads and
+     * processes, and a fork bomb in one test does not starve the test
+     * beside it. Already a leader (start's own setsid): a group is enough. */
+    if (setsid() < 0)
+        setpgid(0, 0);
     pid_t grader = getppid(); /* alive: it released us (see start) */
     int in = open("/dev/null", O_RDONLY);
     if (in < 0) { /* no /dev/null: stdin is an empty pipe */
@@ -201,12 +208,15 @@ static int start(const sbx_spec *spec, int out_fd, bool use_ns, sbx_ns_run *run,
     }
     if (*pid == 0) {
         char c;
+        setsid(); /* before anything can be started: see sbx_exec_command */
         close(go[1]);
         if (read(go[0], &c, 1) != 1)
             _exit(127);
         sbx_exec_command(spec, out_fd, false);
     }
-    setpgid(*pid, *pid); /* also here: no race with the first kill */
+    /* No setpgid(*pid, *pid) here (it would make the child a group leader,
+     * which setsid refuses): until its setsid the child is one process,
+     * which the kill of its pid reaches. */
     close(go[0]);
     if (cg->version)
         sbx_cgroup_add(cg, *pid);

@@ -255,6 +255,30 @@ START_TEST(misuse_fails_any_test_with_its_text)
 }
 END_TEST
 
+START_TEST(busy_waiting_fails_with_its_text)
+{
+    /* The engine ended the run (exit 87) when a thread spun under virtual
+     * time: its record is the verdict, in any category, not "exited". */
+    run_evidence e = { .records = "gone t\n", .wait_status = EXIT(87),
+                       .spin = "busy waiting: thread 2 kept running (1.0 s of CPU, never "
+                               "blocked) while thread 1 sleeps (at timer.c:30)" };
+    test_outcome o = judge(&e, CAT_TIMING, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_assert(o.engine_found);
+    ck_message_has(o, "busy waiting: thread 2 kept running");
+    ck_message_has(o, "(at timer.c:30)");
+    test_outcome_free(&o);
+    o = judge(&e, CAT_RACE, true);
+    ck_message_has(o, "busy waiting");
+    test_outcome_free(&o);
+    /* A misuse still leads (it is often why a thread spins). */
+    e.misuse = "thread 2 exited while holding mutex 1";
+    o = judge(&e, CAT_TIMING, false);
+    ck_message_has(o, "misuse of the pthread API");
+    test_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(sandbox_output_and_modified_binary)
 {
     run_evidence e = { .records = "pass t\n", .wait_status = EXIT(0), .sandbox_failed = true };
@@ -526,6 +550,7 @@ TCase *verdict_tcase(void)
     tcase_add_test(tc, lock_order_fails_deadlock_tests_only);
     tcase_add_test(tc, engine_deadlock_fails_any_test);
     tcase_add_test(tc, misuse_fails_any_test_with_its_text);
+    tcase_add_test(tc, busy_waiting_fails_with_its_text);
     tcase_add_test(tc, leak_fails_any_test_and_comes_first);
     tcase_add_test(tc, sandbox_output_and_modified_binary);
     tcase_add_test(tc, subject_cannot_write_judge_records);
