@@ -21,6 +21,16 @@
  * unlock or a signal, whose bookkeeping has not caught up yet, is running
  * for the kernel.
  *
+ * A thread that spins holds the clock still: it is never blocked. When the
+ * running threads burn SPIN_CPU_NS of CPU between them (1 s of their own
+ * CPU time, so a loaded machine only makes the report later, never wrong)
+ * while the clock stands and another thread waits for a deadline, or one
+ * thread does while it keeps reading the clock (SPIN_CLOCK_READS times: it
+ * polls for a time), nothing can end the wait but their giving up the CPU:
+ * it is reported as busy waiting (a "spin" record) and the run ends,
+ * instead of running to its wall limit. Threads that compute while no
+ * deadline is pending, reading the clock a few times, are not spinners.
+ *
  * What is virtual: clock_gettime (REALTIME, MONOTONIC and their RAW, COARSE,
  * BOOTTIME variants; each keeps its real offset from the others, so a
  * deadline on the wrong clock stays wrong by decades), time, gettimeofday,
@@ -60,6 +70,20 @@
 #define POLL_NS (20 * 1000000L)        /* a virtual timed lock re-checks this often */
 #define MIN_SPURIOUS_NS (2 * 1000000LL) /* no mid-wait wake-up in shorter waits */
 #define NS 1000000000LL
+#define SPIN_CHECK_NS (20 * 1000000LL) /* how often the ticker looks for a spinner */
+/* CPU time that makes a thread a spinner: far more than any test's own
+ * work between two waits, 3 x under ThreadSanitizer (as the time limit). */
+#if defined(__SANITIZE_THREAD__)
+#define SPIN_CPU_NS (3 * NS)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SPIN_CPU_NS (3 * NS)
+#endif
+#endif
+#ifndef SPIN_CPU_NS
+#define SPIN_CPU_NS NS
+#endif
+#define SPIN_CLOCK_READS 1000          /* ...with no deadline pending, if it polls the clock */
 
 /* A thread's virtual wait, under E.mu (index: its engine slot). */
 typedef struct vslot {
@@ -71,6 +95,7 @@ typedef struct vslot {
     bool parked;         /* a stub whose judge thread joins another's (park_chan) */
     uint32_t park_chan;
     pthread_cond_t *cond; /* a condition wait's condition, broadcast when fired */
+    atomic_ulong clock_reads; /* virtual clock reads by the thread (spin_check) */
 } vslot;
 
 atomic_bool vclock_on;
@@ -149,7 +174,10 @@ static struct timespec add_ns(struct timespec t, int64_t ns)
     return t;
 }
 
-int vclock_gettime(clockid_t clock, struct timespec *ts)
+static int self(void);
+
+/* The clock's time, virtual when on. */
+static int read_clock(clockid_t clock, struct timespec *ts)
 {
     if (!atomic_load_explicit(&vclock_on, memory_order_acquire) || !virtual_clock(clock))
         return real_gettime(clock, ts);
@@ -157,10 +185,23 @@ int vclock_gettime(clockid_t clock, struct timespec *ts)
     return 0;
 }
 
+int vclock_gettime(clockid_t clock, struct timespec *ts)
+{
+    int rc = read_clock(clock, ts);
+    /* The code's own read: counted, for spin_check (a thread that polls). */
+    if (rc == 0 && atomic_load_explicit(&vclock_on, memory_order_relaxed) &&
+        virtual_clock(clock)) {
+        int t = self();
+        if (t >= 0)
+            atomic_fetch_add_explicit(&V.slot[t].clock_reads, 1, memory_order_relaxed);
+    }
+    return rc;
+}
+
 uint64_t vclock_now_ns(void)
 {
     struct timespec ts;
-    vclock_gettime(CLOCK_MONOTONIC, &ts);
+    read_clock(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * (uint64_t)NS + (uint64_t)ts.tv_nsec;
 }
 
@@ -348,6 +389,132 @@ static void advance(int64_t to)
     atomic_fetch_add_explicit(&E.progress, 1, memory_order_relaxed);
 }
 
+/* ---- busy waiting --------------------------------------------------------------- */
+
+/* CPU time (ns) the kernel counts for one thread of ours; -1 if unknown. */
+static int64_t thread_cpu_ns(pid_t tid)
+{
+    char path[64], buf[128];
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return strtoll(buf, NULL, 10); /* first field: ns on a CPU */
+}
+
+/* The ticker's view of the threads that run while the clock stands. */
+static struct {
+    int64_t next_ns;               /* real time of the next look */
+    int64_t at;                    /* the virtual time the look began at */
+    pid_t tid[ENG_MAX_THREADS];    /* 0: no baseline for the slot */
+    int64_t cpu0[ENG_MAX_THREADS]; /* its CPU time then */
+    unsigned long reads0[ENG_MAX_THREADS]; /* its clock reads then */
+} spin = { .at = -1 };
+
+/* Under E.mu: the threads in `spun` (n of them, the busiest first) ran
+ * `cpu_ns` of CPU between them while thread `waiter` waits for a deadline
+ * that cannot come; or (waiter -1) the one in spun[0] did while it read the
+ * clock `reads` times. */
+static void report_spin(const int *spun, int n, int waiter, int64_t cpu_ns, unsigned long reads)
+{
+    static char buf[1500];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "busy waiting: thread%s ", n > 1 ? "s" : "");
+    for (int k = 0; k < n && k < 6; k++)
+        eng_appendf(buf, sizeof buf, &len, "%s%d", k == 0 ? "" : k == n - 1 ? " and " : ", ",
+                    E.threads[spun[k]].id);
+    if (n > 6)
+        eng_appendf(buf, sizeof buf, &len, " and %d more", n - 6);
+    eng_appendf(buf, sizeof buf, &len, " kept running (%.1f s of CPU%s, never blocked) ",
+                (double)cpu_ns / NS, n > 1 ? " between them" : "");
+    if (waiter >= 0) {
+        const eng_thread *w = &E.threads[waiter];
+        eng_appendf(buf, sizeof buf, &len, "while thread %d %s", w->id,
+                    w->wait == W_SLEEP ? "sleeps" : "waits with a timeout");
+        if (w->wait_site) {
+            eng_appendf(buf, sizeof buf, &len, " (at ");
+            eng_site(buf, sizeof buf, &len, w->wait_site);
+            eng_appendf(buf, sizeof buf, &len, ")");
+        }
+    } else {
+        eng_appendf(buf, sizeof buf, &len, "reading the clock %lu times", reads);
+    }
+    eng_appendf(buf, sizeof buf, &len,
+                ". Time in the test moves only when every thread waits, so %s could never "
+                "end. A thread that waits for something must block until it comes (a "
+                "condition wait, a join, a sleep, a timed wait), not loop checking for it",
+                waiter >= 0 ? "that wait" : "its wait");
+    V.reported = true;
+    E.report("spin", buf);
+}
+
+/* The ticker, every SPIN_CHECK_NS: since the clock last moved, the running
+ * threads burned SPIN_CPU_NS of CPU between them while another waited for
+ * a deadline, or one thread did while it polled the clock: spinners. Each
+ * thread's count starts when it is first seen running while the clock
+ * stands; a thread seen not running starts again. */
+static bool spin_check(void)
+{
+    struct timespec now;
+    real_gettime(CLOCK_MONOTONIC, &now);
+    int64_t now_ns = (int64_t)now.tv_sec * NS + now.tv_nsec;
+    if (now_ns < spin.next_ns)
+        return false;
+    spin.next_ns = now_ns + SPIN_CHECK_NS;
+    eng_enter();
+    int waiter = -1;
+    for (int i = 0; i < E.nthreads; i++) {
+        const vslot *s = &V.slot[i];
+        if (state_of(i) == T_BLOCKED && !s->fired && s->deadline != VT_NONE)
+            waiter = i;
+    }
+    int64_t at = elapsed();
+    bool stood = at == spin.at; /* the clock has not moved since the last look */
+    spin.at = at;
+    int spun[ENG_MAX_THREADS], n = 0, poller = -1;
+    int64_t total = 0, most = 0, poller_cpu = 0;
+    unsigned long polls = 0;
+    for (int i = 0; i < E.nthreads; i++) {
+        pid_t tid = state_of(i) == T_RUNNING && !V.slot[i].fired ? E.threads[i].tid : 0;
+        int64_t cpu = tid ? thread_cpu_ns(tid) : -1;
+        unsigned long reads = atomic_load_explicit(&V.slot[i].clock_reads, memory_order_relaxed);
+        if (!stood || cpu < 0 || spin.tid[i] != tid) {
+            spin.tid[i] = cpu < 0 ? 0 : tid;
+            spin.cpu0[i] = cpu;
+            spin.reads0[i] = reads;
+            continue;
+        }
+        int64_t used = cpu - spin.cpu0[i];
+        if (used < SPIN_CHECK_NS / 4)
+            continue; /* running, but hardly: not one of the spinners */
+        total += used;
+        spun[n++] = i;
+        if (used > most) { /* the busiest first */
+            most = used;
+            spun[n - 1] = spun[0];
+            spun[0] = i;
+        }
+        if (used >= SPIN_CPU_NS && reads - spin.reads0[i] >= SPIN_CLOCK_READS) {
+            poller = i;
+            poller_cpu = used;
+            polls = reads - spin.reads0[i];
+        }
+    }
+    bool found = true;
+    if (waiter >= 0 && total >= SPIN_CPU_NS)
+        report_spin(spun, n, waiter, total, 0);
+    else if (poller >= 0)
+        report_spin(&poller, 1, -1, poller_cpu, polls);
+    else
+        found = false;
+    eng_leave();
+    return found;
+}
+
 static void *ticker(void *unused)
 {
     (void)unused;
@@ -367,6 +534,12 @@ static void *ticker(void *unused)
         E.R.nanosleep(&ts, NULL);
         if (!vclock_active() || V.reported || !everyone_started()) {
             seen = false;
+            continue;
+        }
+        if (spin_check()) {
+            engine_report_timeline(); /* what the spinner did */
+            if (E.cfg.exit_on_deadlock)
+                _exit(ENGINE_DEADLOCK_EXIT); /* it would spin to the wall limit */
             continue;
         }
         /* Something moved since the last tick: look again later, without

@@ -370,6 +370,12 @@ static void judge(const stress_run *r, const flavour *fl, const char *source, fi
         f->status = "misuse";
         return;
     }
+    if ((text = record_text(r->records, "spin", false))) {
+        f->message = sites_symbolize(text, fl->bin, NULL);
+        free(text);
+        f->status = "busy-wait";
+        return;
+    }
     if (fl->tsan && (f->status = tsan_finding(r->err, source, f)))
         return;
     if (r->timed_out) {

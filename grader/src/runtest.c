@@ -500,6 +500,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
                           ? symbolised(ctx, bin, rr.records, "lockorder", false)
                           : NULL;
     char *misuse = symbolised(ctx, bin, rr.records, "misuse", false);
+    char *spin = symbolised(ctx, bin, rr.records, "spin", false);
     bool timed_out = rr.res.timed_out || rr.res.cpu_exceeded;
     char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
     const char *crash = verdict_find_record(rr.records, "crash");
@@ -524,6 +525,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.deadlock = deadlock;
     e.lockorder = lockorder;
     e.misuse = misuse;
+    e.spin = spin;
     e.hang = hang;
     e.leak = leak;
     e.crash_where = crash_where;
@@ -536,6 +538,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     free(leak);
     free(lockorder);
     free(misuse);
+    free(spin);
     free(hang);
     free(student_file);
     free(crash_where);

@@ -103,6 +103,10 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
         /* Whatever the test checks: the code breaks the API's rules. */
         out->message = xasprintf("misuse of the pthread API: %s", e->misuse);
         out->engine_found = true;
+    } else if (e->spin) {
+        /* The run ended there: it would have spun to its wall limit. */
+        out->message = xstrdup(e->spin);
+        out->engine_found = true;
     } else if (e->lockorder && category == CAT_DEADLOCK) {
         out->message = xasprintf("lock-order inversion that can deadlock when these run at the "
                                  "same time: %s. Lock mutexes in one global order (or take them "

@@ -65,6 +65,7 @@ typedef struct run_evidence {
     const char *deadlock;    /* the engine's deadlock record, symbolised */
     const char *lockorder;   /* the engine's lock-order record, symbolised */
     const char *misuse;      /* the engine's first misuse record, symbolised */
+    const char *spin;        /* a thread spun while virtual time stood (vclock.c), symbolised */
     const char *hang;        /* the engine's last hang record, symbolised */
     const char *leak;        /* the first "leak" record: a call's threads or locks left behind */
     const char *crash_where; /* "in f (file.c:12)": the crash record, symbolised */
