@@ -7,16 +7,17 @@
 
 /* Seed 001: Thread1 and Thread2 each run fun(5), which adds i to
  * local_data.num for i in 0..4; both print 0, 1, 3, 6, 10. Here the two
- * threads go in lock step: both add, then both read tally_mine. */
+ * threads go in lock step, Thread2 one step behind Thread1: at each step
+ * both add (Thread2 nothing at the first), then both read tally_mine. */
 START_TEST(seed_two_threads_fun5)
 {
     harness_gate *g = harness_gate_new(2);
     HARNESS_CHECK(g != NULL, "out of memory in the test");
     stepper s[2];
     for (int k = 0; k < 2; k++) {
-        s[k] = (stepper){ .gate = g, .steps = 5 };
-        for (int i = 0; i < 5; i++)
-            s[k].add[i] = i;
+        s[k] = (stepper){ .gate = g, .steps = 6 };
+        for (int i = 0; i < 6; i++)
+            s[k].add[i] = i - k < 5 && i - k >= 0 ? i - k : NO_ADD;
         harness_thread_start(&s[k].thread, stepper_body, &s[k]);
     }
     for (int k = 0; k < 2; k++)
@@ -24,13 +25,15 @@ START_TEST(seed_two_threads_fun5)
     harness_gate_free(g);
     HARNESS_CHECK(!s[0].lost && !s[1].lost, "the two threads lost each other (a call never "
                   "returned?)");
-    static const long want[5] = { 0, 1, 3, 6, 10 };
-    for (int i = 0; i < 5; i++)
+    static const long want[2][6] = { { 0, 1, 3, 6, 10, 10 }, { 0, 0, 1, 3, 6, 10 } };
+    for (int i = 0; i < 6; i++)
         for (int k = 0; k < 2; k++)
-            HARNESS_CHECK(s[k].mine[i] == want[i], "Thread1 and Thread2 each add 0, 1, 2, 3, "
-                          "4 (one number each at a time). After both added %d, Thread%d's "
-                          "tally_mine() returned %ld, expected %ld: its own count, not the "
-                          "other thread's nor the sum", i, k + 1, s[k].mine[i], want[i]);
+            HARNESS_CHECK(s[k].mine[i] == want[k][i], "Thread1 and Thread2 each add 0, 1, 2, "
+                          "3, 4, one number at a time, Thread2 one step behind. At step %d "
+                          "(Thread1 has added %ld in all, Thread2 %ld), Thread%d's tally_mine() "
+                          "returned %ld, expected %ld: its own count, not the other thread's "
+                          "nor the sum", i + 1, want[0][i], want[1][i], k + 1, s[k].mine[i],
+                          want[k][i]);
     wait_exited((int[]){ s[0].tid, s[1].tid }, 2, "Thread1 and Thread2");
     long mine = tally_mine();
     HARNESS_CHECK(mine == 0, "Thread1 and Thread2 added 10 each and exited; the main thread, "

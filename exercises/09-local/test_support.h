@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "local.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,10 +94,11 @@ static inline void run_wave(adder *a, size_t n, int wave)
 
 /* ---- threads in lock step ------------------------------------------------- */
 
-/* Thread k of n adds add[k] at each step; after every thread has added,
- * each reads tally_mine, and only then does the next step begin: a count
- * that is not the thread's own shows at the first step. */
+/* At each step every thread adds its add[step] (or nothing: NO_ADD); after
+ * every thread has added, each reads tally_mine, and only then does the
+ * next step begin: a count that is not the thread's own shows at once. */
 #define STEPS_MAX 8
+#define NO_ADD LONG_MIN
 typedef struct stepper {
     harness_gate *gate;
     long add[STEPS_MAX];
@@ -112,7 +114,8 @@ static inline void *stepper_body(void *p)
     stepper *s = p;
     s->tid = harness_gettid();
     for (size_t i = 0; i < s->steps && !s->lost; i++) {
-        tally_add(s->add[i]);
+        if (s->add[i] != NO_ADD)
+            tally_add(s->add[i]);
         s->lost = !harness_gate_wait(s->gate, 5000);
         s->mine[i] = tally_mine();
         s->lost = s->lost || !harness_gate_wait(s->gate, 5000);
