@@ -86,9 +86,10 @@ static inline void run_wave(adder *a, size_t n, int wave)
                       "even when the system gives it the id (pthread_t) of a thread that has "
                       "exited (threads that start after others have exited often get their "
                       "ids)", i + 1, wave, a[i].first_mine);
-        HARNESS_CHECK(a[i].last_mine == adder_sum(&a[i]), "wave %d, thread %zu added %zu "
-                      "values that sum to %ld, then tally_mine() returned %ld", wave, i + 1,
-                      a[i].nadd, adder_sum(&a[i]), a[i].last_mine);
+        HARNESS_CHECK(a[i].last_mine == adder_sum(&a[i]), "thread %zu of wave %d added "
+                      "%zu value%s (%ld in all), then its tally_mine() returned %ld, expected "
+                      "%ld", i + 1, wave, a[i].nadd, a[i].nadd == 1 ? "" : "s",
+                      adder_sum(&a[i]), a[i].last_mine, adder_sum(&a[i]));
     }
 }
 
