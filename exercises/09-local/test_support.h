@@ -2,7 +2,8 @@
  * the grader's hidden tests: threads that add a list of values and report
  * what tally_mine said, started in waves (a wave ends only once its threads
  * have exited in your process, so the next wave's threads may get their
- * ids), and threads that add in lock step. Tests only; nothing here is part
+ * ids), threads that add in lock step, and a live thread that waits while
+ * the test resets the tally. Tests only; nothing here is part
  * of the lesson's API. The helpers every lesson may use are in
  * grader/harness/harness.h. */
 #ifndef TEST_SUPPORT_H
