@@ -271,4 +271,14 @@ int harness_gettid(void);
  * waiting before waking them. */
 bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned max_ms);
 
+/* Waits until every thread in tids[] (from harness_gettid) has exited. A
+ * test thread's student-process thread ends once the test thread has ended,
+ * but not in step with it (a join of the test thread may return first), and
+ * runs the student's thread-specific-data destructors (pthread_key_create's,
+ * tss_create's) as it ends. Once this returns true they have run, and glibc
+ * may give the thread's id (pthread_t) and stack to the next thread started.
+ * False if that did not happen within max_ms (a destructor that blocks).
+ * Real time; it does not move the virtual clock. */
+bool harness_wait_exited(const int tids[], size_t n, unsigned max_ms);
+
 #endif

@@ -960,6 +960,24 @@ bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned
     return ok;
 }
 
+bool harness_wait_exited(const int tids[], size_t n, unsigned max_ms)
+{
+    double start = real_now_ms();
+    for (;;) {
+        bool all = true;
+        for (size_t i = 0; i < n && all; i++) {
+            char dir[96];
+            task_dir(tids[i], dir, sizeof dir);
+            all = !dir[0];
+        }
+        if (all)
+            return true;
+        if (real_now_ms() - start > max_ms)
+            return false;
+        real_sleep_ms(1);
+    }
+}
+
 /* ---- running ------------------------------------------------------------- */
 
 static void result_printf(const char *fmt, ...)
