@@ -1,8 +1,10 @@
 /* test_hidden.c - lesson 13's hidden tests (not in the student handout).
- * All run in virtual time (test_support.h): exact counts and times,
- * whatever the machine's load, and a pool that hangs is reported at once.
- * The two race tests have tasks that do not sleep: their threads run side
- * by side for real, under ThreadSanitizer as well. */
+ * All but one run in virtual time (test_support.h): exact counts and
+ * times, whatever the machine's load, and a pool that hangs is reported at
+ * once. The two race tests have tasks that do not sleep: their threads run
+ * side by side for real, under ThreadSanitizer as well. one_task_at_a_time
+ * runs in real time, where the engine holds every condition wait's lost
+ * wake-up window open. */
 #include "test_support.h"
 
 /* No workers, no pool; no fn, no future; no calls, nothing to do. */
@@ -310,6 +312,26 @@ START_TEST(done_polled_while_the_task_ends)
 }
 END_TEST
 
+/* One task at a time, each waited for before the next is submitted, in
+ * real time: every submit must wake an idle worker, every completion the
+ * waiting thread (the engine holds each wait's lost wake-up window open). */
+START_TEST(one_task_at_a_time)
+{
+    int rounds = harness_under_tsan() ? 15 : 40;
+    pool_t *p = pool_new(2);
+    HARNESS_CHECK(p != NULL, "pool_new(2) returned NULL");
+    for (int r = 0; r < rounds; r++) {
+        future_t *f = submit_task(p, r, 0);
+        HARNESS_CHECK(f != NULL, "pool_submit returned NULL");
+        check_result(f, r, "one task at a time");
+        future_free(f);
+    }
+    check_tasks_ran(0, rounds, "one task at a time");
+    pool_free(p);
+    check_all_joined("one task at a time");
+}
+END_TEST
+
 const graded_test hidden_tests[] = {
     GRADED(bad_arguments, "functional"),
     GRADED(several_callbacks_each_once, "functional"),
@@ -317,6 +339,7 @@ const graded_test hidden_tests[] = {
     GRADED(many_submitters, "race"),
     GRADED(done_polled_while_the_task_ends, "race"),
     GRADED(idle_pool_ends, "deadlock"),
+    GRADED(one_task_at_a_time, "deadlock"),
     GRADED(callback_registered_while_callbacks_run, "ordering"),
     GRADED(result_waits_for_the_task, "ordering"),
     GRADED(map_runs_on_the_workers, "timing"),
