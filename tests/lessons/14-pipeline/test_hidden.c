@@ -30,6 +30,19 @@ START_TEST(xml_edges)
 }
 END_TEST
 
+/* Whole stock documents like the pipeline's: quoted prices with commas,
+ * & and <> in notes, "" in quotes, \n or \r\n. */
+START_TEST(xml_stock_documents)
+{
+    run_reset(6, 1);
+    for (size_t i = 0; i < R.n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "stock document %zu (sid %u)", i + 1, R.docs[i].sid);
+        check_xml(what, R.docs[i].csv, R.docs[i].xml);
+    }
+}
+END_TEST
+
 /* Batches of every shape: n a multiple of batch (no empty or repeated
  * pack at the end), batch larger than n, batch 1, and no sids at all. */
 START_TEST(batch_sizes)
@@ -179,6 +192,7 @@ END_TEST
 
 const graded_test hidden_tests[] = {
     GRADED(xml_edges, "functional"),
+    GRADED(xml_stock_documents, "functional"),
     GRADED(batch_sizes, "functional"),
     GRADED(failed_downloads_everywhere, "functional"),
     GRADED(each_part_on_its_own_thread, "ordering"),
