@@ -278,8 +278,8 @@ static inline int run_watched(const char *what)
     pthread_t t;
     ck_assert(harness_thread_start(&t, watched_main, &w) == 0);
     long last = 0;
-    bool ok = harness_watch_progress(&w.done, &R.progress, 4000, &last);
-    HARNESS_CHECK(ok, "%s: run_pipeline got stuck: nothing happened for 4 s after %ld fetches "
+    bool ok = harness_watch_progress(&w.done, &R.progress, 3000, &last);
+    HARNESS_CHECK(ok, "%s: run_pipeline got stuck: nothing happened for 3 s after %ld fetches "
                   "and packs (%d pack calls so far). Is a thread waiting for a wake-up that "
                   "came before it waited?", what, last, atomic_load(&R.npacks));
     harness_thread_join(t);

@@ -95,6 +95,26 @@ static int next_field(const char **pp, buf *f)
     return end;
 }
 
+/* Appends the header name in f, without its spaces, to names[]. False
+ * when out of memory. */
+static bool add_name(char ***names, size_t *n, const buf *f)
+{
+    char **grown = realloc(*names, (*n + 1) * sizeof **names);
+    if (!grown)
+        return false;
+    *names = grown;
+    char *name = malloc(f->len + 1);
+    if (!name)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->s[i] != ' ')
+            name[k++] = f->s[i];
+    name[k] = '\0';
+    (*names)[(*n)++] = name;
+    return true;
+}
+
 char *csv_to_xml(const char *csv)
 {
     buf out = { 0 }, field = { 0 };
@@ -105,32 +125,19 @@ char *csv_to_xml(const char *csv)
     puts_(&out, "<data>");
     /* The header: one name per field, spaces removed. */
     int end = *p ? ',' : '\0';
-    while (end == ',') {
+    while (end == ',' && !out.oom) {
         end = next_field(&p, &field);
-        char **n2 = realloc(names, (nnames + 1) * sizeof *names);
-        char *name = field.oom ? NULL : malloc(field.len + 1);
-        if (!n2 || !name) {
-            free(n2 ? n2 : names);
-            names = NULL;
-            free(name);
+        if (field.oom || !add_name(&names, &nnames, &field))
             out.oom = true;
-            nnames = 0;
-            break;
-        }
-        names = n2;
-        size_t k = 0;
-        for (size_t i = 0; i < field.len; i++)
-            if (field.s[i] != ' ')
-                name[k++] = field.s[i];
-        name[k] = '\0';
-        names[nnames++] = name;
     }
     /* The rows: each non-empty line. */
     while (*p && !out.oom) {
         if (*p == '\n' || (*p == '\r' && (p[1] == '\n' || p[1] == '\0'))) {
-            p += *p == '\r' ? 1 : 0;
-            p += *p ? 1 : 0;
-            continue;
+            if (*p == '\r')
+                p++;
+            if (*p == '\n')
+                p++;
+            continue; /* an empty line */
         }
         puts_(&out, "<row>");
         size_t i = 0;
