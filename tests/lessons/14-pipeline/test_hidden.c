@@ -214,17 +214,22 @@ START_TEST(many_documents_at_once)
 END_TEST
 
 /* Real time, with the engine holding every condition wait's lost wake-up
- * window open: documents in small waves, batches that fill mid-wave. */
+ * window open (a thread's first waits pause before they sleep, until the
+ * mutex is wanted or a signal comes): documents in small waves, batches
+ * that fill mid-wave. Several short pipelines, each with fresh threads
+ * whose first waits are all held open. */
 START_TEST(finishes_with_waves_of_documents)
 {
-    run_reset(14, 4);
-    for (size_t i = 0; i < R.n; i++)
-        R.docs[i].delay_ms = (double)(i % 3) * 2;
-    int rc = run_watched("run_pipeline(14 sids, batch 4)");
-    check_run("run_pipeline(14 sids, batch 4)", rc);
-    run_reset(3, 2);
-    rc = run_watched("run_pipeline(3 sids, batch 2)");
-    check_run("run_pipeline(3 sids, batch 2)", rc);
+    static const size_t shapes[][2] = { { 14, 4 }, { 3, 2 }, { 6, 3 }, { 5, 5 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        run_reset(shapes[s][0], shapes[s][1]);
+        for (size_t i = 0; i < R.n; i++)
+            R.docs[i].delay_ms = s == 0 ? (double)(i % 3) * 2 : 0;
+        char what[64];
+        snprintf(what, sizeof what, "run_pipeline(%zu sids, batch %zu)", R.n, R.batch);
+        int rc = run_watched(what);
+        check_run(what, rc);
+    }
 }
 END_TEST
 
