@@ -35,6 +35,9 @@ void intercept_interleave(bool on);
 /* subject.c: the calling stub thread waits for (on) or runs (off) a call. */
 void intercept_idle(bool on);
 
+/* remote.h's watch on the student's free() calls (its comment says more). */
+void remote_watch_free(void (*watch)(void *p));
+
 /* subject.c: writes one record on the record channel ("KIND TEXT"). */
 void harness_chan_record(const char *kind, const char *text);
 

@@ -123,6 +123,12 @@ extern const size_t remote_function_leaves_count;
 #define REMOTE_NO_RECURSIVE_MUTEX() const bool remote_no_recursive_mutex = true
 extern const bool remote_no_recursive_mutex;
 
+/* From then on, each free() of the student's code calls watch(p) first, on
+ * the student's thread (NULL: no watch). watch must not block, allocate or
+ * synchronise (relaxed atomics only: anything stronger would hide the
+ * student's races from ThreadSanitizer). */
+void remote_watch_free(void (*watch)(void *p));
+
 /* From a trampoline: runs callback `id` in the judge with these arguments,
  * on this thread's channel, and returns its value. */
 uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);
