@@ -359,74 +359,84 @@ START_TEST(one_place_handoff)
 }
 END_TEST
 
-/* tsq_size read over and over while a producer and a consumer work: every
- * value between 0 and maxsize. Under ThreadSanitizer too. */
+/* tsq_size read over and over, from before a producer and a consumer
+ * start until after they finish (real time): every value between 0 and
+ * maxsize. Under ThreadSanitizer too: the reads and the changes overlap,
+ * so a read without the lock is reported. */
 typedef struct sizer {
     tsq_t *q;
-    harness_gate *gate;
-    long n, bad;
+    long n, bad, done;
+    int rc;
+    atomic_bool reading, stop;
 } sizer;
 
 static void *size_reader(void *p)
 {
     sizer *s = p;
-    harness_gate_wait(s->gate, 5000);
-    for (long done = 0; done < s->n;) {
-        harness_repeat((uint64_t)(s->n - done));
+    double end = harness_now_ms() + 8000;
+    while (!atomic_load(&s->stop) && harness_now_ms() < end) {
+        harness_repeat(64);
         (void)tsq_size(s->q);
         const harness_repeat_result *r = harness_repeat_results();
         for (size_t i = 0; i < r->nruns; i++)
             if (r->runs[i].value > 8)
                 s->bad = (long)r->runs[i].value;
-        done += (long)r->calls;
-        if (r->calls == 0)
-            break;
+        atomic_store(&s->reading, true);
     }
     return NULL;
 }
 
-static void *size_putter(void *p)
+/* s->n puts (or gets) with a 3 s timeout, stopping at the first EAGAIN. */
+static void *size_worker(void *p, bool put)
 {
     sizer *s = p;
-    harness_gate_wait(s->gate, 5000);
-    harness_repeat((uint64_t)s->n);
-    tsq_put(s->q, IT(1), 0, -1);
-    return NULL;
-}
-
-static void *size_getter(void *p)
-{
-    sizer *s = p;
-    harness_gate_wait(s->gate, 5000);
-    for (long done = 0; done < s->n;) {
-        harness_repeat((uint64_t)(s->n - done));
+    while (s->done < s->n && s->rc == 0) {
         void *it;
-        tsq_get(s->q, &it, -1);
+        if (put) {
+            harness_repeat_until((uint64_t)(s->n - s->done), EAGAIN);
+            tsq_put(s->q, IT(1), 0, 3000);
+        } else {
+            harness_repeat_until((uint64_t)(s->n - s->done), Q_EAGAIN);
+            tsq_get(s->q, &it, 3000);
+        }
         const harness_repeat_result *r = harness_repeat_results();
-        done += (long)r->calls;
+        for (size_t i = 0; i < r->nruns; i++)
+            if ((put ? (int)r->runs[i].value : Q_RC(r->runs[i].value)) != 0)
+                s->rc = put ? (int)r->runs[i].value : Q_RC(r->runs[i].value);
+        s->done += (long)r->calls;
         if (r->calls == 0)
             break;
     }
     return NULL;
 }
+
+static void *size_putter(void *p) { return size_worker(p, true); }
+static void *size_getter(void *p) { return size_worker(p, false); }
 
 START_TEST(size_while_busy)
 {
     long n = harness_under_tsan() ? 300 : 3000;
     tsq_t *q = new_queue(TSQ_FIFO, 8);
-    harness_gate *g = harness_gate_new(3);
-    sizer s[3];
-    pthread_t th[3];
-    void *(*body[3])(void *) = { size_reader, size_putter, size_getter };
-    for (int i = 0; i < 3; i++) {
-        s[i] = (sizer){ .q = q, .gate = g, .n = n };
-        harness_thread_start(&th[i], body[i], &s[i]);
-    }
-    for (int i = 0; i < 3; i++)
-        harness_thread_join(th[i]);
-    harness_gate_free(g);
-    HARNESS_CHECK(s[0].bad == 0, "tsq_size returned %ld on a queue of maxsize 8 while a "
-                  "producer and a consumer worked", s[0].bad);
+    sizer s = { .q = q, .n = n }, w[2] = { { .q = q, .n = n }, { .q = q, .n = n } };
+    pthread_t reader, th[2];
+    harness_thread_start(&reader, size_reader, &s);
+    for (double end = harness_now_ms() + 5000;
+         !atomic_load(&s.reading) && harness_now_ms() < end;)
+        harness_sleep_ms(0.2);
+    harness_thread_start(&th[0], size_putter, &w[0]);
+    harness_thread_start(&th[1], size_getter, &w[1]);
+    harness_thread_join(th[0]);
+    harness_thread_join(th[1]);
+    atomic_store(&s.stop, true);
+    harness_thread_join(reader);
+    char b[16];
+    HARNESS_CHECK(w[0].rc == 0 && w[1].rc == 0, "a producer's %ld tsq_put(q, item, 0, 3000 ms) "
+                  "and a consumer's %ld tsq_get(q, &item, 3000 ms) on a queue of maxsize 8: "
+                  "the %s returned %s after %ld calls", n, n, w[0].rc ? "put" : "get",
+                  rc_name(w[0].rc ? w[0].rc : w[1].rc, b, sizeof b),
+                  w[0].rc ? w[0].done : w[1].done);
+    HARNESS_CHECK(s.bad == 0, "tsq_size returned %ld on a queue of maxsize 8 while a "
+                  "producer and a consumer worked", s.bad);
     HARNESS_CHECK(tsq_size(q) == 0, "%ld puts and %ld gets, yet tsq_size returned %zu", n, n,
                   tsq_size(q));
     tsq_free(q);

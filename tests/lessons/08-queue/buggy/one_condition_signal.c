@@ -1,8 +1,9 @@
 /* BUG: one condition variable for every kind of waiter (getters, putters,
- * joiners) and pthread_cond_signal to wake it: a put's wake-up can go to a
- * joiner, which cannot go on and sleeps again, while the getter that could
- * have taken the item is never woken. With one shared condition, wake
- * everyone (broadcast); or give each kind of waiter its own.
+ * joiners), and put and get wake it with pthread_cond_signal (task_done
+ * broadcasts): a put's wake-up can go to a joiner, which cannot go on and
+ * sleeps again, while the getter that could have taken the item is never
+ * woken. With one shared condition, wake everyone (broadcast); or give each
+ * kind of waiter its own.
  * expect: deadlock */
 #include "queue.h"
 
@@ -164,7 +165,7 @@ int tsq_put(tsq_t *q, void *item, int prio, int timeout_ms)
         rc = heap_push(q, (struct entry){ item, prio, q->next_seq++ });
     if (rc == 0) {
         q->unfinished++;
-        pthread_cond_signal(&q->changed);
+        pthread_cond_signal(&q->changed); /* BUG: may wake a joiner or a putter */
     }
     pthread_mutex_unlock(&q->lock);
     return rc;
@@ -177,7 +178,7 @@ int tsq_get(tsq_t *q, void **item, int timeout_ms)
     if (rc == 0) {
         *item = heap_pop(q).item;
         q->taken++;
-        pthread_cond_signal(&q->changed);
+        pthread_cond_signal(&q->changed); /* BUG: may wake a joiner or a putter */
     }
     pthread_mutex_unlock(&q->lock);
     return rc;
@@ -197,7 +198,7 @@ void tsq_task_done(tsq_t *q)
     if (q->taken > 0) { /* else no get matches it: ignored */
         q->taken--;
         if (--q->unfinished == 0)
-            pthread_cond_signal(&q->changed);
+            pthread_cond_broadcast(&q->changed);
     }
     pthread_mutex_unlock(&q->lock);
 }
