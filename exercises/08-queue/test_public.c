@@ -313,7 +313,7 @@ START_TEST(many_producers_many_consumers)
 {
     enum { P = 2, C = 2 };
     harness_virtual_time(true);
-    long per = harness_under_tsan() ? 300 : 3000;
+    long per = harness_under_tsan() ? 200 : 1500;
     tsq_t *q = new_queue(TSQ_FIFO, 16);
     harness_gate *g = harness_gate_new(P + C);
     party a[P + C];

@@ -14,7 +14,7 @@ START_TEST(new_rejects_unknown_kind_and_zero_is_unbounded)
                   "TSQ_LIFO, TSQ_PRIORITY are 0, 1, 2); return NULL");
     bad = tsq_new((tsq_kind)-1, 4);
     HARNESS_CHECK(bad == NULL, "tsq_new(-1, 4) returned a queue: -1 is not a kind; return NULL");
-    enum { N = 3000 };
+    enum { N = 1000 };
     tsq_kind kinds[] = { TSQ_FIFO, TSQ_LIFO, TSQ_PRIORITY };
     for (int k = 0; k < 3; k++) {
         tsq_t *q = new_queue(kinds[k], 0);
@@ -67,8 +67,8 @@ START_TEST(task_done_without_get_is_ignored)
 END_TEST
 
 /* A model of the three kinds checks a seeded mix of puts (with priorities
- * from -2 to 2) and gets that do not wait, 600 calls per kind, every result. */
-enum { MIX = 600 };
+ * from -2 to 2) and gets that do not wait, 400 calls per kind, every result. */
+enum { MIX = 400 };
 
 static void check_mix(tsq_kind kind)
 {
@@ -415,7 +415,7 @@ static void *size_getter(void *p) { return size_worker(p, false); }
 
 START_TEST(size_while_busy)
 {
-    long n = harness_under_tsan() ? 300 : 3000;
+    long n = harness_under_tsan() ? 200 : 1500;
     tsq_t *q = new_queue(TSQ_FIFO, 8);
     sizer s = { .q = q, .n = n }, w[2] = { { .q = q, .n = n }, { .q = q, .n = n } };
     pthread_t reader, th[2];
