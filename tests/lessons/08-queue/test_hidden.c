@@ -4,6 +4,9 @@
  * blocked, so a waiter that was not woken is still waiting, every run. */
 #include "test_support.h"
 
+#include <sched.h>
+#include <time.h>
+
 /* tsq_new refuses kinds that are not one of the three; maxsize 0 is
  * unbounded. */
 START_TEST(new_rejects_unknown_kind_and_zero_is_unbounded)
@@ -360,9 +363,11 @@ START_TEST(one_place_handoff)
 END_TEST
 
 /* tsq_size read over and over, from before a producer and a consumer
- * start until after they finish (real time): every value between 0 and
- * maxsize. Under ThreadSanitizer too: the reads and the changes overlap,
- * so a read without the lock is reported. */
+ * start until after they finish: every value between 0 and maxsize. Under
+ * ThreadSanitizer too: the reads and the changes overlap, so a read without
+ * the lock is reported. In virtual time: once the reader has stopped (at
+ * the latest after 3000 rounds), threads stuck in a 3 s put or get give up
+ * at once instead of after 3 real seconds. */
 typedef struct sizer {
     tsq_t *q;
     long n, bad, done;
@@ -373,8 +378,7 @@ typedef struct sizer {
 static void *size_reader(void *p)
 {
     sizer *s = p;
-    double end = harness_now_ms() + 8000;
-    while (!atomic_load(&s->stop) && harness_now_ms() < end) {
+    for (int round = 0; round < 3000 && !atomic_load(&s->stop); round++) {
         harness_repeat(64);
         (void)tsq_size(s->q);
         const harness_repeat_result *r = harness_repeat_results();
@@ -415,14 +419,21 @@ static void *size_getter(void *p) { return size_worker(p, false); }
 
 START_TEST(size_while_busy)
 {
+    harness_virtual_time(true);
     long n = harness_under_tsan() ? 200 : 1500;
     tsq_t *q = new_queue(TSQ_FIFO, 8);
     sizer s = { .q = q, .n = n }, w[2] = { { .q = q, .n = n }, { .q = q, .n = n } };
     pthread_t reader, th[2];
     harness_thread_start(&reader, size_reader, &s);
-    for (double end = harness_now_ms() + 5000;
-         !atomic_load(&s.reading) && harness_now_ms() < end;)
-        harness_sleep_ms(0.2);
+    /* Real time, and no sleep of the test (a virtual one would wait for
+     * the reader to stop): the producer and consumer start once the
+     * reader's first round is back. */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while (!atomic_load(&s.reading) && t.tv_sec - t0.tv_sec < 5);
     harness_thread_start(&th[0], size_putter, &w[0]);
     harness_thread_start(&th[1], size_getter, &w[1]);
     harness_thread_join(th[0]);
