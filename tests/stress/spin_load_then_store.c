@@ -5,7 +5,6 @@
  * lock guards loses updates. There is no pthread call for noise to hit; the
  * ThreadSanitizer build's atomic operations are where the engine pauses.
  * expect: race */
-#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,6 +44,8 @@ int main(void)
         pthread_create(&t[i], NULL, worker, NULL);
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    assert(counter == THREADS * ROUNDS);
-    return 0;
+    /* No assert on the count: a plain run that happens to lose an update
+     * would end the stress run before its first TSan run, which is what
+     * this sample is about (the status would be "assertion"). */
+    return counter > 0 ? 0 : 1;
 }
