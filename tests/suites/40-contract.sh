@@ -167,3 +167,14 @@ if out=$("$dir/scripts/new-lesson.sh" 24-demo 2>&1); then
 else
     fail "new-lesson.sh 24-demo" "$out"
 fi
+
+# ---- scripts/bug-catalogue.sh: every variant, described, with its categories --
+cat_out=$("$ROOT/scripts/bug-catalogue.sh" 2>&1)
+n_files=$(ls "$ROOT"/tests/lessons/*/buggy/*.c "$ROOT"/tests/lessons/*/correct/*.c 2>/dev/null | wc -l)
+n_listed=$(grep -c '^- \*\*' <<<"$cat_out")
+undescribed=$(grep -E '^- \*\*[^*]+\*\*( \([^)]*\))?: \(no comment\)' <<<"$cat_out" | head -3)
+no_category=$(grep -E '^- \*\*[^*]+\*\* \(\):' <<<"$cat_out" | head -3)
+if [ "$n_listed" -eq "$n_files" ] && [ -z "$undescribed$no_category" ]; then
+    pass "bug-catalogue.sh lists all $n_files variants and alternatives, each described"
+else fail "bug-catalogue.sh lists every variant, described" \
+    "$n_listed of $n_files listed; $undescribed $no_category"; fi
