@@ -48,8 +48,12 @@ graded() {
     local sub
     sub=$(mktemp -d "$work/sub-XXXXXX")
     cp "$src" "$sub/$slug.c"
+    local t0=$SECONDS
     grade "$sub.json" "$sub" --lesson "$id" >"$sub.log" 2>&1
     local rc=$?
+    # Each grading's time joins the run's "Slowest parts": a variant that
+    # costs a minute shows by name.
+    record_time $((SECONDS - t0)) "grading $id $kind $(basename "$src" .c)"
     if [ $rc -ne 0 ]; then
         fail "$name" "grader exited $rc: $(tail -n 3 "$sub.log" | tr '\n' ' ')"
         return

@@ -54,8 +54,13 @@ if [ "$failed" -gt 0 ]; then
 fi
 echo
 echo "Slowest parts (s):"
-sort -t"$(printf '\t')" -k1,1nr "$RESULTS_DIR/times" | head -n 12 |
+sort -t"$(printf '\t')" -k1,1nr "$RESULTS_DIR/times" | grep -v "$(printf '\t')grading " | head -n 12 |
     awk -F'\t' '{ printf "  %6d  %s\n", $1, $2 }'
+if grep -q "$(printf '\t')grading " "$RESULTS_DIR/times"; then
+    echo "Slowest gradings (s):"
+    sort -t"$(printf '\t')" -k1,1nr "$RESULTS_DIR/times" | grep "$(printf '\t')grading " | head -n 8 |
+        awk -F'\t' '{ sub(/^grading /, "", $2); printf "  %6d  %s\n", $1, $2 }'
+fi
 echo
 echo "total time: $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"
