@@ -35,7 +35,7 @@ START_TEST(echo_large_partial)
     echo_server_t *s = start_ok(0, 2);
     int fds[2] = { connect_ok(s, 0), connect_ok(s, 0) };
     client_got g[2];
-    client_exchange(fds, 2, n, harness_seed(), 8000, false, g);
+    client_exchange(fds, 2, n, harness_seed(), 4000, false, g);
     CHECK_ECHO(g[0], n, "two clients at once, with short reads and writes and EINTR (client 1)");
     CHECK_ECHO(g[1], n, "two clients at once, with short reads and writes and EINTR (client 2)");
     client_close(fds[0], false);
@@ -86,8 +86,9 @@ START_TEST(at_most_workers_served)
     HARNESS_CHECK(io.served_max <= 2, "%llu clients were served at once (read from), but "
                   "echo_start was given 2 workers: at most 2 may be, the others wait",
                   (unsigned long long)io.served_max);
-    HARNESS_CHECK(io.served_now == 2, "with 2 workers and 4 clients waiting, %llu client%s "
-                  "served: each free worker must serve a waiting client",
+    HARNESS_CHECK(io.served_now == 2, "with 2 workers and 4 clients that each sent 10 bytes and "
+                  "wait, %llu client%s being served (read from, connection open): each free "
+                  "worker must serve a waiting client, until that client closes",
                   (unsigned long long)io.served_now, io.served_now == 1 ? " was" : "s were");
     int served[4], waiting[4], ns = 0, nw = 0;
     for (int i = 0; i < 4; i++) {

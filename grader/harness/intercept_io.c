@@ -7,8 +7,8 @@
  * eventfd, epoll_create1) to the grader_* functions here. Always: each
  * descriptor the student's code opens is remembered (with its inode, so a
  * number reused by someone else is not taken for it) until its close, and a
- * descriptor from accept is "served" from the first read of it until its
- * close. While a test has turned faults on (remote_io_faults: seeded by the
+ * descriptor from accept is "served" from the first read of it until a
+ * read of it says the peer is gone (end of file, an error) or its close. While a test has turned faults on (remote_io_faults: seeded by the
  * run's seed), on socket descriptors only:
  *   - a read or write moves only a prefix (at least 1 byte) of what was
  *     asked: the first of each kind on each descriptor always, later ones
@@ -133,6 +133,20 @@ static void note_read(int fd)
     }
 }
 
+/* After a read: end of file or an error (not EINTR or EAGAIN) ends the
+ * client's service, whether or not the descriptor is closed. */
+static ssize_t after_read(int fd, ssize_t got, size_t asked)
+{
+    io_fd *f = slot(fd);
+    if (f && (got < 0 ? errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK
+                      : got == 0 && asked > 0)) {
+        int e = errno;
+        unserve(f);
+        errno = e;
+    }
+    return got;
+}
+
 /* ---- the faults -------------------------------------------------------------- */
 
 static uint64_t draw(void) { return splitmix64_at(faults_seed, atomic_fetch_add(&draws, 1)); }
@@ -222,7 +236,7 @@ ssize_t grader_read(int fd, void *buf, size_t n)
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, 0);
-    return m < 0 ? interrupted() : read(fd, buf, (size_t)m);
+    return m < 0 ? interrupted() : after_read(fd, read(fd, buf, (size_t)m), n);
 }
 
 ssize_t grader_write(int fd, const void *buf, size_t n)
@@ -236,7 +250,7 @@ ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
-    return m < 0 ? interrupted() : recv(fd, buf, (size_t)m, flags);
+    return m < 0 ? interrupted() : after_read(fd, recv(fd, buf, (size_t)m, flags), n);
 }
 
 ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
@@ -251,7 +265,8 @@ ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr 
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
-    return m < 0 ? interrupted() : recvfrom(fd, buf, (size_t)m, flags, a, alen);
+    return m < 0 ? interrupted()
+                 : after_read(fd, recvfrom(fd, buf, (size_t)m, flags, a, alen), n);
 }
 
 ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
@@ -270,9 +285,9 @@ ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
     if (m < 0)
         return interrupted();
     if ((size_t)m == n || cnt <= 0)
-        return readv(fd, iov, cnt);
+        return after_read(fd, readv(fd, iov, cnt), n);
     struct iovec part[IOV_MAX_COPY];
-    return readv(fd, part, iov_prefix(iov, cnt, (size_t)m, part));
+    return after_read(fd, readv(fd, part, iov_prefix(iov, cnt, (size_t)m, part)), n);
 }
 
 ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
@@ -296,7 +311,7 @@ ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
     if (m < 0)
         return interrupted();
     if ((size_t)m == n)
-        return recvmsg(fd, msg, flags);
+        return after_read(fd, recvmsg(fd, msg, flags), n);
     struct iovec part[IOV_MAX_COPY];
     struct msghdr copy = *msg;
     copy.msg_iov = part;
@@ -305,7 +320,7 @@ ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
     msg->msg_flags = copy.msg_flags;
     msg->msg_namelen = copy.msg_namelen;
     msg->msg_controllen = copy.msg_controllen;
-    return got;
+    return after_read(fd, got, n);
 }
 
 ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)

@@ -146,7 +146,7 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);
  * always do both: code that assumes one call moves everything fails every
  * run). Whether on or not, the book below is kept. */
 typedef struct remote_io_stats {
-    uint64_t served_now;      /* accepted descriptors read from and not closed yet */
+    uint64_t served_now;      /* accepted descriptors read from, not at their end, not closed */
     uint64_t served_max;      /* the most of them at any moment */
     uint64_t open_fds;        /* descriptors the student's code opened, still open */
     uint64_t sigpipe_writes;  /* writes that SIGPIPE could have killed (faults on) */

@@ -9,7 +9,7 @@
  * one-call sender or reader fails every run, whatever the seed); a loop that
  * retries moves every byte in order; pipes are never touched; the first
  * accept fails with EINTR; an accepted socket is served from its first read
- * to its close; open_fds counts what was opened and not closed.
+ * to its end of file (or close); open_fds counts what was opened and not closed.
  */
 #include "remote.h"
 
@@ -136,6 +136,12 @@ int main(void)
     st = remote_io_read_stats();
     CHECK(st.served_now == 1 && st.served_max == 1, "after a read: served %llu (1)",
           (unsigned long long)st.served_now);
+    close(c); /* the client leaves: the end of file ends its service */
+    c = -1;
+    char rest[8];
+    while ((r = grader_recv(s, rest, sizeof rest, 0)) != 0)
+        CHECK(r > 0 || errno == EINTR, "a read after the client left failed: errno %d", errno);
+    CHECK(remote_io_read_stats().served_now == 0, "the end of file did not end the service");
     close(sv[0]); /* a close the book does not see: found by its inode */
     grader_close(s);
     st = remote_io_read_stats();
@@ -148,7 +154,6 @@ int main(void)
     grader_close(sv[1]);
     grader_close(p[0]);
     grader_close(p[1]);
-    close(c);
     CHECK(remote_io_read_stats().open_fds == 0, "everything closed, yet open_fds is not 0");
     if (failures == 0)
         printf("io_faults: ok\n");
