@@ -35,7 +35,7 @@ START_TEST(echo_large_partial)
     echo_server_t *s = start_ok(0, 2);
     int fds[2] = { connect_ok(s, 0), connect_ok(s, 0) };
     client_got g[2];
-    client_exchange(fds, 2, n, harness_seed(), 4000, false, g);
+    client_exchange(fds, 2, n, harness_seed(), 3000, false, g);
     CHECK_ECHO(g[0], n, "two clients at once, with short reads and writes and EINTR (client 1)");
     CHECK_ECHO(g[1], n, "two clients at once, with short reads and writes and EINTR (client 2)");
     client_close(fds[0], false);

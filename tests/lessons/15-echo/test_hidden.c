@@ -76,7 +76,7 @@ START_TEST(many_clients_in_turn)
     client_got g[K];
     for (int i = 0; i < K; i++)
         fds[i] = connect_ok(s, 0);
-    client_exchange(fds, K, n, harness_seed(), 4000, true, g);
+    client_exchange(fds, K, n, harness_seed(), 3000, true, g);
     for (int i = 0; i < K; i++)
         CHECK_ECHO(g[i], n, "12 clients, 3 workers, short reads and writes and EINTR");
     HARNESS_CHECK(harness_threads_created() == created, "echo_start(0, 3) started %d threads, "
