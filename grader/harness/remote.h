@@ -136,4 +136,30 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);
     remote_run_callback(id, REMOTE_NARGS(__VA_ARGS__), (uint64_t[]){ __VA_ARGS__ })
 #endif
 
+#ifndef REMOTE_JUDGE
+/* ---- sockets and pipes (grader/harness/intercept_io.c), subject side -------
+ * The student's read/write/recv/send (and friends), accept and close are
+ * wrapped. remote_io_faults(seed, true) turns on, for the rest of the test,
+ * seeded faults that POSIX allows on socket descriptors: a read or write
+ * moves only a prefix (at least 1 byte), a blocking call fails with EINTR
+ * before moving anything (the first reads and writes on each descriptor
+ * always do both: code that assumes one call moves everything fails every
+ * run). Whether on or not, the book below is kept. */
+typedef struct remote_io_stats {
+    uint64_t served_now;      /* accepted descriptors read from, not at their end, not closed */
+    uint64_t served_max;      /* the most of them at any moment */
+    uint64_t open_fds;        /* descriptors the student's code opened, still open */
+    uint64_t sigpipe_writes;  /* writes that SIGPIPE could have killed (faults on) */
+    uint64_t short_transfers; /* reads and writes cut short (faults on) */
+    uint64_t eintrs;          /* calls failed with EINTR (faults on) */
+} remote_io_stats;
+void remote_io_faults(uint64_t seed, bool on);
+remote_io_stats remote_io_read_stats(void);
+/* Waits until every other thread of the process has slept in the kernel for
+ * quiet_ms (1 ms samples) while served_now did not change; false after
+ * max_ms. With schedule noise off (timing tests), a thread about to read
+ * has then read. */
+bool remote_io_wait_quiet(unsigned quiet_ms, unsigned max_ms);
+#endif
+
 #endif

@@ -340,3 +340,18 @@ rule atomic_wrapper "belongs to the grader" '#include <stdint.h>' \
      '__attribute__((used)) static uint32_t peek(const volatile void *a) { return grader_tsan_atomic32_load(a, 5); }'
 rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_ready(void);' \
      '__attribute__((used)) static bool peek(void) { return engine_ready(); }'
+
+# ---- sockets: intercept_io.c's seeded short transfers and EINTR ----------------
+# Its unit test (tests/engine/io/io_faults.c) links the file alone: the
+# first read and write on a socket are short and the second ones EINTR
+# (every seed), a retrying loop moves every byte, pipes are untouched, the
+# book of served clients and open descriptors is exact.
+bin="$work/io_faults"
+if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
+       "$ROOT/tests/engine/io/io_faults.c" "$ROOT/grader/harness/intercept_io.c" \
+       -o "$bin" 2>"$bin.log"; then
+    if "$bin" >"$bin.out" 2>&1; then pass "intercept_io: short transfers, EINTR, served clients, open fds"
+    else fail "intercept_io: short transfers, EINTR, served clients, open fds" "$(head -c 600 "$bin.out")"; fi
+else
+    fail "intercept_io unit test builds" "$(head -c 300 "$bin.log")"
+fi

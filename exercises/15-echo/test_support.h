@@ -1,0 +1,159 @@
+/* test_support.h - lesson 15's test helpers, shared by the public tests,
+ * the grader's hidden tests and test_remote.c: the test's TCP clients (they
+ * run in the student's process, in test_remote.c, never in the student's
+ * code), the pattern they send, and the engine's look at the server's
+ * sockets. Tests only; nothing here is part of the lesson's API. The helpers
+ * every lesson may use are in grader/harness/harness.h.
+ */
+#ifndef TEST_SUPPORT_H
+#define TEST_SUPPORT_H
+
+#include "echo.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIENTS_MAX 32
+#define CLIENT_SEED_STEP 1000003u
+#define NO_BAD UINT64_MAX
+
+/* Byte `i` of the stream a client with this seed sends. */
+static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
+{
+    uint64_t x = (seed + i) * 0x9E3779B97F4A7C15ull;
+    return (unsigned char)((x ^ (x >> 29)) >> 40);
+}
+
+/* What a client received: `got` bytes, the offset of the first one that
+ * was not the pattern (NO_BAD: none), and why it stopped. */
+enum { GOT_ALL, GOT_TIMEOUT, GOT_EOF, GOT_ERROR /* + errno */ };
+typedef struct client_got {
+    uint64_t got, bad, end;
+} client_got;
+
+/* The engine's book of the server's sockets (grader/harness/intercept_io.c). */
+typedef struct io_stats {
+    uint64_t served_now, served_max, open_fds, sigpipe_writes, shorts, eintrs;
+} io_stats;
+
+#ifndef REMOTE_SUBJECT
+#include "harness.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+/* A client connected to 127.0.0.1:port (rcvbuf > 0: that receive buffer),
+ * its descriptor; -errno when connect failed (3 s at most). */
+int client_connect(uint16_t port, int rcvbuf);
+/* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
+long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
+/* Receives up to n bytes in ms, checked against pattern bytes from off. */
+client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
+/* Client i of fds[] sends n pattern bytes (seed + i * CLIENT_SEED_STEP)
+ * while it reads its echo, all at once, for ms at most; close_done: each
+ * client closes as soon as its whole echo came (fds[i] is then gone). */
+void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
+                     bool close_done, client_got got[]);
+/* Closes the client (reset: with an RST, as a client that crashed). */
+void client_close(int fd, bool reset);
+/* A port nobody listens on now. */
+uint16_t client_free_port(void);
+/* Seeded short reads and writes, and EINTR, on the server's sockets. */
+void io_faults(bool on);
+io_stats io_look(void);
+/* Every thread of the server sleeps in the kernel for quiet_ms in a row. */
+bool io_quiet(unsigned quiet_ms, unsigned max_ms);
+
+static inline const char *got_end(const client_got *g)
+{
+    switch (g->end) {
+    case GOT_ALL: return "everything";
+    case GOT_TIMEOUT: return "nothing more came (time out)";
+    case GOT_EOF: return "the server closed the connection";
+    default: return "the connection failed (reset)";
+    }
+}
+
+/* Checks one client's echo: all n bytes, each the one it sent. */
+#define CHECK_ECHO(g, n, what)                                                              \
+    do {                                                                                    \
+        HARNESS_CHECK((g).bad == NO_BAD, "%s: byte %llu of the echo is not the byte the "  \
+                      "client sent there (bytes lost, repeated, or another client's)",      \
+                      what, (unsigned long long)(g).bad);                                    \
+        HARNESS_CHECK((g).got == (n), "%s: the client sent %zu bytes but got %llu back (%s)", \
+                      what, (size_t)(n), (unsigned long long)(g).got, got_end(&(g)));       \
+    } while (0)
+
+/* A started server or the test fails. */
+static inline echo_server_t *start_ok(uint16_t port, size_t workers)
+{
+    echo_server_t *s = echo_start(port, workers);
+    HARNESS_CHECK(s != NULL, "echo_start(%u, %zu) returned NULL", port, workers);
+    return s;
+}
+
+/* A connected client or the test fails. */
+static inline int connect_ok(echo_server_t *s, int rcvbuf)
+{
+    uint16_t port = echo_port(s);
+    int fd = client_connect(port, rcvbuf);
+    HARNESS_CHECK(fd >= 0, "a client could not connect to 127.0.0.1:%u (echo_port's port): "
+                  "error %d", port, -fd);
+    return fd;
+}
+/* Real time in ms, for bounds on what the server does. */
+static inline double real_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+typedef struct stopper {
+    echo_server_t *s;
+    atomic_bool done;
+} stopper;
+
+static inline void *stop_body(void *p)
+{
+    stopper *st = p;
+    echo_stop(st->s);
+    atomic_store(&st->done, true);
+    return NULL;
+}
+
+/* echo_stop(s) on a helper thread: the test fails when it has not returned
+ * within ms (real time; `while` says what the clients were doing). Then
+ * every thread echo_start started must have been joined and every
+ * descriptor the server opened closed. */
+static inline void stop_ok(echo_server_t *s, unsigned ms, const char *while_)
+{
+    static stopper st;
+    st.s = s;
+    atomic_store(&st.done, false);
+    pthread_t t;
+    harness_thread_start(&t, stop_body, &st);
+    double t0 = real_ms();
+    struct timespec nap = { 0, 1000000 };
+    while (!atomic_load(&st.done) && real_ms() - t0 < ms)
+        nanosleep(&nap, NULL);
+    HARNESS_CHECK(atomic_load(&st.done), "echo_stop did not return within %u ms %s: it must wake "
+                  "every worker, whether it waits in accept or in a read of an idle client "
+                  "(shutdown() the sockets: a close() does not wake a thread blocked in them)",
+                  ms, while_);
+    harness_thread_join(t);
+    int left = harness_unjoined_threads();
+    HARNESS_CHECK(left == 0, "echo_stop returned but %d thread%s started by echo_start %s never "
+                  "joined: echo_stop must join every worker (pthread_join), not leave it "
+                  "running or detach it", left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+    io_stats io = io_look();
+    HARNESS_CHECK(io.open_fds == 0, "echo_stop returned but %llu descriptor%s the server opened "
+                  "(sockets from socket() or accept(), pipes) %s still open: close the "
+                  "listening socket and every client's", (unsigned long long)io.open_fds,
+                  io.open_fds == 1 ? "" : "s", io.open_fds == 1 ? "is" : "are");
+}
+#endif
+
+#endif

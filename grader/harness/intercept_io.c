@@ -1,0 +1,531 @@
+/* intercept_io.c - the student's socket calls: seeded short transfers and
+ * EINTR, which POSIX allows and loopback almost never shows.
+ *
+ * intercept.syms renames the student's read, write, recv, send, recvfrom,
+ * sendto, readv, writev, recvmsg, sendmsg, accept, accept4 and close (and
+ * the calls that open descriptors: socket, socketpair, pipe, pipe2, dup,
+ * eventfd, epoll_create1) to the grader_* functions here. Always: each
+ * descriptor the student's code opens is remembered (with its inode, so a
+ * number reused by someone else is not taken for it) until its close, and a
+ * descriptor from accept is "served" from the first read of it until a
+ * read of it says the peer is gone (end of file, an error) or its close. While a test has turned faults on (remote_io_faults: seeded by the
+ * run's seed), on socket descriptors only:
+ *   - a read or write moves only a prefix (at least 1 byte) of what was
+ *     asked: the first of each kind on each descriptor always, later ones
+ *     one time in two;
+ *   - a blocking call fails with EINTR before moving anything: the second
+ *     read and write on each descriptor always, the first accept on each
+ *     listening socket, later calls one time in eight;
+ *   - a write that could raise SIGPIPE (write or send without MSG_NOSIGNAL
+ *     while SIGPIPE has its default action and is not blocked) is counted.
+ * Code that loops until everything moved and retries EINTR is unaffected;
+ * code that assumes one call moves everything fails in every run. Nothing
+ * here uses the concurrency engine: it is built and tested on its own
+ * (tests/engine/io/).
+ */
+#include "remote.h"
+#include "splitmix64.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+ssize_t grader_read(int fd, void *buf, size_t n);
+ssize_t grader_write(int fd, const void *buf, size_t n);
+ssize_t grader_recv(int fd, void *buf, size_t n, int flags);
+ssize_t grader_send(int fd, const void *buf, size_t n, int flags);
+ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+                        socklen_t *alen);
+ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
+                      socklen_t alen);
+ssize_t grader_readv(int fd, const struct iovec *iov, int cnt);
+ssize_t grader_writev(int fd, const struct iovec *iov, int cnt);
+ssize_t grader_recvmsg(int fd, struct msghdr *m, int flags);
+ssize_t grader_sendmsg(int fd, const struct msghdr *m, int flags);
+int grader_accept(int fd, struct sockaddr *a, socklen_t *alen);
+int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags);
+int grader_close(int fd);
+int grader_socket(int domain, int type, int proto);
+int grader_socketpair(int domain, int type, int proto, int sv[2]);
+int grader_pipe(int p[2]);
+int grader_pipe2(int p[2], int flags);
+int grader_dup(int fd);
+int grader_eventfd(unsigned init, int flags);
+int grader_epoll_create1(int flags);
+
+#define IO_FDS 1024
+#define IOV_MAX_COPY 64
+
+enum { FD_NONE, FD_OPENED, FD_ACCEPTED };
+
+/* What is known of one descriptor number the student's code opened. */
+typedef struct io_fd {
+    atomic_int kind;
+    atomic_bool served;
+    atomic_uint reads, writes, accepts;
+    dev_t dev;
+    ino_t ino;
+} io_fd;
+
+static io_fd fds[IO_FDS];
+static atomic_bool faults_on;
+static uint64_t faults_seed;
+static atomic_uint_fast64_t draws;
+static atomic_uint_fast64_t served_now, served_max, sigpipe_writes, shorts, eintrs;
+
+/* ---- the descriptors' book ------------------------------------------------- */
+
+static io_fd *slot(int fd) { return fd >= 0 && fd < IO_FDS ? &fds[fd] : NULL; }
+
+static void unserve(io_fd *f)
+{
+    if (atomic_exchange(&f->served, false))
+        atomic_fetch_sub(&served_now, 1);
+}
+
+static void note_open(int fd, int kind)
+{
+    io_fd *f = slot(fd);
+    struct stat st;
+    if (!f || fstat(fd, &st) != 0)
+        return;
+    unserve(f); /* a number reused after a close we did not see */
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    atomic_store(&f->reads, 0);
+    atomic_store(&f->writes, 0);
+    atomic_store(&f->accepts, 0);
+    atomic_store(&f->kind, kind);
+}
+
+static void note_close(int fd)
+{
+    io_fd *f = slot(fd);
+    if (!f || atomic_load(&f->kind) == FD_NONE)
+        return;
+    unserve(f);
+    atomic_store(&f->kind, FD_NONE);
+}
+
+/* The first read of an accepted descriptor: its client is served from now. */
+static void note_read(int fd)
+{
+    io_fd *f = slot(fd);
+    if (!f || atomic_load(&f->kind) != FD_ACCEPTED || atomic_load(&f->served))
+        return;
+    if (atomic_exchange(&f->served, true))
+        return;
+    uint_fast64_t now = atomic_fetch_add(&served_now, 1) + 1;
+    uint_fast64_t max = atomic_load(&served_max);
+    while (now > max && !atomic_compare_exchange_weak(&served_max, &max, now)) {
+    }
+}
+
+/* After a read: end of file or an error (not EINTR or EAGAIN) ends the
+ * client's service, whether or not the descriptor is closed. */
+static ssize_t after_read(int fd, ssize_t got, size_t asked)
+{
+    io_fd *f = slot(fd);
+    if (f && (got < 0 ? errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK
+                      : got == 0 && asked > 0)) {
+        int e = errno;
+        unserve(f);
+        errno = e;
+    }
+    return got;
+}
+
+/* ---- the faults -------------------------------------------------------------- */
+
+static uint64_t draw(void) { return splitmix64_at(faults_seed, atomic_fetch_add(&draws, 1)); }
+
+static bool is_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static bool blocking(int fd, int flags)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl != -1 && !(fl & O_NONBLOCK) && !(flags & MSG_DONTWAIT);
+}
+
+enum { XFER_READ, XFER_WRITE };
+
+/* What to do with one transfer of n bytes: -1 fail with EINTR, else the
+ * number of bytes to ask for (n, or a shorter prefix). */
+static ssize_t plan(int fd, size_t n, int dir, int flags)
+{
+    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || n == 0 || !is_socket(fd))
+        return (ssize_t)n;
+    io_fd *f = slot(fd);
+    unsigned k = f ? atomic_fetch_add(dir == XFER_READ ? &f->reads : &f->writes, 1) + 1 : 3;
+    uint64_t r = draw();
+    bool block = blocking(fd, flags);
+    if (block && (k == 2 || (k > 2 && r % 8 == 0))) {
+        atomic_fetch_add(&eintrs, 1);
+        return -1;
+    }
+    if (n > 1 && (k <= 2 || (r >> 8) % 2 == 0)) {
+        atomic_fetch_add(&shorts, 1);
+        return (ssize_t)(1 + (r >> 16) % (n - 1));
+    }
+    return (ssize_t)n;
+}
+
+/* A write that SIGPIPE could end the process in (counted while faults are on). */
+static void note_write(int fd, int flags)
+{
+    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || (flags & MSG_NOSIGNAL) ||
+        !is_socket(fd))
+        return;
+    struct sigaction sa;
+    sigset_t mask;
+    if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL ||
+        (sa.sa_flags & SA_SIGINFO))
+        return;
+    if (pthread_sigmask(SIG_BLOCK, NULL, &mask) == 0 && sigismember(&mask, SIGPIPE))
+        return;
+    atomic_fetch_add(&sigpipe_writes, 1);
+}
+
+static ssize_t interrupted(void)
+{
+    errno = EINTR;
+    return -1;
+}
+
+/* The first `want` bytes of iov[0..cnt) into out[]; returns its count. */
+static int iov_prefix(const struct iovec *iov, int cnt, size_t want, struct iovec *out)
+{
+    int k = 0;
+    for (int i = 0; i < cnt && k < IOV_MAX_COPY && want > 0; i++) {
+        out[k] = iov[i];
+        if (out[k].iov_len > want)
+            out[k].iov_len = want;
+        want -= out[k].iov_len;
+        k++;
+    }
+    return k;
+}
+
+static size_t iov_total(const struct iovec *iov, int cnt)
+{
+    size_t t = 0;
+    for (int i = 0; i < cnt && iov; i++)
+        t += iov[i].iov_len;
+    return t;
+}
+
+/* ---- the wrapped calls -------------------------------------------------------- */
+
+ssize_t grader_read(int fd, void *buf, size_t n)
+{
+    note_read(fd);
+    ssize_t m = plan(fd, n, XFER_READ, 0);
+    return m < 0 ? interrupted() : after_read(fd, read(fd, buf, (size_t)m), n);
+}
+
+ssize_t grader_write(int fd, const void *buf, size_t n)
+{
+    note_write(fd, 0);
+    ssize_t m = plan(fd, n, XFER_WRITE, 0);
+    return m < 0 ? interrupted() : write(fd, buf, (size_t)m);
+}
+
+ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
+{
+    note_read(fd);
+    ssize_t m = plan(fd, n, XFER_READ, flags);
+    return m < 0 ? interrupted() : after_read(fd, recv(fd, buf, (size_t)m, flags), n);
+}
+
+ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
+{
+    note_write(fd, flags);
+    ssize_t m = plan(fd, n, XFER_WRITE, flags);
+    return m < 0 ? interrupted() : send(fd, buf, (size_t)m, flags);
+}
+
+ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+                        socklen_t *alen)
+{
+    note_read(fd);
+    ssize_t m = plan(fd, n, XFER_READ, flags);
+    return m < 0 ? interrupted()
+                 : after_read(fd, recvfrom(fd, buf, (size_t)m, flags, a, alen), n);
+}
+
+ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
+                      socklen_t alen)
+{
+    note_write(fd, flags);
+    ssize_t m = plan(fd, n, XFER_WRITE, flags);
+    return m < 0 ? interrupted() : sendto(fd, buf, (size_t)m, flags, a, alen);
+}
+
+ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
+{
+    note_read(fd);
+    size_t n = iov_total(iov, cnt);
+    ssize_t m = plan(fd, n, XFER_READ, 0);
+    if (m < 0)
+        return interrupted();
+    if ((size_t)m == n || cnt <= 0)
+        return after_read(fd, readv(fd, iov, cnt), n);
+    struct iovec part[IOV_MAX_COPY];
+    return after_read(fd, readv(fd, part, iov_prefix(iov, cnt, (size_t)m, part)), n);
+}
+
+ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
+{
+    note_write(fd, 0);
+    size_t n = iov_total(iov, cnt);
+    ssize_t m = plan(fd, n, XFER_WRITE, 0);
+    if (m < 0)
+        return interrupted();
+    if ((size_t)m == n || cnt <= 0)
+        return writev(fd, iov, cnt);
+    struct iovec part[IOV_MAX_COPY];
+    return writev(fd, part, iov_prefix(iov, cnt, (size_t)m, part));
+}
+
+ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    note_read(fd);
+    size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
+    ssize_t m = plan(fd, n, XFER_READ, flags);
+    if (m < 0)
+        return interrupted();
+    if ((size_t)m == n)
+        return after_read(fd, recvmsg(fd, msg, flags), n);
+    struct iovec part[IOV_MAX_COPY];
+    struct msghdr copy = *msg;
+    copy.msg_iov = part;
+    copy.msg_iovlen = (size_t)iov_prefix(msg->msg_iov, (int)msg->msg_iovlen, (size_t)m, part);
+    ssize_t got = recvmsg(fd, &copy, flags);
+    msg->msg_flags = copy.msg_flags;
+    msg->msg_namelen = copy.msg_namelen;
+    msg->msg_controllen = copy.msg_controllen;
+    return after_read(fd, got, n);
+}
+
+ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    note_write(fd, flags);
+    size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
+    ssize_t m = plan(fd, n, XFER_WRITE, flags);
+    if (m < 0)
+        return interrupted();
+    if ((size_t)m == n)
+        return sendmsg(fd, msg, flags);
+    struct iovec part[IOV_MAX_COPY];
+    struct msghdr copy = *msg;
+    copy.msg_iov = part;
+    copy.msg_iovlen = (size_t)iov_prefix(msg->msg_iov, (int)msg->msg_iovlen, (size_t)m, part);
+    return sendmsg(fd, &copy, flags);
+}
+
+/* EINTR on the first accept of each blocking listening socket, then one in 8. */
+static bool accept_interrupted(int fd, int flags)
+{
+    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || !blocking(fd, flags))
+        return false;
+    io_fd *f = slot(fd);
+    unsigned k = f ? atomic_fetch_add(&f->accepts, 1) + 1 : 2;
+    if (k == 1 || draw() % 8 == 0) {
+        atomic_fetch_add(&eintrs, 1);
+        return true;
+    }
+    return false;
+}
+
+int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
+{
+    if (accept_interrupted(fd, 0))
+        return (int)interrupted();
+    int c = accept(fd, a, alen);
+    if (c >= 0)
+        note_open(c, FD_ACCEPTED);
+    return c;
+}
+
+int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
+{
+    (void)flags; /* they are the new socket's */
+    if (accept_interrupted(fd, 0))
+        return (int)interrupted();
+    int c = accept4(fd, a, alen, flags);
+    if (c >= 0)
+        note_open(c, FD_ACCEPTED);
+    return c;
+}
+
+int grader_close(int fd)
+{
+    note_close(fd);
+    return close(fd);
+}
+
+int grader_socket(int domain, int type, int proto)
+{
+    int fd = socket(domain, type, proto);
+    if (fd >= 0)
+        note_open(fd, FD_OPENED);
+    return fd;
+}
+
+int grader_socketpair(int domain, int type, int proto, int sv[2])
+{
+    int rc = socketpair(domain, type, proto, sv);
+    if (rc == 0) {
+        note_open(sv[0], FD_OPENED);
+        note_open(sv[1], FD_OPENED);
+    }
+    return rc;
+}
+
+int grader_pipe(int p[2])
+{
+    int rc = pipe(p);
+    if (rc == 0) {
+        note_open(p[0], FD_OPENED);
+        note_open(p[1], FD_OPENED);
+    }
+    return rc;
+}
+
+int grader_pipe2(int p[2], int flags)
+{
+    int rc = pipe2(p, flags);
+    if (rc == 0) {
+        note_open(p[0], FD_OPENED);
+        note_open(p[1], FD_OPENED);
+    }
+    return rc;
+}
+
+int grader_dup(int fd)
+{
+    int d = dup(fd);
+    if (d >= 0)
+        note_open(d, FD_OPENED);
+    return d;
+}
+
+int grader_eventfd(unsigned init, int flags)
+{
+    int fd = eventfd(init, flags);
+    if (fd >= 0)
+        note_open(fd, FD_OPENED);
+    return fd;
+}
+
+int grader_epoll_create1(int flags)
+{
+    int fd = epoll_create1(flags);
+    if (fd >= 0)
+        note_open(fd, FD_OPENED);
+    return fd;
+}
+
+/* ---- what a test sees (remote.h) ----------------------------------------------- */
+
+void remote_io_faults(uint64_t seed, bool on)
+{
+    faults_seed = seed ^ 0x10F0A17ull;
+    atomic_store(&draws, 0);
+    atomic_store(&faults_on, on);
+}
+
+/* Open: still the same file (a close the book did not see, by fclose or a
+ * dup2 over it, ends the entry). */
+static uint64_t count_open(void)
+{
+    uint64_t n = 0;
+    for (int fd = 0; fd < IO_FDS; fd++) {
+        io_fd *f = &fds[fd];
+        if (atomic_load(&f->kind) == FD_NONE)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+            n++;
+        else
+            note_close(fd);
+    }
+    return n;
+}
+
+remote_io_stats remote_io_read_stats(void)
+{
+    return (remote_io_stats){
+        .served_now = atomic_load(&served_now),
+        .served_max = atomic_load(&served_max),
+        .open_fds = count_open(),
+        .sigpipe_writes = atomic_load(&sigpipe_writes),
+        .short_transfers = atomic_load(&shorts),
+        .eintrs = atomic_load(&eintrs),
+    };
+}
+
+/* One look at every other thread of the process: true when each sleeps in
+ * the kernel (state S or D). */
+static bool others_asleep(pid_t self)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return false;
+    bool asleep = true;
+    struct dirent *e;
+    while (asleep && (e = readdir(d)) != NULL) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0 || tid == self)
+            continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue; /* it has exited */
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        const char *close_paren = strrchr(buf, ')');
+        char state = close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+        asleep = state == 'S' || state == 'D';
+    }
+    closedir(d);
+    return asleep;
+}
+
+bool remote_io_wait_quiet(unsigned quiet_ms, unsigned max_ms)
+{
+    pid_t self = (pid_t)gettid();
+    struct timespec nap = { 0, 1000000 }, t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned quiet = 0;
+    uint64_t last = atomic_load(&served_now);
+    for (;;) {
+        uint64_t now = atomic_load(&served_now);
+        quiet = others_asleep(self) && now == last ? quiet + 1 : 0;
+        last = now;
+        if (quiet >= quiet_ms)
+            return true;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > (long)max_ms)
+            return false;
+        nanosleep(&nap, NULL);
+    }
+}

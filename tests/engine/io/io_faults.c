@@ -1,0 +1,161 @@
+/* io_faults.c - the unit test of grader/harness/intercept_io.c (the
+ * student's socket calls: seeded short transfers and EINTR, the book of
+ * descriptors and served clients). Built with that file alone and run by
+ * tests/suites/45-engine.sh; exit status 0 when every check holds, else 1
+ * with the failed check on stderr.
+ *
+ * Checks: with faults off every call moves everything; on, the first write
+ * and read on a socket are short and the second ones fail with EINTR (a
+ * one-call sender or reader fails every run, whatever the seed); a loop that
+ * retries moves every byte in order; pipes are never touched; the first
+ * accept fails with EINTR; an accepted socket is served from its first read
+ * to its end of file (or close); open_fds counts what was opened and not closed.
+ */
+#include "remote.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+ssize_t grader_read(int fd, void *buf, size_t n);
+ssize_t grader_write(int fd, const void *buf, size_t n);
+ssize_t grader_recv(int fd, void *buf, size_t n, int flags);
+ssize_t grader_send(int fd, const void *buf, size_t n, int flags);
+int grader_accept(int fd, struct sockaddr *a, socklen_t *alen);
+int grader_close(int fd);
+int grader_socket(int domain, int type, int proto);
+int grader_socketpair(int domain, int type, int proto, int sv[2]);
+int grader_pipe(int p[2]);
+
+static int failures;
+#define CHECK(ok, ...)                                                                   \
+    do {                                                                                 \
+        if (!(ok)) {                                                                     \
+            fprintf(stderr, "io_faults.c:%d: ", __LINE__);                               \
+            fprintf(stderr, __VA_ARGS__);                                                \
+            fputc('\n', stderr);                                                         \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+enum { N = 3000 };
+
+static void exchange(uint64_t seed)
+{
+    int sv[2];
+    CHECK(grader_socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+    static char out[N], in[N];
+    for (int i = 0; i < N; i++)
+        out[i] = (char)(i * 7 + (int)seed);
+    remote_io_faults(seed, true);
+    ssize_t w1 = grader_write(sv[0], out, N);
+    CHECK(w1 >= 1 && w1 < N, "seed %llu: the first write moved %zd of %d bytes (a prefix expected)",
+          (unsigned long long)seed, w1, N);
+    errno = 0;
+    ssize_t w2 = grader_send(sv[0], out + w1, (size_t)(N - w1), 0);
+    CHECK(w2 == -1 && errno == EINTR, "seed %llu: the second write gave %zd (errno %d), not EINTR",
+          (unsigned long long)seed, w2, errno);
+    size_t sent = w1 > 0 ? (size_t)w1 : 0;
+    while (sent < N) {
+        ssize_t w = grader_write(sv[0], out + sent, N - sent);
+        if (w < 0 && errno == EINTR)
+            continue;
+        CHECK(w > 0, "a write failed: %zd", w);
+        if (w <= 0)
+            break;
+        sent += (size_t)w;
+    }
+    ssize_t r1 = grader_recv(sv[1], in, N, 0);
+    CHECK(r1 >= 1 && r1 < N, "seed %llu: the first read moved %zd bytes (a prefix expected)",
+          (unsigned long long)seed, r1);
+    errno = 0;
+    ssize_t r2 = grader_read(sv[1], in, N);
+    CHECK(r2 == -1 && errno == EINTR, "the second read gave %zd, not EINTR", r2);
+    size_t got = r1 > 0 ? (size_t)r1 : 0;
+    while (got < N) {
+        ssize_t r = grader_read(sv[1], in + got, N - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        CHECK(r > 0, "a read failed: %zd", r);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    CHECK(memcmp(in, out, N) == 0, "seed %llu: the bytes read differ from those written",
+          (unsigned long long)seed);
+    grader_close(sv[0]);
+    grader_close(sv[1]);
+    remote_io_faults(0, false);
+}
+
+int main(void)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++)
+        exchange(seed);
+
+    /* Off: one call moves everything. */
+    int sv[2];
+    static char buf[N];
+    grader_socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    CHECK(grader_write(sv[0], buf, N) == N, "faults off: a write was cut short");
+    CHECK(grader_read(sv[1], buf, N) == N, "faults off: a read was cut short");
+
+    /* Pipes are not sockets: untouched. */
+    int p[2];
+    remote_io_faults(5, true);
+    CHECK(grader_pipe(p) == 0, "pipe");
+    CHECK(grader_write(p[1], buf, 100) == 100, "a pipe write was cut short");
+    CHECK(grader_read(p[0], buf, 100) == 100, "a pipe read was cut short");
+
+    /* Accept, served, closed. */
+    int l = grader_socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t alen = sizeof a;
+    CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 4) == 0 &&
+              getsockname(l, (struct sockaddr *)&a, &alen) == 0, "listen on loopback");
+    int c = socket(AF_INET, SOCK_STREAM, 0); /* the client: not the student's */
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0, "connect");
+    errno = 0;
+    CHECK(grader_accept(l, NULL, NULL) == -1 && errno == EINTR, "the first accept was not EINTR");
+    int s = grader_accept(l, NULL, NULL);
+    CHECK(s >= 0, "the second accept failed");
+    remote_io_stats st = remote_io_read_stats();
+    CHECK(st.served_now == 0 && st.open_fds == 6, "after accept: served %llu, open %llu (0, 6)",
+          (unsigned long long)st.served_now, (unsigned long long)st.open_fds);
+    CHECK(write(c, "hi", 2) == 2, "client write");
+    char two[2];
+    ssize_t r;
+    while ((r = grader_recv(s, two, 1, 0)) < 0 && errno == EINTR) {
+    }
+    st = remote_io_read_stats();
+    CHECK(st.served_now == 1 && st.served_max == 1, "after a read: served %llu (1)",
+          (unsigned long long)st.served_now);
+    close(c); /* the client leaves: the end of file ends its service */
+    c = -1;
+    char rest[8];
+    while ((r = grader_recv(s, rest, sizeof rest, 0)) != 0)
+        CHECK(r > 0 || errno == EINTR, "a read after the client left failed: errno %d", errno);
+    CHECK(remote_io_read_stats().served_now == 0, "the end of file did not end the service");
+    close(sv[0]); /* a close the book does not see: found by its inode */
+    grader_close(s);
+    st = remote_io_read_stats();
+    CHECK(st.served_now == 0 && st.served_max == 1 && st.open_fds == 4,
+          "after close: served %llu, max %llu, open %llu (0, 1, 4)",
+          (unsigned long long)st.served_now, (unsigned long long)st.served_max,
+          (unsigned long long)st.open_fds);
+    CHECK(st.sigpipe_writes > 0, "writes with SIGPIPE at its default were not counted");
+    grader_close(l);
+    grader_close(sv[1]);
+    grader_close(p[0]);
+    grader_close(p[1]);
+    CHECK(remote_io_read_stats().open_fds == 0, "everything closed, yet open_fds is not 0");
+    if (failures == 0)
+        printf("io_faults: ok\n");
+    return failures ? 1 : 0;
+}
