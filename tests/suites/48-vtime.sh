@@ -31,7 +31,7 @@ for src in "$ROOT"/tests/engine/vtime/*.c; do
     if [ "$got" = "$expect" ] && [ $rc -eq $want_rc ]; then pass "vtime $name: $expect"
     else fail "vtime $name: $expect" "status $got, exit $rc: $(head -c 400 "$bin.json") $(head -c 200 "$bin.err")"; fi
     if [ "$expect" = busy-wait ]; then
-        : # found by its own CPU time (1 s of it), before the run's timeout: the status says so
+        : # found by its own CPU time (0.5 s of it), before the run's timeout: the status says so
     elif [ "$expect" != ok ]; then
         took=$(jget "$bin.json" "r['seconds']" 2>/dev/null)
         if $PY -c "import sys; sys.exit(0 if float('${took:-9}') < 1.0 else 1)"; then

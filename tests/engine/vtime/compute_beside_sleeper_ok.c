@@ -1,7 +1,7 @@
 /* compute_beside_sleeper_ok.c - sample for `grader stress --virtual-time`:
  * correct code that computes. One thread sleeps a virtual second while
- * another works through a CPU-bound loop of about 0.1 s, reading the clock
- * now and then (to time its work) and taking a lock 2 000 times; then
+ * another works through a CPU-bound loop of about 20 ms, reading the clock
+ * now and then (to time its work) and taking a lock 50 times; then
  * main joins both. The clock stands while the work runs (nobody waits for
  * it but the sleeper, who is not in a hurry): not busy waiting, however
  * slow the machine, because the work ends.
@@ -25,14 +25,16 @@ static void *worker(void *unused)
     (void)unused;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (unsigned long i = 0; i < 2000; i++) {
+    for (unsigned long i = 0; i < 500; i++) {
         unsigned long x = i;
         for (int k = 0; k < 20000; k++)
             x = x * 6364136223846793005UL + 1442695040888963407UL;
-        pthread_mutex_lock(&mu);
-        sink += x;
-        pthread_mutex_unlock(&mu);
-        if (i % 200 == 0)
+        if (i % 10 == 0) {
+            pthread_mutex_lock(&mu);
+            sink += x;
+            pthread_mutex_unlock(&mu);
+        }
+        if (i % 50 == 0)
             clock_gettime(CLOCK_MONOTONIC, &t1);
     }
     return NULL;
