@@ -37,29 +37,35 @@ END_TEST
 typedef struct drain_arg {
     account_t *a;
     harness_gate *gate;
+    long start;         /* the balance at the start: no thread can take more */
     long taken;
     bool refused_early; /* a refusal, then a success again */
 } drain_arg;
 
-/* Withdraws 1 until refused, in one batch in the student's process; every
- * result is checked: successes, then exactly one refusal. */
+/* Withdraws 1 until refused, in batches in the student's process; every
+ * result is checked: successes, then exactly one refusal. At most start + 1
+ * calls: a withdraw that never refuses ends there (the count then says so)
+ * instead of looping until the test's time runs out. */
 static void *drain(void *p)
 {
     drain_arg *d = p;
     harness_gate_wait(d->gate, 5000);
-    for (;;) {
-        harness_repeat_until(UINT64_MAX, false);
+    uint64_t left = (uint64_t)d->start + 1;
+    while (left > 0) {
+        harness_repeat_until(left, false);
         account_withdraw(d->a, 1);
         const harness_repeat_result *r = harness_repeat_results();
+        left -= r->calls < left ? r->calls : left;
         for (size_t i = 0; i < r->nruns; i++) {
             if (r->runs[i].value)
                 d->taken += (long)r->runs[i].count;
             else if (i != r->nruns - 1 || r->runs[i].count != 1)
                 d->refused_early = true;
         }
-        if (r->nruns && !r->runs[r->nruns - 1].value)
-            return NULL;
+        if (r->calls == 0 || (r->nruns && !r->runs[r->nruns - 1].value))
+            return NULL; /* refused: done */
     }
+    return NULL; /* start + 1 successes: more than the balance (the test says so) */
 }
 
 /* Many threads take 1 at a time until refused: exactly the balance comes out. */
@@ -73,7 +79,7 @@ START_TEST(drain_exactly)
     drain_arg d[N];
     pthread_t t[N];
     for (int i = 0; i < N; i++) {
-        d[i] = (drain_arg){ a, g, 0, false };
+        d[i] = (drain_arg){ a, g, start, 0, false };
         pthread_create(&t[i], NULL, drain, &d[i]);
     }
     long total = 0;
