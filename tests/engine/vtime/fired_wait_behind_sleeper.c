@@ -9,17 +9,20 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
 
-static double now_ms(void)
+/* Nanoseconds: a difference of two is exact (milliseconds as doubles of
+ * the absolute time would round). */
+static int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void *sleeper(void *unused)
@@ -35,7 +38,7 @@ static void *sleeper(void *unused)
 
 int main(void)
 {
-    double t0 = now_ms();
+    int64_t t0 = now_ns();
     struct timespec d;
     clock_gettime(CLOCK_REALTIME, &d);
     d.tv_sec += 1;
@@ -45,7 +48,7 @@ int main(void)
     int rc = 0;
     while (rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&never, &lock, &d);
-    double took = now_ms() - t0;
+    double took = (now_ns() - t0) / 1e6;
     pthread_mutex_unlock(&lock);
     pthread_join(t, NULL);
     assert(took >= 2499.0 && took <= 2501.0);

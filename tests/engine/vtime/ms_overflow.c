@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -14,11 +15,13 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed;
 static bool ready;
 
-static double now_ms(void)
+/* Nanoseconds: a difference of two is exact (milliseconds as doubles of
+ * the absolute time would round). */
+static int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Waits at most ms for `ready`; returns it. */
@@ -48,9 +51,9 @@ int main(void)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&changed, &ca);
-    double t0 = now_ms();
+    int64_t t0 = now_ns();
     bool r = wait_ready(5000);
-    double took = now_ms() - t0;
+    double took = (now_ns() - t0) / 1e6;
     assert(!r && took >= 5000.0); /* gave up after 705 ms */
     return 0;
 }

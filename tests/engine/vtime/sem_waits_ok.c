@@ -8,17 +8,20 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <semaphore.h>
 #include <time.h>
 #include <unistd.h>
 
 static sem_t permits;
 
-static double now_ms(void)
+/* Nanoseconds: a difference of two is exact (milliseconds as doubles of
+ * the absolute time would round). */
+static int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* sem_timedwait's deadline is on CLOCK_REALTIME. */
@@ -55,16 +58,16 @@ static void *poster(void *unused)
 int main(void)
 {
     sem_init(&permits, 0, 0);
-    double t0 = now_ms();
+    int64_t t0 = now_ns();
     assert(timed_wait(3600 * 1000) == ETIMEDOUT);
-    double waited = now_ms() - t0;
+    double waited = (now_ns() - t0) / 1e6;
     assert(waited >= 3600 * 1000.0 && waited < 3600 * 1000.0 + 1);
 
     pthread_t t;
     pthread_create(&t, NULL, poster, NULL);
-    t0 = now_ms();
+    t0 = now_ns();
     assert(timed_wait(30 * 1000) == 0);
-    waited = now_ms() - t0;
+    waited = (now_ns() - t0) / 1e6;
     assert(waited >= 2000 && waited < 2001);
     pthread_join(t, NULL);
 

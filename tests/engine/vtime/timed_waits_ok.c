@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <sys/time.h>
 #include <time.h>
@@ -20,11 +21,13 @@ static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed;
 static bool ready;
 
-static double now_ms(void)
+/* Nanoseconds: a difference of two is exact (milliseconds as doubles of
+ * the absolute time would round). */
+static int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static struct timespec deadline_in(clockid_t clock, unsigned ms)
@@ -67,9 +70,9 @@ static void *locker(void *unused)
 {
     (void)unused;
     struct timespec d = deadline_in(CLOCK_REALTIME, 3000);
-    double t0 = now_ms();
+    int64_t t0 = now_ns();
     int rc = pthread_mutex_timedlock(&held, &d);
-    double took = now_ms() - t0;
+    double took = (now_ns() - t0) / 1e6;
     assert(rc == ETIMEDOUT && took >= 3000.0 && took <= 3001.0);
     return NULL;
 }
@@ -81,16 +84,16 @@ int main(void)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&changed, &ca);
 
-    double t0 = now_ms();
+    int64_t t0 = now_ns();
     bool r = wait_ready(5000);
-    double took = now_ms() - t0;
+    double took = (now_ns() - t0) / 1e6;
     assert(!r && took >= 5000.0 && took <= 5001.0);
 
     pthread_t t;
     pthread_create(&t, NULL, setter, NULL);
-    t0 = now_ms();
+    t0 = now_ns();
     r = wait_ready(30000);
-    took = now_ms() - t0;
+    took = (now_ns() - t0) / 1e6;
     assert(r && took >= 2000.0 && took <= 2001.0);
     pthread_join(t, NULL);
 
@@ -100,9 +103,9 @@ int main(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     assert(time(NULL) - s0 >= 3600 && tv.tv_sec - s0 >= 3600);
-    t0 = now_ms();
+    t0 = now_ns();
     poll(NULL, 0, 1500); /* no descriptors: a sleep */
-    assert(now_ms() - t0 >= 1500.0 && now_ms() - t0 <= 1501.0);
+    assert((now_ns() - t0) / 1e6 >= 1500.0 && (now_ns() - t0) / 1e6 <= 1501.0);
 
     pthread_mutex_lock(&held); /* the locker's timed lock runs out */
     pthread_create(&t, NULL, locker, NULL);
