@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # flake-guard.sh - are the verdicts stable on a busy machine?
 #
-# Grades every lesson's reference solution N times, and every buggy variant
-# (tests/lessons/L/buggy/*.c, "expect: CATEGORY..." in its first comment) and
-# every correct alternative (tests/lessons/L/correct/*.c) M times each, while
-# busy loops keep every core loaded, and prints a table: how often the
+# Grades every lesson's reference solution and every correct alternative
+# (tests/lessons/L/correct/*.c) N times each, and every buggy variant
+# (tests/lessons/L/buggy/*.c, "expect: CATEGORY..." in its first comment) M
+# times each, while busy loops keep every core loaded, and prints a table: how often the
 # solution and each correct alternative got full marks and how often each
 # buggy variant lost points in every category it expects; then the time of
 # each lesson (its solution's gradings: median, 90th percentile, max). A correct
@@ -77,7 +77,8 @@ for lesson in $LESSONS; do
             [ $kind = buggy ] &&
                 expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs | tr ' ' ,)
             sub="$work/src-$lesson-$kind-$name"; mkdir -p "$sub"; cp "$v" "$sub/$slug.c"
-            jobs_list+=("$lesson $name $kind $sub ${expect:--} $M")
+            count=$M; [ $kind = correct ] && count=$N # correct code: as often as the solution
+            jobs_list+=("$lesson $name $kind $sub ${expect:--} $count")
         done
     done
 done
