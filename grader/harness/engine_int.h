@@ -106,6 +106,14 @@ void eng_leave(void);
 
 /* Appends "@HEX" for a code address (or "?"). */
 void eng_site(char *buf, size_t cap, size_t *len, const void *site);
+
+/* sample.c: the stack of running thread `tid` of this process, as offsets
+ * into the executable (the interrupted instruction first, then its
+ * callers'; frames outside the executable left out); the count, 0 when
+ * the thread did not answer in time. Not under E.mu's rules: the handler
+ * takes nothing. */
+#define ENG_SAMPLE_FRAMES 16
+int eng_sample_stack(pid_t tid, uintptr_t out[ENG_SAMPLE_FRAMES]);
 void eng_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -295,16 +295,17 @@ static bool assertion_location(const char *err, finding *f)
     return true;
 }
 
-/* The first frame of the preload library's "crash" record that addr2line
- * names (a frame of the program: the record keeps only those). */
-static bool crash_location(const char *records, const char *bin, finding *f)
+/* The first frame of the preload library's "crash" record (or the engine's
+ * "spin_at": a busy waiter's stack) that addr2line names (a frame of the
+ * program: the records keep only those). */
+static bool crash_location(const char *records, const char *kind, const char *bin, finding *f)
 {
-    char *text = record_text(records, "crash", false);
+    char *text = record_text(records, kind, false);
     if (!text)
         return false;
     bool found = false;
     char *save = NULL;
-    strtok_r(text, " ", &save); /* the signal */
+    strtok_r(text, " ", &save); /* the signal, or the spinning thread */
     for (char *w = strtok_r(NULL, " ", &save); w && !found; w = strtok_r(NULL, " ", &save)) {
         char *site = xasprintf("@%s", w);
         char *where = sites_symbolize(site, bin, NULL);
@@ -371,6 +372,7 @@ static void judge(const stress_run *r, const flavour *fl, const char *source, fi
         return;
     }
     if ((text = record_text(r->records, "spin", false))) {
+        crash_location(r->records, "spin_at", fl->bin, f); /* the line it loops on */
         f->message = sites_symbolize(text, fl->bin, NULL);
         free(text);
         f->status = "busy-wait";
@@ -391,7 +393,7 @@ static void judge(const stress_run *r, const flavour *fl, const char *source, fi
         f->status = sig == SIGABRT ? "assertion" : "crash";
         if (sig == SIGABRT && assertion_location(r->err, f))
             return;
-        crash_location(r->records, fl->bin, f);
+        crash_location(r->records, "crash", fl->bin, f);
         f->message = f->file ? xasprintf("killed by signal %d (%s) at %s:%u", sig, strsignal(sig),
                                          f->file, f->line)
                              : xasprintf("killed by signal %d (%s)", sig, strsignal(sig));

@@ -427,6 +427,17 @@ void free_tests(test_info *tests, size_t n)
 
 /* ---- one run ------------------------------------------------------------- */
 
+/* "busy waiting: threads 3, 4..." with the place the first named (the
+ * busiest) was looping: "busy waiting in FUNC (FILE:LINE): threads 3, 4...".
+ * NULL when the text is not of that shape. */
+static char *spin_placed(const char *spin, const char *where)
+{
+    static const char head[] = "busy waiting: ";
+    if (strncmp(spin, head, sizeof head - 1) != 0)
+        return NULL;
+    return xasprintf("busy waiting %s: %s", where, spin + sizeof head - 1);
+}
+
 /* The text of the first (or last) record of a kind, symbolised; NULL. */
 static char *symbolised(const run_context *ctx, const char *bin, const char *records,
                         const char *kind, bool last)
@@ -501,15 +512,26 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
                           : NULL;
     char *misuse = symbolised(ctx, bin, rr.records, "misuse", false);
     char *spin = symbolised(ctx, bin, rr.records, "spin", false);
+    const char *spin_at = spin ? verdict_find_record(rr.records, "spin_at") : NULL;
     bool timed_out = rr.res.timed_out || rr.res.cpu_exceeded;
     char *hang = timed_out ? symbolised(ctx, bin, rr.records, "hang", true) : NULL;
     const char *crash = verdict_find_record(rr.records, "crash");
     char *student_file = xasprintf("%s.c", ctx->l->slug);
     code_range student = { 0, 0 };
-    if (crash)
+    if (crash || spin_at)
         student_range_of_build(ctx->workdir, tsan, bin, &student);
     char *crash_where =
         crash ? sites_crash_location(crash, bin, ctx->workdir, student_file, &student) : NULL;
+    if (spin_at) {
+        /* "ID OFFSET...": the busiest spinner's stack, the shape of a crash's. */
+        char *where = sites_crash_location(spin_at, bin, ctx->workdir, student_file, &student);
+        char *placed = where ? spin_placed(spin, where) : NULL;
+        if (placed) {
+            free(spin);
+            spin = placed;
+        }
+        free(where);
+    }
     e.sandbox_failed = rr.sandbox_failed;
     e.wait_status = rr.res.status;
     e.judge_signal = rr.judge_signal;

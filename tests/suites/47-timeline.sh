@@ -8,6 +8,7 @@
 # - `--table --details` prints it under the failure, one event per line
 #   (the table goes to stderr when --out names a file);
 # - the class report draws it (lanes per thread), markup escaped.
+# - a busy waiter (05-semaphore) is named with the line it loops on.
 # (A forged timeline: tests/hostile/forge_timeline.c, in 30-robust.)
 source "$ROOT/tests/lib.sh"
 
@@ -96,3 +97,23 @@ sys.exit(0 if ok else 1)
 PYEOF
 then pass "timeline: the class report draws lanes naming wallet.c lines"
 else fail "timeline: the class report draws lanes naming wallet.c lines" "$(grep -o '<details class="timeline">.\{0,300\}' "$cls.out/report.html" | head -2) $(tail -c 200 "$cls.log")"; fi
+
+# ---- a busy waiter is named with the line it loops on ------------------------
+# (vclock.c reports it; sample.c takes the spinner's stack; the grader names
+# the first frame of the student's code.)
+spin="$work/spin"; mkdir -p "$spin"
+cp "$ROOT/tests/lessons/05-semaphore/buggy/busy_wait_yield.c" "$spin/semaphore.c"
+"$GRADER" grade --quiet --public --lesson 05-semaphore --out "$spin.json" "$spin" >/dev/null 2>&1
+if $PY - "$spin.json" "$spin/semaphore.c" <<'PYEOF'
+import json, re, sys
+d, src = json.load(open(sys.argv[1])), open(sys.argv[2]).read().split('\n')
+start = next(i for i, l in enumerate(src) if l.startswith('void csem_acquire'))
+end = next(i for i in range(start, len(src)) if src[i].startswith('}'))
+named = [int(m.group(1)) for L in d['lessons'] for t in L['tests']
+         for m in [re.match(r'busy waiting in csem_acquire \(semaphore\.c:([0-9]+)\): thread',
+                            t.get('message') or '')] if m]
+sys.exit(0 if named and all(start < n <= end + 1 for n in named) else 1)
+PYEOF
+then pass "busy waiting: the message names the student's spinning line (csem_acquire)"
+else fail "busy waiting: the message names the student's spinning line (csem_acquire)" \
+    "$(jget "$spin.json" "[t.get('message','')[:120] for l in r['lessons'] for t in l['tests'] if t['status'] != 'passed']")"; fi

@@ -10,16 +10,16 @@
 static long long now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* spins here */
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec; /* spins here */
 }
 
 static void *worker(void *unused)
 {
     (void)unused;
     long long until = now_ns() + 50 * 1000000LL;
-    while (now_ns() < until)
-        ;
+    while (now_ns() < until) /* spins here */
+        ; /* spins here */
     return NULL;
 }
 

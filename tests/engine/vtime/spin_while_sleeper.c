@@ -25,8 +25,8 @@ int main(void)
 {
     pthread_t t;
     pthread_create(&t, NULL, sleeper, NULL);
-    while (!atomic_load(&done))
-        sched_yield();
+    while (!atomic_load(&done)) /* spins here */
+        sched_yield();          /* spins here */
     pthread_join(t, NULL);
     return 0;
 }
