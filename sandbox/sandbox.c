@@ -61,6 +61,11 @@ static struct {
     char notes[256];
 } probe;
 
+/* sbx_cancel's flag: set from a signal handler, read by the wait loop. */
+static volatile sig_atomic_t cancelled;
+
+void sbx_cancel(void) { cancelled = 1; }
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -287,6 +292,10 @@ int sbx_run(const sbx_spec *spec, sbx_result *res)
     double next_watch_ms = start_ms + SBX_MEMWATCH_MS;
     double credit_ms = 0; /* wall time given back to a starved run */
     while (!exited) {
+        if (cancelled) {
+            res->cancelled = true;
+            break;
+        }
         if ((watch_memory || spec->scratch_dir) && now_ms() >= next_watch_ms) {
             next_watch_ms = now_ms() + SBX_MEMWATCH_MS;
             if (watch_memory && sbx_tree_resident_bytes(pid) > mem) {

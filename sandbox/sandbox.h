@@ -62,6 +62,7 @@ typedef struct sbx_result {
     size_t output_len;
     double wall_ms;
     double cpu_ms;
+    bool cancelled;      /* ended early by sbx_cancel: its outcome means nothing */
 } sbx_result;
 
 /* Runs the command. Returns 0 when it was run (whatever its outcome, see
@@ -76,6 +77,12 @@ int sbx_run(const sbx_spec *spec, sbx_result *res);
  * runner with a wall limit (`grader stress`). */
 double sbx_tree_run_delay_ms(pid_t root, double elapsed_ms);
 #define SBX_STARVED_CREDIT 2
+
+/* From a signal handler too: every run of this process, the one in
+ * progress and any later one, ends at once (within 20 ms), cleaned up as
+ * after a timeout, with res->cancelled set. For a process whose work is no
+ * longer wanted (a test run made ahead of time, pool.c). */
+void sbx_cancel(void);
 
 /* Frees what sbx_run allocated in `res`. */
 void sbx_result_free(sbx_result *res);

@@ -79,7 +79,7 @@ typedef struct engine_config {
     enum engine_noise noise;   /* LIGHT: yields only (timing tests) */
     bool spurious_wakeups;     /* every other condition wait returns at once */
     unsigned stall_ms;         /* no progress this long: write a "hang" record */
-    bool exit_on_deadlock;     /* _exit(ENGINE_DEADLOCK_EXIT) after the record */
+    bool exit_on_deadlock;     /* _exit(ENGINE_DEADLOCK_EXIT) after the record (a misuse: 50 ms later) */
     bool caller_runs_no_code;  /* engine_init's caller never runs the code under test
                                   (the subject's main thread): not one of its threads */
     bool no_recursive_mutex;   /* locking a recursive mutex is a misuse (a lesson that

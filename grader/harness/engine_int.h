@@ -89,6 +89,7 @@ typedef struct engine_state {
     atomic_ulong progress;    /* acquisitions, wake-ups, joins, exits */
     atomic_ulong sections;    /* critical sections completed */
     atomic_bool deadlock_reported;
+    atomic_bool misuse_reported; /* the watchdog then ends the run (watchdog.c) */
     atomic_bool order_reported;
 } engine_state;
 

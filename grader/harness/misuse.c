@@ -67,7 +67,11 @@ static bool first_time(const char *rule, const void *site)
     return true;
 }
 
-static void emit(const char *text) { E.report("misuse", text); }
+static void emit(const char *text)
+{
+    E.report("misuse", text);
+    atomic_store_explicit(&E.misuse_reported, true, memory_order_relaxed);
+}
 
 static int thread_id(int t) { return E.threads[t].id; }
 

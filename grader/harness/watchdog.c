@@ -8,12 +8,14 @@
  * exited is one too (nobody can ever unlock it). The watchdog thread wakes every 50 ms; when nothing has
  * progressed for cfg.stall_ms it looks for cycles the lock-time check could
  * not see and writes a "hang" record describing every thread, which the
- * grader shows if the test then runs out of time.
+ * grader shows if the test then runs out of time. After a misuse record it
+ * ends the run (exit_on_deadlock): the test has failed whatever follows.
  */
 #include "engine_int.h"
 
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_DESCRIBED 12
 
@@ -281,9 +283,19 @@ static void *watch(void *unused)
     unsigned long last = atomic_load_explicit(&E.progress, memory_order_relaxed);
     unsigned quiet_ms = 0;
     bool said = false;
+    unsigned misuse_ticks = 0;
     for (;;) {
         struct timespec ts = { 0, 50 * 1000000L };
         E.R.nanosleep(&ts, NULL);
+        /* A misuse fails the test whatever follows: the run ends a tick
+         * after it (time for the call to finish and show in the timeline),
+         * not at its time limit (a wait on the wrong clock never returns). */
+        if (E.cfg.exit_on_deadlock &&
+            atomic_load_explicit(&E.misuse_reported, memory_order_relaxed) &&
+            ++misuse_ticks > 1) {
+            engine_report_timeline();
+            _exit(ENGINE_DEADLOCK_EXIT);
+        }
         unsigned long p = atomic_load_explicit(&E.progress, memory_order_relaxed);
         if (p != last) {
             last = p;

@@ -47,6 +47,16 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* pool_run_until's on_cancel, in the child. */
+static void (*cancel_handler)(void);
+
+static void on_sigusr1(int sig)
+{
+    (void)sig;
+    if (cancel_handler)
+        cancel_handler();
+}
+
 /* In the child: do the work, send the progress, a NUL, the JSON. */
 static void child(size_t i, int fd, pid_t parent, pool_fn fn, void *ctx)
 {
@@ -54,6 +64,9 @@ static void child(size_t i, int fd, pid_t parent, pool_fn fn, void *ctx)
     if (getppid() != parent) /* the parent died before the line above */
         _exit(1);
     signal(SIGPIPE, SIG_DFL);
+    struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL); /* no handler set: the signal is ignored */
     FILE *progress = fdopen(dup(fd), "w");
     if (!progress)
         _exit(1);
@@ -154,9 +167,43 @@ static void collect(piece *p, const char *what, json_t **result, char **failure)
         *failure = died(p, what);
 }
 
+static void run_pieces(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
+                       pool_stop_fn stop, const char *what, FILE *progress, json_t **results,
+                       char **failures);
+
 void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
               const char *what, FILE *progress, json_t **results, char **failures)
 {
+    run_pieces(n, jobs, exclusive, fn, ctx, NULL, what, progress, results, failures);
+}
+
+void pool_run_until(size_t n, unsigned jobs, pool_fn fn, void *ctx, pool_stop_fn stop,
+                    void (*on_cancel)(void), const char *what, json_t **results, char **failures)
+{
+    cancel_handler = on_cancel; /* the children inherit it */
+    run_pieces(n, jobs, NULL, fn, ctx, stop, what, NULL, results, failures);
+    cancel_handler = NULL;
+}
+
+/* The pieces from `from` on are not wanted: those running are told so,
+ * the others never start. */
+static void cancel_from(piece *p, size_t n, size_t from, size_t *next_start)
+{
+    for (size_t j = from; j < *next_start; j++)
+        if (p[j].pid > 0)
+            kill(p[j].pid, SIGUSR1);
+    for (size_t j = *next_start; j < n; j++) {
+        p[j].pid = -1; /* finished, with nothing sent */
+        p[j].status = 0;
+    }
+    *next_start = n;
+}
+
+static void run_pieces(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
+                       pool_stop_fn stop, const char *what, FILE *progress, json_t **results,
+                       char **failures)
+{
+    size_t unwanted = n; /* pieces from here on were cancelled */
     piece *p = xcalloc(n ? n : 1, sizeof *p);
     for (size_t i = 0; i < n; i++)
         p[i].fd = -1;
@@ -183,6 +230,16 @@ void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *
         while (next_shown < n && p[next_shown].pid == -1) {
             forward(&p[next_shown], progress);
             collect(&p[next_shown], what, &results[next_shown], &failures[next_shown]);
+            if (next_shown >= unwanted) {
+                json_decref(results[next_shown]);
+                results[next_shown] = NULL;
+                free(failures[next_shown]);
+                failures[next_shown] = xstrdup("cancelled");
+            } else if (stop && next_shown + 1 < n &&
+                       stop(next_shown, results[next_shown], ctx)) {
+                unwanted = next_shown + 1;
+                cancel_from(p, n, unwanted, &next_start);
+            }
             free(p[next_shown].buf);
             p[next_shown].buf = NULL;
             next_shown++;

@@ -30,6 +30,18 @@ typedef json_t *(*pool_fn)(size_t i, FILE *progress, void *ctx);
 void pool_run(size_t n, unsigned jobs, const bool *exclusive, pool_fn fn, void *ctx,
               const char *what, FILE *progress, json_t **results, char **failures);
 
+/* Whether the pieces after piece i are still wanted, now that its result
+ * is in (results come in index order; `result` may be NULL). */
+typedef bool (*pool_stop_fn)(size_t i, const json_t *result, void *ctx);
+
+/* pool_run (no exclusive pieces), where `stop` may end the work early: once
+ * it says so for piece i, the pieces after i that run get SIGUSR1, whose
+ * handler in the child is `on_cancel` (async-signal-safe: it makes the
+ * piece end soon), those not started never start, and their results are
+ * NULL with failures[j] "cancelled". */
+void pool_run_until(size_t n, unsigned jobs, pool_fn fn, void *ctx, pool_stop_fn stop,
+                    void (*on_cancel)(void), const char *what, json_t **results, char **failures);
+
 /* The number of online cores (at least 1): the default for --jobs. */
 unsigned pool_default_jobs(void);
 

@@ -570,10 +570,10 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
 
 json_t *test_outcome_to_json(const test_outcome *out)
 {
-    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b}", "status", (int)out->status,
+    json_t *j = json_pack("{s:i, s:f, s:i, s:b, s:I, s:b, s:b}", "status", (int)out->status,
                           "duration_ms", out->duration_ms, "attempts", out->attempts, "tsan_run",
                           out->tsan_run, "seed", (json_int_t)out->seed, "engine_found",
-                          out->engine_found);
+                          out->engine_found, "virtual_time", out->virtual_time);
     if (out->message)
         json_object_set_new(j, "message", json_text(out->message, MESSAGE_MAX));
     if (out->timeline)
@@ -597,6 +597,7 @@ void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out)
     out->tsan_run = json_is_true(json_object_get(j, "tsan_run"));
     out->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
     out->engine_found = json_is_true(json_object_get(j, "engine_found"));
+    out->virtual_time = json_is_true(json_object_get(j, "virtual_time"));
     const char *m = json_string_value(json_object_get(j, "message"));
     out->message = m ? xstrdup(m) : NULL;
     out->timeline = results_timeline_lines(json_object_get(j, "timeline"));
@@ -609,6 +610,7 @@ void test_outcome_from_json(json_t *j, const char *failure, test_outcome *out)
 typedef struct ahead_run {
     bool tsan;
     uint64_t seed;
+    enum next_run kind; /* what the rules asked for (run 0: the first) */
     bool used;
     test_outcome out;
 } ahead_run;
@@ -618,6 +620,11 @@ typedef struct ahead {
     const test_info *t;
     ahead_run runs[MAX_AHEAD];
     size_t n;
+    /* run_test's loop, followed as the runs come in (ahead_plan_broken) */
+    test_outcome so_far;
+    bool started;
+    unsigned schedules;
+    bool tsan_done;
 } ahead;
 
 static json_t *ahead_piece(size_t i, FILE *progress, void *arg)
@@ -631,6 +638,33 @@ static json_t *ahead_piece(size_t i, FILE *progress, void *arg)
     return j;
 }
 
+/* The runs were planned on the assumption that every run passes. Once run
+ * i is in, run_test's rules are followed on the real outcomes so far: when
+ * they ask for no run, or another run than the one planned next, the runs
+ * after i are not wanted (a hang's TSan run would otherwise hold the test
+ * for its own, longer, limit). */
+static bool ahead_plan_broken(size_t i, const json_t *result, void *arg)
+{
+    ahead *a = arg;
+    test_outcome got;
+    test_outcome_from_json((json_t *)result, result ? NULL : "no result", &got);
+    if (!a->started) {
+        a->so_far = got;
+        a->started = true;
+    } else {
+        verdict_fold(&a->so_far, &got, a->runs[i].kind);
+    }
+    enum next_run next = verdict_next_run(a->t->category, &a->so_far, a->schedules,
+                                          a->ctx->bin_tsan != NULL, a->tsan_done);
+    if (next == NEXT_NONE || i + 1 >= a->n)
+        return true;
+    uint64_t seed = verdict_next_seed(next, a->ctx->seed, a->schedules, &a->so_far);
+    a->schedules += next == NEXT_OTHER_SCHEDULE;
+    a->tsan_done |= next == NEXT_TSAN;
+    const ahead_run *r = &a->runs[i + 1];
+    return r->kind != next || r->tsan != (next == NEXT_TSAN) || r->seed != seed;
+}
+
 /* With cores to spare, the runs a passing test will need (verdict.c's rules
  * followed on the assumption that every run passes) are made at once,
  * `ctx->parallel_runs` side by side. run_test then takes each run the rules
@@ -638,9 +672,10 @@ static json_t *ahead_piece(size_t i, FILE *progress, void *arg)
  * grading gives; a run that is not asked for (an early failure) is dropped. */
 static void run_ahead(const run_context *ctx, const test_info *t, ahead *a)
 {
+    memset(a, 0, sizeof *a);
     a->ctx = ctx;
     a->t = t;
-    a->n = 0;
+    a->schedules = 1;
     if (ctx->parallel_runs < 2)
         return;
     test_outcome sim = { .status = TEST_PASSED, .attempts = 1, .seed = ctx->seed };
@@ -653,7 +688,7 @@ static void run_ahead(const run_context *ctx, const test_info *t, ahead *a)
         if (next == NEXT_NONE)
             break;
         sim.seed = verdict_next_seed(next, ctx->seed, schedules, &sim);
-        a->runs[a->n++] = (ahead_run){ .tsan = next == NEXT_TSAN, .seed = sim.seed };
+        a->runs[a->n++] = (ahead_run){ .tsan = next == NEXT_TSAN, .seed = sim.seed, .kind = next };
         schedules += next == NEXT_OTHER_SCHEDULE;
         tsan_done |= next == NEXT_TSAN;
     }
@@ -663,12 +698,20 @@ static void run_ahead(const run_context *ctx, const test_info *t, ahead *a)
     }
     json_t *results[MAX_AHEAD] = { 0 };
     char *failures[MAX_AHEAD] = { 0 };
-    pool_run(a->n, ctx->parallel_runs, NULL, ahead_piece, a, "test run", NULL, results, failures);
+    pool_run_until(a->n, ctx->parallel_runs, ahead_piece, a, ahead_plan_broken, sbx_cancel,
+                   "test run", results, failures);
+    size_t made = a->n;
     for (size_t i = 0; i < a->n; i++) {
-        test_outcome_from_json(results[i], failures[i], &a->runs[i].out);
+        if (failures[i] && strcmp(failures[i], "cancelled") == 0 && made == a->n)
+            made = i; /* from here on not made: run_test makes what it asks for */
+        if (i < made)
+            test_outcome_from_json(results[i], failures[i], &a->runs[i].out);
         json_decref(results[i]);
         free(failures[i]);
     }
+    a->n = made;
+    if (a->started)
+        test_outcome_free(&a->so_far);
 }
 
 /* The run (tsan, seed): made ahead of time, or now. */
