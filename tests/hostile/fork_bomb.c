@@ -2,8 +2,12 @@
  * A fork bomb: pids cgroup / RLIMIT_NPROC stop it, the wall clock ends it.
  * expect-test: timeout
  * expect-max-score: 9
- * expect-min-score: 9
- * (the payload fires in deposit_and_balance only; the other tests are honest)
+ * expect-min-score: 7.5
+ * (the payload fires in deposit_and_balance only; the other tests are honest.
+ * The one test that runs beside it, two_users_withdraw_600, may starve: a
+ * fork bomb hammers the kernel's process locks, which no CPU share
+ * apportions, and it is this submission's own test. Every test after the
+ * bomb's run must pass: nothing of it outlives its run.)
  * expect-message: did not finish within [0-9.]+ s
  */
 #include "bank.h"
