@@ -66,7 +66,7 @@ static void child(size_t i, int fd, pid_t parent, pool_fn fn, void *ctx)
     signal(SIGPIPE, SIG_DFL);
     struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL); /* no handler set: the signal is ignored */
+    sigaction(SIGUSR1, &sa, NULL); /* under pool_run (no on_cancel) it does nothing */
     FILE *progress = fdopen(dup(fd), "w");
     if (!progress)
         _exit(1);
