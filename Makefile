@@ -20,7 +20,7 @@ endif
 GRADER_SRC := $(wildcard grader/src/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
-HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h
+HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h grader/harness/netwire.h
 
 .PHONY: all grader check test unit clean gradescope handout
 all: grader
@@ -76,9 +76,12 @@ $(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
 UNIT_SRC := $(wildcard tests/unit/*.c)
-# timeline.c: the engine's one pure part under test (its merge and record text).
-$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ) grader/harness/timeline.c grader/harness/timeline.h
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) grader/harness/timeline.c $(SAN_OBJ) \
+# timeline.c: the engine's one pure part under test (its merge and record text);
+# netclient.c: the judge's side of the sandbox's socket maker.
+UNIT_HARNESS := grader/harness/timeline.c grader/harness/netclient.c
+$(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ) $(UNIT_HARNESS) grader/harness/timeline.h \
+                     grader/harness/harness.h grader/harness/netwire.h
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(UNIT_HARNESS) $(SAN_OBJ) \
 	  $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.
 $(BUILD)/grader-san: $(SAN_OBJ) $(BUILD)/san/grader/src/main.o

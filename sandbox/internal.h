@@ -37,6 +37,11 @@ int sbx_seccomp_prepare(void);
 int sbx_seccomp_load(void);
 bool sbx_seccomp_available(void);
 
+/* ---- netmaker.c ---- */
+/* In init: forks the helper that serves `chan` (sbx_spec.socket_fd) and
+ * closes init's copy. Returns 0, or -1 (errno set). */
+int sbx_netmaker_start(int chan);
+
 /* ---- cgroup.c ---- */
 typedef struct sbx_cgroup {
     char mem[512];  /* the run's memory cgroup dir, or "" */

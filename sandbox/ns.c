@@ -309,6 +309,12 @@ static __attribute__((noreturn)) void init_main(const sbx_spec *spec, int out_fd
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (grader_gone(status_fd))
         _exit(120);
+    /* The tests' sockets in this namespace (netmaker.c): forked before the
+     * command, so it never runs beside the helper's setup. */
+    if (spec->network && spec->socket_fd > 2 && sbx_netmaker_start(spec->socket_fd) != 0) {
+        report(status_fd, 16, errno);
+        _exit(0);
+    }
     pid_t cmd = fork();
     if (cmd < 0) {
         report(status_fd, 15, errno);

@@ -35,17 +35,19 @@ static void close_span(unsigned first, unsigned last)
         close((int)fd);
 }
 
-void sbx_close_fds_except(int keep1, int keep2)
+void sbx_close_fds_except(const int *keep, size_t n)
 {
-    int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
     unsigned next = 3;
-    if (lo >= 3) {
-        close_span(next, (unsigned)lo - 1);
+    for (;;) { /* the smallest kept fd from `next` up (n is tiny: no sort) */
+        int lo = -1;
+        for (size_t i = 0; i < n; i++)
+            if (keep[i] >= (int)next && (lo < 0 || keep[i] < lo))
+                lo = keep[i];
+        if (lo < 0)
+            break;
+        if ((unsigned)lo > next)
+            close_span(next, (unsigned)lo - 1);
         next = (unsigned)lo + 1;
-    }
-    if (hi >= 3 && hi != lo) {
-        close_span(next, (unsigned)hi - 1);
-        next = (unsigned)hi + 1;
     }
     close_span(next, ~0U);
 }
@@ -112,7 +114,7 @@ void sbx_exec_command(const sbx_spec *spec, int out_fd, bool in_ns)
         _exit(127);
     /* Close everything but stdio and the fd the caller hands over. */
     int keep2 = spec->pass_fd2 > 2 ? spec->pass_fd2 : -1;
-    sbx_close_fds_except(spec->pass_fd, keep2);
+    sbx_close_fds_except((const int[]){ spec->pass_fd, keep2 }, 2);
     if (spec->pass_fd >= 0)
         fcntl(spec->pass_fd, F_SETFD, 0);
     if (keep2 >= 0)

@@ -34,6 +34,12 @@ typedef struct sbx_spec {
     int pass_fd;              /* an fd handed to the command as the same number; -1: none */
     int pass_fd2;             /* a second one; 0 or -1: none */
     bool network;             /* loopback networking allowed */
+    int socket_fd;            /* network runs in a network namespace: init forks a helper
+                                 that serves this fd (a SOCK_SEQPACKET end; the command never
+                                 gets it), making sockets in the run's namespace for the
+                                 caller's trusted process (netmaker.c; the wire format is
+                                 grader/harness/netwire.h). 0 or -1: none. Without namespaces
+                                 nobody serves it: see sbx_capabilities' net_ns */
     bool compiler;            /* a compile step: no seccomp filter, workdir writable */
     bool sanitizer;           /* a ThreadSanitizer run: no RLIMIT_AS (it reserves terabytes).
                                  Said here, not by the environment: both flavours of a test
@@ -107,9 +113,10 @@ typedef struct sbx_caps {
 
 void sbx_capabilities(sbx_caps *out);
 
-/* Closes every fd from 3 up except `keep1` and `keep2` (-1: none), in a few
- * close_range() calls rather than one close() per possible fd: with a high
- * RLIMIT_NOFILE the loop costs milliseconds in every child we start. */
-void sbx_close_fds_except(int keep1, int keep2);
+/* Closes every fd from 3 up except the n in `keep` (negative ones are
+ * ignored), in a few close_range() calls rather than one close() per
+ * possible fd: with a high RLIMIT_NOFILE the loop costs milliseconds in
+ * every child we start. Async-signal-safe. */
+void sbx_close_fds_except(const int *keep, size_t n);
 
 #endif

@@ -2,16 +2,15 @@
  * and plays the TCP clients.
  *
  * The tests run in a process of their own (the judge); your code runs in
- * another (the subject), maybe in a network namespace of its own. Each
+ * another (the subject), maybe in a network namespace of its own. Each API
  * function below, on the tests' side, sends the call to your process, where
- * the matching do_ function makes it. The clients live in your process too
- * (so they reach its 127.0.0.1), but never in your code: the tests ask for
- * "connect", "send", "receive", "close", and this file does it with
- * ordinary sockets. You never need to read or change this file.
+ * the matching do_ function makes it. The clients are the tests' own: the
+ * grader hands the judge sockets made on your process's network (its
+ * 127.0.0.1), and the functions below connect, send, receive and close
+ * with them. You never need to read or change this file.
  *
  * What a client sends is a pattern computed from a seed and the offset of
- * each byte, so what comes back is checked byte by byte without carrying
- * megabytes between the processes.
+ * each byte, so what comes back is checked byte by byte as it arrives.
  */
 #include "remote.h"
 #include "echo.h"
@@ -19,76 +18,12 @@
 
 #include <string.h>
 
-enum {
-    F_START, F_PORT, F_STOP,
-    F_CONNECT, F_SEND, F_RECV, F_EXCHANGE, F_CLOSE, F_FREE_PORT,
-    F_IO_FAULTS, F_IO_STATS, F_IO_QUIET
-};
+enum { F_START, F_PORT, F_STOP, F_IO_FAULTS, F_IO_STATS, F_IO_QUIET };
 REMOTE_NAMES("echo_start", "echo_port", "echo_stop",
-             "the test's client connect", "the test's client send", "the test's client receive",
-             "the test's clients send and receive", "the test's client close",
-             "the test's search for a free port",
              "the test's socket faults switch", "the test's look at the sockets",
              "the test's wait for a quiet server");
 
 #ifdef REMOTE_JUDGE
-echo_server_t *echo_start(uint16_t port, size_t workers)
-{
-    return REMOTE_AS_PTR(REMOTE_CALL(F_START, port, (uint64_t)workers));
-}
-uint16_t echo_port(echo_server_t *s) { return (uint16_t)REMOTE_CALL(F_PORT, REMOTE_PTR_ARG(s)); }
-void echo_stop(echo_server_t *s) { REMOTE_CALL(F_STOP, REMOTE_PTR_ARG(s)); }
-
-int client_connect(uint16_t port, int rcvbuf)
-{
-    return (int)(int64_t)REMOTE_CALL(F_CONNECT, port, (uint64_t)(int64_t)rcvbuf);
-}
-
-long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms)
-{
-    return (long)(int64_t)REMOTE_CALL(F_SEND, (uint64_t)fd, n, seed, off, ms);
-}
-
-client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms)
-{
-    client_got g = { 0 };
-    size_t len = 0;
-    uint64_t args[] = { (uint64_t)fd, n, seed, off, ms };
-    remote_call_bytes(F_RECV, 5, args, NULL, 0, &g, sizeof g, &len);
-    return g;
-}
-
-void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
-                     bool close_done, client_got got[])
-{
-    uint32_t in[CLIENTS_MAX];
-    for (size_t i = 0; i < k && i < CLIENTS_MAX; i++)
-        in[i] = (uint32_t)fds[i];
-    size_t len = 0;
-    uint64_t args[] = { n, seed, ms, close_done };
-    memset(got, 0, k * sizeof *got);
-    remote_call_bytes(F_EXCHANGE, 4, args, in, k * sizeof in[0], got, k * sizeof *got, &len);
-}
-
-void client_close(int fd, bool reset) { REMOTE_CALL(F_CLOSE, (uint64_t)fd, reset); }
-uint16_t client_free_port(void) { return (uint16_t)REMOTE_CALL0(F_FREE_PORT); }
-void io_faults(bool on) { REMOTE_CALL(F_IO_FAULTS, harness_seed(), on); }
-
-io_stats io_look(void)
-{
-    io_stats st = { 0 };
-    size_t len = 0;
-    remote_call_bytes(F_IO_STATS, 0, NULL, NULL, 0, &st, sizeof st, &len);
-    return st;
-}
-
-bool io_quiet(unsigned quiet_ms, unsigned max_ms)
-{
-    return REMOTE_CALL(F_IO_QUIET, quiet_ms, max_ms) != 0;
-}
-#endif
-
-#ifdef REMOTE_SUBJECT
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -98,18 +33,14 @@ bool io_quiet(unsigned quiet_ms, unsigned max_ms)
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t do_start(remote_args *a)
+echo_server_t *echo_start(uint16_t port, size_t workers)
 {
-    return REMOTE_PTR_ARG(echo_start((uint16_t)a->arg[0], (size_t)a->arg[1]));
+    return REMOTE_AS_PTR(REMOTE_CALL(F_START, port, (uint64_t)workers));
 }
-static uint64_t do_port(remote_args *a) { return echo_port(REMOTE_AS_PTR(a->arg[0])); }
-static uint64_t do_stop(remote_args *a)
-{
-    echo_stop(REMOTE_AS_PTR(a->arg[0]));
-    return 0;
-}
+uint16_t echo_port(echo_server_t *s) { return (uint16_t)REMOTE_CALL(F_PORT, REMOTE_PTR_ARG(s)); }
+void echo_stop(echo_server_t *s) { REMOTE_CALL(F_STOP, REMOTE_PTR_ARG(s)); }
 
-/* ---- the clients: ordinary sockets, outside the student's code ---------- */
+/* ---- the clients: the tests' own sockets, on the student's network ------ */
 
 static long ms_now(void)
 {
@@ -139,17 +70,15 @@ static bool wait_for(int fd, short events, long deadline)
     }
 }
 
-/* args: port, receive buffer size (0: the system's). -errno on failure. */
-static uint64_t do_connect(remote_args *a)
+int client_connect(uint16_t port, int rcvbuf)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = harness_net_socket(AF_INET, SOCK_STREAM);
     if (fd < 0)
-        return (uint64_t)(int64_t)-errno;
-    int rcvbuf = (int)(int64_t)a->arg[1];
+        return CLIENT_NO_SOCKET;
     if (rcvbuf > 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     nonblocking(fd);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->arg[0]),
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
     if (rc != 0 && errno == EINPROGRESS && wait_for(fd, POLLOUT, ms_now() + 3000)) {
@@ -164,19 +93,15 @@ static uint64_t do_connect(remote_args *a)
     if (rc != 0) {
         int err = errno;
         close(fd);
-        return (uint64_t)(int64_t)-err;
+        return -err;
     }
-    return (uint64_t)fd;
+    return fd;
 }
 
-/* args: fd, n, seed, offset, ms. Sends pattern bytes [off, off + n);
- * returns how many went before the time ran out or the peer went. */
-static uint64_t do_send(remote_args *a)
+long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms)
 {
-    int fd = (int)a->arg[0];
-    size_t n = a->arg[1], off = a->arg[3], sent = 0;
-    uint64_t seed = a->arg[2];
-    long deadline = ms_now() + (long)a->arg[4];
+    size_t sent = 0;
+    long deadline = ms_now() + (long)ms;
     unsigned char buf[16384];
     while (sent < n) {
         size_t k = n - sent < sizeof buf ? n - sent : sizeof buf;
@@ -191,7 +116,7 @@ static uint64_t do_send(remote_args *a)
             continue;
         break;
     }
-    return sent;
+    return (long)sent;
 }
 
 /* One client's receiving side: checks each byte against the pattern. */
@@ -240,49 +165,40 @@ static void rx_step(rx *r)
     }
 }
 
-/* args: fd, n, seed, offset, ms; out: client_got. */
-static uint64_t do_recv(remote_args *a)
+client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms)
 {
     rx r;
-    rx_init(&r, (int)a->arg[0], a->arg[2], a->arg[3], a->arg[1]);
-    long deadline = ms_now() + (long)a->arg[4];
+    rx_init(&r, fd, seed, off, n);
+    long deadline = ms_now() + (long)ms;
     for (;;) {
         rx_step(&r);
         if (r.done || !wait_for(r.fd, POLLIN, deadline))
             break;
     }
-    if (a->out_cap >= sizeof r.g) {
-        memcpy(a->out, &r.g, sizeof r.g);
-        a->out_len = sizeof r.g;
-    }
-    return 0;
+    return r.g;
 }
 
-/* args: n, seed, ms, close_done; in: the fds (uint32 each); out: a
- * client_got each. Client i sends n pattern bytes (seed + i) while it reads
- * its echo; with close_done it closes once its echo is complete (its
- * worker is then free for the next client). */
-static uint64_t do_exchange(remote_args *a)
+/* Client i sends n pattern bytes (seed + i) while it reads its echo; with
+ * close_done it closes once its echo is complete (its worker is then free
+ * for the next client). */
+void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
+                     bool close_done, client_got got[])
 {
-    size_t k = a->in_len / sizeof(uint32_t), n = a->arg[0];
-    if (k > CLIENTS_MAX || a->out_cap < k * sizeof(client_got))
-        return 0;
+    if (k > CLIENTS_MAX)
+        k = CLIENTS_MAX;
     rx r[CLIENTS_MAX];
     size_t sent[CLIENTS_MAX] = { 0 };
     struct pollfd p[CLIENTS_MAX];
-    long deadline = ms_now() + (long)a->arg[2];
-    for (size_t i = 0; i < k; i++) {
-        uint32_t fd;
-        memcpy(&fd, a->in + i * sizeof fd, sizeof fd);
-        rx_init(&r[i], (int)fd, a->arg[1] + i * CLIENT_SEED_STEP, 0, n);
-    }
+    long deadline = ms_now() + (long)ms;
+    for (size_t i = 0; i < k; i++)
+        rx_init(&r[i], fds[i], seed + i * CLIENT_SEED_STEP, 0, n);
     unsigned char buf[16384];
     for (;;) {
         size_t open = 0;
         for (size_t i = 0; i < k; i++) {
             bool was_done = r[i].done;
             rx_step(&r[i]);
-            if (!was_done && r[i].done && a->arg[3])
+            if (!was_done && r[i].done && close_done)
                 close(r[i].fd);
             while (!r[i].done && sent[i] < n) {
                 size_t m = n - sent[i] < sizeof buf ? n - sent[i] : sizeof buf;
@@ -305,27 +221,22 @@ static uint64_t do_exchange(remote_args *a)
         poll(p, k, (int)(left < 50 ? left : 50));
     }
     for (size_t i = 0; i < k; i++)
-        memcpy(a->out + i * sizeof(client_got), &r[i].g, sizeof(client_got));
-    a->out_len = k * sizeof(client_got);
-    return 0;
+        got[i] = r[i].g;
 }
 
-/* args: fd, reset (SO_LINGER 0: the close resets the connection). */
-static uint64_t do_close(remote_args *a)
+/* reset: SO_LINGER 0, the close resets the connection. */
+void client_close(int fd, bool reset)
 {
-    int fd = (int)a->arg[0];
-    if (a->arg[1]) {
+    if (reset) {
         struct linger l = { 1, 0 };
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     }
     close(fd);
-    return 0;
 }
 
-static uint64_t do_free_port(remote_args *a)
+uint16_t client_free_port(void)
 {
-    (void)a;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = harness_net_socket(AF_INET, SOCK_STREAM);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof sa;
     uint16_t port = 0;
@@ -335,6 +246,34 @@ static uint64_t do_free_port(remote_args *a)
     if (fd >= 0)
         close(fd);
     return port;
+}
+
+void io_faults(bool on) { REMOTE_CALL(F_IO_FAULTS, harness_seed(), on); }
+
+io_stats io_look(void)
+{
+    io_stats st = { 0 };
+    size_t len = 0;
+    remote_call_bytes(F_IO_STATS, 0, NULL, NULL, 0, &st, sizeof st, &len);
+    return st;
+}
+
+bool io_quiet(unsigned quiet_ms, unsigned max_ms)
+{
+    return REMOTE_CALL(F_IO_QUIET, quiet_ms, max_ms) != 0;
+}
+#endif
+
+#ifdef REMOTE_SUBJECT
+static uint64_t do_start(remote_args *a)
+{
+    return REMOTE_PTR_ARG(echo_start((uint16_t)a->arg[0], (size_t)a->arg[1]));
+}
+static uint64_t do_port(remote_args *a) { return echo_port(REMOTE_AS_PTR(a->arg[0])); }
+static uint64_t do_stop(remote_args *a)
+{
+    echo_stop(REMOTE_AS_PTR(a->arg[0]));
+    return 0;
 }
 
 static uint64_t do_io_faults(remote_args *a)
@@ -360,8 +299,7 @@ static uint64_t do_io_quiet(remote_args *a)
     return remote_io_wait_quiet((unsigned)a->arg[0], (unsigned)a->arg[1]);
 }
 
-REMOTE_FUNCTIONS(do_start, do_port, do_stop, do_connect, do_send, do_recv, do_exchange,
-                 do_close, do_free_port, do_io_faults, do_io_stats, do_io_quiet);
+REMOTE_FUNCTIONS(do_start, do_port, do_stop, do_io_faults, do_io_stats, do_io_quiet);
 /* echo_start leaves its workers running; echo_stop joins them. */
 REMOTE_LEAVES({ F_START, REMOTE_LEAVES_THREADS });
 #endif

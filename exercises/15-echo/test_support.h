@@ -1,8 +1,7 @@
 /* test_support.h - lesson 15's test helpers, shared by the public tests,
- * the grader's hidden tests and test_remote.c: the test's TCP clients (they
- * run in the student's process, in test_remote.c, never in the student's
- * code), the pattern they send, and the engine's look at the server's
- * sockets. Tests only; nothing here is part of the lesson's API. The helpers
+ * the grader's hidden tests and test_remote.c: the test's TCP clients (the
+ * tests' own sockets, in test_remote.c), the pattern they send, and the
+ * look at the server's sockets. Tests only; nothing here is part of the lesson's API. The helpers
  * every lesson may use are in grader/harness/harness.h.
  */
 #ifndef TEST_SUPPORT_H
@@ -45,7 +44,9 @@ typedef struct io_stats {
 #include <time.h>
 
 /* A client connected to 127.0.0.1:port (rcvbuf > 0: that receive buffer),
- * its descriptor; -errno when connect failed (3 s at most). */
+ * its descriptor; -errno when connect failed (3 s at most), CLIENT_NO_SOCKET
+ * when the grader could not make the client's socket. */
+#define CLIENT_NO_SOCKET (-1000000)
 int client_connect(uint16_t port, int rcvbuf);
 /* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
 long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
@@ -99,6 +100,8 @@ static inline int connect_ok(echo_server_t *s, int rcvbuf)
 {
     uint16_t port = echo_port(s);
     int fd = client_connect(port, rcvbuf);
+    HARNESS_CHECK(fd != CLIENT_NO_SOCKET, "the grader could not make a client's socket (its "
+                  "helper in your sandbox did not answer: was it killed?)");
     HARNESS_CHECK(fd >= 0, "a client could not connect to 127.0.0.1:%u (echo_port's port): "
                   "error %d", port, -fd);
     return fd;
@@ -109,6 +112,29 @@ static inline double real_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The server's TCP sockets as the tests see them (the sandbox lists what
+ * the processes on its network hold; the tests' own are left out): how
+ * many are listening and how many are connections. False where that cannot
+ * be told (no network namespace); a helper that does not answer fails the
+ * test. */
+static inline bool server_sockets(int *listening, int *connections)
+{
+    harness_net_held_socket held[64];
+    int n = harness_net_held(held, 64);
+    HARNESS_CHECK(n != HARNESS_NET_FAILED, "the grader could not list the server's sockets "
+                  "(its helper in your sandbox did not answer: was it killed?)");
+    *listening = *connections = 0;
+    for (int i = 0; i < n && i < 64; i++) {
+        if (held[i].state == HARNESS_TCP_LISTEN)
+            ++*listening;
+        else
+            ++*connections;
+    }
+    if (n > 64) /* more than we looked at: all counted as connections */
+        *connections += n - 64;
+    return n >= 0;
 }
 
 typedef struct stopper {
@@ -148,6 +174,12 @@ static inline void stop_ok(echo_server_t *s, unsigned ms, const char *while_)
     HARNESS_CHECK(left == 0, "echo_stop returned but %d thread%s started by echo_start %s never "
                   "joined: echo_stop must join every worker (pthread_join), not leave it "
                   "running or detach it", left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+    int listening, connections;
+    if (server_sockets(&listening, &connections))
+        HARNESS_CHECK(listening + connections == 0, "echo_stop returned but %s still open "
+                      "(%d listening, %d connection%s): close the listening socket and every "
+                      "client's", listening ? "the listening socket is" : "client connections are",
+                      listening, connections, connections == 1 ? "" : "s");
     io_stats io = io_look();
     HARNESS_CHECK(io.open_fds == 0, "echo_stop returned but %llu descriptor%s the server opened "
                   "(sockets from socket() or accept(), pipes) %s still open: close the "

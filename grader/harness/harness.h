@@ -281,4 +281,27 @@ bool harness_wait_asleep(const int tids[], size_t n, unsigned quiet_ms, unsigned
  * Real time; it does not move the virtual clock. */
 bool harness_wait_exited(const int tids[], size_t n, unsigned max_ms);
 
+/* ---- network lessons: the tests are the clients ---------------------------
+ * A socket on the network the student's code runs on (the sandbox's own
+ * loopback, when it has a network namespace), made for the tests: they
+ * connect to the student's server, send and receive with it themselves, so
+ * what a client got is the judge's own observation. The descriptor, or
+ * -errno. (netclient.c) */
+int harness_net_socket(int domain, int type);
+
+/* The TCP sockets that processes on the student's network hold open (a
+ * descriptor refers to them), other than the tests' own: how many, and up
+ * to cap of them in out. A socket the server closed is not held, even while
+ * TCP keeps it in TIME_WAIT. HARNESS_NET_UNKNOWN where that cannot be told
+ * (no network namespace: the network is the machine's; tests then rely on
+ * the engine's book of descriptors), HARNESS_NET_FAILED when the sandbox's
+ * helper did not answer (the test must fail). */
+typedef struct harness_net_held_socket {
+    uint16_t local_port, remote_port;
+    int state; /* the kernel's TCP state: HARNESS_TCP_LISTEN, ... */
+} harness_net_held_socket;
+enum { HARNESS_NET_UNKNOWN = -1, HARNESS_NET_FAILED = -2 };
+enum { HARNESS_TCP_ESTABLISHED = 1, HARNESS_TCP_CLOSE_WAIT = 8, HARNESS_TCP_LISTEN = 10 };
+int harness_net_held(harness_net_held_socket *out, size_t cap);
+
 #endif

@@ -4,7 +4,8 @@
  * intercept.syms renames the student's read, write, recv, send, recvfrom,
  * sendto, readv, writev, recvmsg, sendmsg, accept, accept4 and close (and
  * the calls that open descriptors: socket, socketpair, pipe, pipe2, dup,
- * eventfd, epoll_create1) to the grader_* functions here. Always: each
+ * dup2, dup3, fcntl's F_DUPFD and F_DUPFD_CLOEXEC, eventfd, epoll_create1)
+ * to the grader_* functions here. Always: each
  * descriptor the student's code opens is remembered (with its inode, so a
  * number reused by someone else is not taken for it) until its close, and a
  * descriptor from accept is "served" from the first read of it until a
@@ -30,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,9 @@ int grader_socketpair(int domain, int type, int proto, int sv[2]);
 int grader_pipe(int p[2]);
 int grader_pipe2(int p[2], int flags);
 int grader_dup(int fd);
+int grader_dup2(int fd, int to);
+int grader_dup3(int fd, int to, int flags);
+int grader_fcntl(int fd, int cmd, ...);
 int grader_eventfd(unsigned init, int flags);
 int grader_epoll_create1(int flags);
 
@@ -424,6 +429,38 @@ int grader_dup(int fd)
     if (d >= 0)
         note_open(d, FD_OPENED);
     return d;
+}
+
+int grader_dup2(int fd, int to)
+{
+    int d = dup2(fd, to);
+    if (d >= 0 && d != fd)
+        note_open(d, FD_OPENED);
+    return d;
+}
+
+int grader_dup3(int fd, int to, int flags)
+{
+    int d = dup3(fd, to, flags);
+    if (d >= 0)
+        note_open(d, FD_OPENED);
+    return d;
+}
+
+/* fcntl's third argument is an int, a long or a pointer, or none: each
+ * travels in one register, so it is passed on as one word whatever it is
+ * (what glibc's own fcntl does). A copy (F_DUPFD, F_DUPFD_CLOEXEC) is a
+ * descriptor the student's code opened. */
+int grader_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    uintptr_t arg = va_arg(ap, uintptr_t);
+    va_end(ap);
+    int rc = fcntl(fd, cmd, arg);
+    if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+        note_open(rc, FD_OPENED);
+    return rc;
 }
 
 int grader_eventfd(unsigned init, int flags)

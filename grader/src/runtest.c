@@ -105,8 +105,10 @@ static char *read_records(int fd, const char *token)
 /* Starts the judge: a child of ours, in its own process group (killed with
  * it), never sandboxed (it holds no student code) and never reachable from
  * the subject (which runs in the sandbox; the judge's fds are not passed).
- * `control` and `result` become the judge's --control and --result. */
-static pid_t start_judge(const char *judge, const char *const *args, int control, int result)
+ * `control` and `result` become the judge's --control and --result;
+ * `sockets` (-1: none), its --sockets (the sandbox's socket maker). */
+static pid_t start_judge(const char *judge, const char *const *args, int control, int result,
+                         int sockets)
 {
     fflush(NULL);
     pid_t parent = getpid();
@@ -119,18 +121,20 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
         _exit(127);
     /* Non-CLOEXEC copies: what the judge keeps across exec. */
     int c = fcntl(control, F_DUPFD, 10), r = fcntl(result, F_DUPFD, 10);
+    int s = sockets >= 0 ? fcntl(sockets, F_DUPFD, 10) : -1;
     int devnull = open("/dev/null", O_RDWR);
-    if (c < 0 || r < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
-        dup2(devnull, 2) < 0)
+    if (c < 0 || r < 0 || (sockets >= 0 && s < 0) || devnull < 0 || dup2(devnull, 0) < 0 ||
+        dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
         _exit(127);
     /* Nothing else of ours: a judge that outlived its run (its Check child
      * is in a process group of its own) would hold our pipes open, and our
      * parent would wait for their end, the grading with it. */
-    sbx_close_fds_except(c, r);
-    char cbuf[16], rbuf[16];
+    sbx_close_fds_except((const int[]){ c, r, s }, 3);
+    char cbuf[16], rbuf[16], sbuf[16];
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
-    const char *argv[24];
+    snprintf(sbuf, sizeof sbuf, "%d", s);
+    const char *argv[26];
     size_t n = 0;
     argv[n++] = judge;
     for (; args && *args && n < 18; args++)
@@ -139,6 +143,10 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     argv[n++] = cbuf;
     argv[n++] = "--result";
     argv[n++] = rbuf;
+    if (s >= 0) {
+        argv[n++] = "--sockets";
+        argv[n++] = sbuf;
+    }
     argv[n] = NULL;
     const char *env[] = { "PATH=/usr/bin:/bin", "LANG=C", "CK_DEFAULT_TIMEOUT=0", NULL };
     execve(judge, (char *const *)argv, (char *const *)env);
@@ -154,7 +162,9 @@ typedef struct judge_start {
     const char *judge;
     const char *const *args;
     int control, result;   /* the judge's: -1 once handed over */
-    int subject_fds[2];    /* the subject's (it has them now): -1 once closed */
+    int sockets;           /* the judge's end of the socket maker's channel, or -1 */
+    int subject_fds[3];    /* the subject's and the socket maker's (they have them now):
+                              -1 once closed */
     pid_t pid;
 } judge_start;
 
@@ -163,12 +173,15 @@ static void start_judge_now(void *arg)
     judge_start *js = arg;
     if (js->control < 0)
         return;
-    js->pid = start_judge(js->judge, js->args, js->control, js->result);
+    js->pid = start_judge(js->judge, js->args, js->control, js->result, js->sockets);
     close(js->control);
     close(js->result);
-    js->control = js->result = -1;
-    for (int i = 0; i < 2; i++) {
-        close(js->subject_fds[i]);
+    if (js->sockets >= 0)
+        close(js->sockets);
+    js->control = js->result = js->sockets = -1;
+    for (int i = 0; i < 3; i++) {
+        if (js->subject_fds[i] >= 0)
+            close(js->subject_fds[i]);
         js->subject_fds[i] = -1;
     }
 }
@@ -247,15 +260,25 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     memset(rr, 0, sizeof *rr);
     new_token(rr->token);
     int chan[2] = { -1, -1 }, control[2] = { -1, -1 }, result[2] = { -1, -1 };
+    int sockets[2] = { -1, -1 };
     int one = 1;
+    /* A network lesson's tests are the clients of the student's server:
+     * where the run has a network namespace of its own, a helper inside
+     * makes their sockets (sandbox/netmaker.c); elsewhere the network is
+     * ours and the judge makes them itself. */
+    sbx_caps caps;
+    sbx_capabilities(&caps);
+    bool maker = ctx->l->network && caps.net_ns;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) != 0 ||
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0 ||
         pipe2(result, O_CLOEXEC) != 0 ||
-        setsockopt(control[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+        setsockopt(control[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0 ||
+        (maker && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) != 0)) {
         for (int i = 0; i < 2; i++) {
             if (chan[i] >= 0) close(chan[i]);
             if (control[i] >= 0) close(control[i]);
             if (result[i] >= 0) close(result[i]);
+            if (sockets[i] >= 0) close(sockets[i]);
         }
         rr->sandbox_failed = true;
         rr->records = xstrdup("");
@@ -265,7 +288,8 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     snprintf(tok, sizeof tok, "%s\n", rr->token);
     if (write(chan[0], tok, 33) != 33)
         rr->sandbox_failed = true;
-    judge_start js = { ctx->judge, judge_args, control[0], result[1], { chan[1], control[1] }, -1 };
+    judge_start js = { ctx->judge, judge_args, control[0], result[1], sockets[0],
+                       { chan[1], control[1], sockets[1] }, -1 };
     const char *argv[24];
     size_t n = 0;
     argv[n++] = bin;
@@ -294,6 +318,7 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         .pass_fd = chan[1],
         .pass_fd2 = control[1],
         .network = ctx->l->network,
+        .socket_fd = sockets[1],
         .on_start = start_judge_now,
         .on_start_arg = &js,
     };
@@ -302,8 +327,11 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     if (js.control >= 0) { /* the subject never started: no judge either */
         close(js.control);
         close(js.result);
-        close(chan[1]);
-        close(control[1]);
+        if (js.sockets >= 0)
+            close(js.sockets);
+        for (int i = 0; i < 3; i++)
+            if (js.subject_fds[i] >= 0)
+                close(js.subject_fds[i]);
         rr->sandbox_failed = true;
     }
     pid_t judge = js.pid;

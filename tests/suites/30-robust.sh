@@ -303,7 +303,7 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
         CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
         cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
         CASE_UID=$user_uid
-        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64 kill_judge); do
+        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64 kill_judge echo_kill_socket_maker); do
             [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
             RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
                 grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"

@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,10 @@ int grader_close(int fd);
 int grader_socket(int domain, int type, int proto);
 int grader_socketpair(int domain, int type, int proto, int sv[2]);
 int grader_pipe(int p[2]);
+int grader_dup(int fd);
+int grader_dup2(int fd, int to);
+int grader_dup3(int fd, int to, int flags);
+int grader_fcntl(int fd, int cmd, ...);
 
 static int failures;
 #define CHECK(ok, ...)                                                                   \
@@ -155,6 +160,22 @@ int main(void)
     grader_close(p[0]);
     grader_close(p[1]);
     CHECK(remote_io_read_stats().open_fds == 0, "everything closed, yet open_fds is not 0");
+
+    /* Copies are descriptors opened: dup, dup2, dup3, fcntl F_DUPFD(_CLOEXEC). */
+    int o = grader_socket(AF_INET, SOCK_STREAM, 0);
+    int d1 = grader_dup(o), d2 = grader_dup2(o, 100), d3 = grader_dup3(o, 101, O_CLOEXEC);
+    int d4 = grader_fcntl(o, F_DUPFD, 110), d5 = grader_fcntl(o, F_DUPFD_CLOEXEC, 0);
+    CHECK(d1 >= 0 && d2 == 100 && d3 == 101 && d4 >= 110 && d5 >= 0, "a copy failed");
+    CHECK(grader_fcntl(o, F_GETFD) == 0 && grader_fcntl(d3, F_GETFD) == FD_CLOEXEC,
+          "fcntl's other commands were not passed on");
+    CHECK(grader_fcntl(o, F_SETFL, O_NONBLOCK) == 0 && (grader_fcntl(o, F_GETFL) & O_NONBLOCK),
+          "fcntl's argument was not passed on");
+    st = remote_io_read_stats();
+    CHECK(st.open_fds == 6, "a socket and 5 copies: open %llu (6)", (unsigned long long)st.open_fds);
+    int copies[] = { o, d1, d2, d3, d4, d5 };
+    for (size_t i = 0; i < 6; i++)
+        grader_close(copies[i]);
+    CHECK(remote_io_read_stats().open_fds == 0, "the copies closed, yet open_fds is not 0");
     if (failures == 0)
         printf("io_faults: ok\n");
     return failures ? 1 : 0;
