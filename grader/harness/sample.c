@@ -51,6 +51,12 @@ static void on_sample(int sig, siginfo_t *info, void *uctx)
         if ((uintptr_t)pcs[i] == pc)
             first = i;
     int k = 0;
+    /* An unwinder that did not list the interrupted instruction (a leaf
+     * without unwind info): it comes first all the same, exact, then every
+     * frame listed (the handler's own are not the student's and are passed
+     * over by who reads them, as after subject.c's crash handler). */
+    if (pc && (n == 0 || (uintptr_t)pcs[first] != pc) && pc >= E.exe_lo && pc < E.exe_hi)
+        atomic_store_explicit(&frames[k++], pc - E.exe_base, memory_order_relaxed);
     for (int i = first; i < n && k < ENG_SAMPLE_FRAMES; i++) {
         uintptr_t a = (uintptr_t)pcs[i];
         if (i > first)
