@@ -1,28 +1,32 @@
-/* intercept_io.c - the student's socket calls: seeded short transfers and
- * EINTR, which POSIX allows and loopback almost never shows.
+/* intercept_io.c - the student's socket and pipe calls: seeded short
+ * transfers, EINTR and EAGAIN, which POSIX allows and loopback almost never
+ * shows; and the book of the descriptors the student's code opened.
  *
  * intercept.syms renames the student's read, write, recv, send, recvfrom,
  * sendto, readv, writev, recvmsg, sendmsg, accept, accept4 and close (and
  * the calls that open descriptors: socket, socketpair, pipe, pipe2, dup,
  * dup2, dup3, fcntl's F_DUPFD and F_DUPFD_CLOEXEC, eventfd, epoll_create1)
- * to the grader_* functions here. Always: each
- * descriptor the student's code opens is remembered (with its inode, so a
- * number reused by someone else is not taken for it) until its close, and a
- * descriptor from accept is "served" from the first read of it until a
- * read of it says the peer is gone (end of file, an error) or its close. While a test has turned faults on (remote_io_faults: seeded by the
- * run's seed), on socket descriptors only:
+ * to the grader_* functions here. Always: each descriptor the student's
+ * code opens is remembered (with its inode, so a number reused by someone
+ * else is not taken for it) until its close, and a descriptor from accept
+ * is "served" from the first read of it until a read of it says the peer
+ * is gone (end of file, an error) or its close. While a test has turned
+ * faults on (remote_io_faults_kinds: seeded by the run's seed), on the
+ * descriptors of the kinds it asked for (sockets, pipes):
  *   - a read or write moves only a prefix (at least 1 byte) of what was
  *     asked: the first of each kind on each descriptor always, later ones
- *     one time in two;
+ *     one time in two (never a write of at most PIPE_BUF bytes to a pipe:
+ *     POSIX makes it all or nothing);
  *   - a blocking call fails with EINTR before moving anything: the second
  *     read and write on each descriptor always, the first accept on each
- *     listening socket, later calls one time in eight;
+ *     listening socket, later calls one time in eight; with
+ *     REMOTE_IO_EAGAIN, a call that does not block fails with EAGAIN there;
  *   - a write that could raise SIGPIPE (write or send without MSG_NOSIGNAL
  *     while SIGPIPE has its default action and is not blocked) is counted.
- * Code that loops until everything moved and retries EINTR is unaffected;
- * code that assumes one call moves everything fails in every run. Nothing
- * here uses the concurrency engine: it is built and tested on its own
- * (tests/engine/io/).
+ * Code that loops until everything moved and retries EINTR (and goes back
+ * to poll on EAGAIN) is unaffected; code that assumes one call moves
+ * everything fails in every run. Nothing here uses the concurrency engine:
+ * it is built and tested on its own (tests/engine/io/).
  */
 #include "remote.h"
 #include "splitmix64.h"
@@ -30,6 +34,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -85,10 +90,10 @@ typedef struct io_fd {
 } io_fd;
 
 static io_fd fds[IO_FDS];
-static atomic_bool faults_on;
+static atomic_uint faults_kinds; /* REMOTE_IO_SOCKETS | REMOTE_IO_PIPES | REMOTE_IO_EAGAIN, or 0 */
 static uint64_t faults_seed;
 static atomic_uint_fast64_t draws;
-static atomic_uint_fast64_t served_now, served_max, sigpipe_writes, shorts, eintrs;
+static atomic_uint_fast64_t served_now, served_max, sigpipe_writes, shorts, eintrs, eagains;
 
 /* ---- the descriptors' book ------------------------------------------------- */
 
@@ -156,10 +161,22 @@ static ssize_t after_read(int fd, ssize_t got, size_t asked)
 
 static uint64_t draw(void) { return splitmix64_at(faults_seed, atomic_fetch_add(&draws, 1)); }
 
-static bool is_socket(int fd)
+/* The fault kind that covers fd (REMOTE_IO_SOCKETS or REMOTE_IO_PIPES), or 0. */
+static unsigned fd_fault_kind(int fd)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+    if (fstat(fd, &st) != 0)
+        return 0;
+    return S_ISSOCK(st.st_mode) ? REMOTE_IO_SOCKETS : S_ISFIFO(st.st_mode) ? REMOTE_IO_PIPES : 0;
+}
+
+/* The fault kinds on for fd, or 0 (faults off, or not a socket or pipe
+ * whose faults are on). */
+static unsigned faults_for(int fd)
+{
+    unsigned kinds = atomic_load_explicit(&faults_kinds, memory_order_relaxed);
+    unsigned kind = kinds ? fd_fault_kind(fd) : 0;
+    return kind & kinds ? kinds : 0;
 }
 
 static bool blocking(int fd, int flags)
@@ -169,22 +186,32 @@ static bool blocking(int fd, int flags)
 }
 
 enum { XFER_READ, XFER_WRITE };
+enum { PLAN_EINTR = -1, PLAN_EAGAIN = -2 };
 
-/* What to do with one transfer of n bytes: -1 fail with EINTR, else the
- * number of bytes to ask for (n, or a shorter prefix). */
+/* What to do with one transfer of n bytes: PLAN_EINTR or PLAN_EAGAIN (fail
+ * with that errno, nothing moved), else the number of bytes to ask for (n,
+ * or a shorter prefix). */
 static ssize_t plan(int fd, size_t n, int dir, int flags)
 {
-    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || n == 0 || !is_socket(fd))
+    unsigned on = n ? faults_for(fd) : 0;
+    if (!on)
         return (ssize_t)n;
     io_fd *f = slot(fd);
     unsigned k = f ? atomic_fetch_add(dir == XFER_READ ? &f->reads : &f->writes, 1) + 1 : 3;
     uint64_t r = draw();
     bool block = blocking(fd, flags);
-    if (block && (k == 2 || (k > 2 && r % 8 == 0))) {
+    bool second = k == 2 || (k > 2 && r % 8 == 0);
+    if (block && second) {
         atomic_fetch_add(&eintrs, 1);
-        return -1;
+        return PLAN_EINTR;
     }
-    if (n > 1 && (k <= 2 || (r >> 8) % 2 == 0)) {
+    if (!block && second && (on & REMOTE_IO_EAGAIN)) {
+        atomic_fetch_add(&eagains, 1);
+        return PLAN_EAGAIN;
+    }
+    /* POSIX: a write of at most PIPE_BUF bytes to a pipe moves all or nothing. */
+    bool whole = dir == XFER_WRITE && n <= PIPE_BUF && fd_fault_kind(fd) == REMOTE_IO_PIPES;
+    if (n > 1 && !whole && (k <= 2 || (r >> 8) % 2 == 0)) {
         atomic_fetch_add(&shorts, 1);
         return (ssize_t)(1 + (r >> 16) % (n - 1));
     }
@@ -194,8 +221,7 @@ static ssize_t plan(int fd, size_t n, int dir, int flags)
 /* A write that SIGPIPE could end the process in (counted while faults are on). */
 static void note_write(int fd, int flags)
 {
-    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || (flags & MSG_NOSIGNAL) ||
-        !is_socket(fd))
+    if ((flags & MSG_NOSIGNAL) || !faults_for(fd))
         return;
     struct sigaction sa;
     sigset_t mask;
@@ -207,9 +233,10 @@ static void note_write(int fd, int flags)
     atomic_fetch_add(&sigpipe_writes, 1);
 }
 
-static ssize_t interrupted(void)
+/* A call that fails as plan() said, having moved nothing. */
+static ssize_t refused(ssize_t planned)
 {
-    errno = EINTR;
+    errno = planned == PLAN_EAGAIN ? EAGAIN : EINTR;
     return -1;
 }
 
@@ -241,28 +268,28 @@ ssize_t grader_read(int fd, void *buf, size_t n)
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, 0);
-    return m < 0 ? interrupted() : after_read(fd, read(fd, buf, (size_t)m), n);
+    return m < 0 ? refused(m) : after_read(fd, read(fd, buf, (size_t)m), n);
 }
 
 ssize_t grader_write(int fd, const void *buf, size_t n)
 {
     note_write(fd, 0);
     ssize_t m = plan(fd, n, XFER_WRITE, 0);
-    return m < 0 ? interrupted() : write(fd, buf, (size_t)m);
+    return m < 0 ? refused(m) : write(fd, buf, (size_t)m);
 }
 
 ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
-    return m < 0 ? interrupted() : after_read(fd, recv(fd, buf, (size_t)m, flags), n);
+    return m < 0 ? refused(m) : after_read(fd, recv(fd, buf, (size_t)m, flags), n);
 }
 
 ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
 {
     note_write(fd, flags);
     ssize_t m = plan(fd, n, XFER_WRITE, flags);
-    return m < 0 ? interrupted() : send(fd, buf, (size_t)m, flags);
+    return m < 0 ? refused(m) : send(fd, buf, (size_t)m, flags);
 }
 
 ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
@@ -270,7 +297,7 @@ ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr 
 {
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
-    return m < 0 ? interrupted()
+    return m < 0 ? refused(m)
                  : after_read(fd, recvfrom(fd, buf, (size_t)m, flags, a, alen), n);
 }
 
@@ -279,7 +306,7 @@ ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct
 {
     note_write(fd, flags);
     ssize_t m = plan(fd, n, XFER_WRITE, flags);
-    return m < 0 ? interrupted() : sendto(fd, buf, (size_t)m, flags, a, alen);
+    return m < 0 ? refused(m) : sendto(fd, buf, (size_t)m, flags, a, alen);
 }
 
 ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
@@ -288,7 +315,7 @@ ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
     size_t n = iov_total(iov, cnt);
     ssize_t m = plan(fd, n, XFER_READ, 0);
     if (m < 0)
-        return interrupted();
+        return refused(m);
     if ((size_t)m == n || cnt <= 0)
         return after_read(fd, readv(fd, iov, cnt), n);
     struct iovec part[IOV_MAX_COPY];
@@ -301,7 +328,7 @@ ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
     size_t n = iov_total(iov, cnt);
     ssize_t m = plan(fd, n, XFER_WRITE, 0);
     if (m < 0)
-        return interrupted();
+        return refused(m);
     if ((size_t)m == n || cnt <= 0)
         return writev(fd, iov, cnt);
     struct iovec part[IOV_MAX_COPY];
@@ -314,7 +341,7 @@ ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
     size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
     ssize_t m = plan(fd, n, XFER_READ, flags);
     if (m < 0)
-        return interrupted();
+        return refused(m);
     if ((size_t)m == n)
         return after_read(fd, recvmsg(fd, msg, flags), n);
     struct iovec part[IOV_MAX_COPY];
@@ -334,7 +361,7 @@ ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)
     size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
     ssize_t m = plan(fd, n, XFER_WRITE, flags);
     if (m < 0)
-        return interrupted();
+        return refused(m);
     if ((size_t)m == n)
         return sendmsg(fd, msg, flags);
     struct iovec part[IOV_MAX_COPY];
@@ -344,24 +371,28 @@ ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)
     return sendmsg(fd, &copy, flags);
 }
 
-/* EINTR on the first accept of each blocking listening socket, then one in 8. */
-static bool accept_interrupted(int fd, int flags)
+/* The first accept of each listening socket fails, then one in 8: with
+ * EINTR when it blocks, with EAGAIN when it does not and those faults are
+ * on (a client may be gone between poll and accept). 0: it goes ahead. */
+static ssize_t accept_fault(int fd)
 {
-    if (!atomic_load_explicit(&faults_on, memory_order_relaxed) || !blocking(fd, flags))
-        return false;
+    unsigned on = faults_for(fd);
+    bool block = blocking(fd, 0);
+    if (!on || (!block && !(on & REMOTE_IO_EAGAIN)))
+        return 0;
     io_fd *f = slot(fd);
     unsigned k = f ? atomic_fetch_add(&f->accepts, 1) + 1 : 2;
-    if (k == 1 || draw() % 8 == 0) {
-        atomic_fetch_add(&eintrs, 1);
-        return true;
-    }
-    return false;
+    if (k != 1 && draw() % 8 != 0)
+        return 0;
+    atomic_fetch_add(block ? &eintrs : &eagains, 1);
+    return block ? PLAN_EINTR : PLAN_EAGAIN;
 }
 
 int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
 {
-    if (accept_interrupted(fd, 0))
-        return (int)interrupted();
+    ssize_t fault = accept_fault(fd);
+    if (fault)
+        return (int)refused(fault);
     int c = accept(fd, a, alen);
     if (c >= 0)
         note_open(c, FD_ACCEPTED);
@@ -371,8 +402,9 @@ int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
 int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
 {
     (void)flags; /* they are the new socket's */
-    if (accept_interrupted(fd, 0))
-        return (int)interrupted();
+    ssize_t fault = accept_fault(fd);
+    if (fault)
+        return (int)refused(fault);
     int c = accept4(fd, a, alen, flags);
     if (c >= 0)
         note_open(c, FD_ACCEPTED);
@@ -481,11 +513,16 @@ int grader_epoll_create1(int flags)
 
 /* ---- what a test sees (remote.h) ----------------------------------------------- */
 
-void remote_io_faults(uint64_t seed, bool on)
+void remote_io_faults_kinds(uint64_t seed, unsigned kinds)
 {
     faults_seed = seed ^ 0x10F0A17ull;
     atomic_store(&draws, 0);
-    atomic_store(&faults_on, on);
+    atomic_store(&faults_kinds, kinds);
+}
+
+void remote_io_faults(uint64_t seed, bool on)
+{
+    remote_io_faults_kinds(seed, on ? REMOTE_IO_SOCKETS : 0);
 }
 
 /* Open: still the same file (a close the book did not see, by fclose or a
@@ -515,6 +552,7 @@ remote_io_stats remote_io_read_stats(void)
         .sigpipe_writes = atomic_load(&sigpipe_writes),
         .short_transfers = atomic_load(&shorts),
         .eintrs = atomic_load(&eintrs),
+        .eagains = atomic_load(&eagains),
     };
 }
 

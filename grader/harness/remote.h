@@ -139,12 +139,23 @@ uint64_t remote_run_callback(uint64_t id, size_t nargs, const uint64_t *args);
 #ifndef REMOTE_JUDGE
 /* ---- sockets and pipes (grader/harness/intercept_io.c), subject side -------
  * The student's read/write/recv/send (and friends), accept and close are
- * wrapped. remote_io_faults(seed, true) turns on, for the rest of the test,
- * seeded faults that POSIX allows on socket descriptors: a read or write
- * moves only a prefix (at least 1 byte), a blocking call fails with EINTR
- * before moving anything (the first reads and writes on each descriptor
- * always do both: code that assumes one call moves everything fails every
- * run). Whether on or not, the book below is kept. */
+ * wrapped, and the calls that open descriptors. remote_io_faults_kinds(seed,
+ * kinds) turns on, for the rest of the test, seeded faults that POSIX
+ * allows, on the descriptors of the kinds asked for:
+ *   - REMOTE_IO_SOCKETS, REMOTE_IO_PIPES: a read or write moves only a
+ *     prefix (at least 1 byte; never a write of at most PIPE_BUF bytes to a
+ *     pipe, which POSIX makes all or nothing); a blocking call fails with
+ *     EINTR before moving anything. The first reads and writes on each
+ *     descriptor always do both (the first is short, the second EINTR), the
+ *     first accept of a listening socket fails: code that assumes one call
+ *     moves everything fails every run;
+ *   - REMOTE_IO_EAGAIN with either: a call that does not block (O_NONBLOCK,
+ *     MSG_DONTWAIT) fails with EAGAIN before moving anything where a
+ *     blocking one would get EINTR (a reader woken by poll may still find
+ *     nothing: code must go back to poll, not take it as the end).
+ * remote_io_faults(seed, on) is REMOTE_IO_SOCKETS alone (or off). Whether
+ * on or not, the book below is kept. */
+enum { REMOTE_IO_SOCKETS = 1u, REMOTE_IO_PIPES = 2u, REMOTE_IO_EAGAIN = 4u };
 typedef struct remote_io_stats {
     uint64_t served_now;      /* accepted descriptors read from, not at their end, not closed */
     uint64_t served_max;      /* the most of them at any moment */
@@ -152,7 +163,9 @@ typedef struct remote_io_stats {
     uint64_t sigpipe_writes;  /* writes that SIGPIPE could have killed (faults on) */
     uint64_t short_transfers; /* reads and writes cut short (faults on) */
     uint64_t eintrs;          /* calls failed with EINTR (faults on) */
+    uint64_t eagains;         /* calls failed with EAGAIN (REMOTE_IO_EAGAIN on) */
 } remote_io_stats;
+void remote_io_faults_kinds(uint64_t seed, unsigned kinds);
 void remote_io_faults(uint64_t seed, bool on);
 remote_io_stats remote_io_read_stats(void);
 /* Waits until every other thread of the process has slept in the kernel for

@@ -344,7 +344,9 @@ rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_r
 # ---- sockets: intercept_io.c's seeded short transfers and EINTR ----------------
 # Its unit test (tests/engine/io/io_faults.c) links the file alone: the
 # first read and write on a socket are short and the second ones EINTR
-# (every seed), a retrying loop moves every byte, pipes are untouched, the
+# (every seed), a retrying loop moves every byte, pipes only when asked
+# (never a write of at most PIPE_BUF cut), EAGAIN where a call does not
+# block when asked, copies of descriptors counted, the
 # book of served clients and open descriptors is exact.
 bin="$work/io_faults"
 if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \

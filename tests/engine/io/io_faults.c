@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ int grader_close(int fd);
 int grader_socket(int domain, int type, int proto);
 int grader_socketpair(int domain, int type, int proto, int sv[2]);
 int grader_pipe(int p[2]);
+int grader_pipe2(int p[2], int flags);
+int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags);
 int grader_dup(int fd);
 int grader_dup2(int fd, int to);
 int grader_dup3(int fd, int to, int flags);
@@ -176,6 +179,85 @@ int main(void)
     for (size_t i = 0; i < 6; i++)
         grader_close(copies[i]);
     CHECK(remote_io_read_stats().open_fds == 0, "the copies closed, yet open_fds is not 0");
+
+    /* Pipes, when asked for: a write of more than PIPE_BUF is cut, one of
+     * at most PIPE_BUF never is (POSIX: all or nothing); reads are cut; the
+     * second blocking call is EINTR. */
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        int q[2];
+        CHECK(grader_pipe(q) == 0, "pipe");
+        remote_io_faults_kinds(seed, REMOTE_IO_PIPES);
+        enum { BIG = PIPE_BUF + 1000 };
+        static char big[BIG];
+        ssize_t w = grader_write(q[1], big, BIG);
+        CHECK(w >= 1 && w < BIG, "seed %llu: the first pipe write of %d moved %zd (a prefix)",
+              (unsigned long long)seed, BIG, w);
+        errno = 0;
+        CHECK(grader_write(q[1], big, 10) == -1 && errno == EINTR,
+              "seed %llu: the second blocking pipe write was not EINTR", (unsigned long long)seed);
+        for (int i = 0; i < 6; i++) {
+            ssize_t m = grader_write(q[1], big, 100);
+            CHECK(m == 100 || (m == -1 && errno == EINTR),
+                  "seed %llu: a pipe write of 100 bytes (<= PIPE_BUF) moved %zd",
+                  (unsigned long long)seed, m);
+        }
+        ssize_t r = grader_read(q[0], big, 500);
+        CHECK(r >= 1 && r < 500, "seed %llu: the first pipe read moved %zd of 500 (a prefix)",
+              (unsigned long long)seed, r);
+        errno = 0;
+        CHECK(grader_read(q[0], big, 10) == -1 && errno == EINTR,
+              "seed %llu: the second blocking pipe read was not EINTR", (unsigned long long)seed);
+        remote_io_faults_kinds(0, 0);
+        grader_close(q[0]);
+        grader_close(q[1]);
+    }
+
+    /* Sockets alone (remote_io_faults): pipes untouched, even non-blocking. */
+    int q[2];
+    CHECK(grader_pipe2(q, O_NONBLOCK) == 0, "pipe2");
+    remote_io_faults(9, true);
+    for (int i = 0; i < 4; i++)
+        CHECK(grader_write(q[1], buf, 100) == 100 && grader_read(q[0], buf, 100) == 100,
+              "sockets' faults touched a pipe");
+    /* EAGAIN where a call does not block: the second read and write. */
+    remote_io_faults_kinds(9, REMOTE_IO_PIPES | REMOTE_IO_EAGAIN);
+    CHECK(grader_write(q[1], buf, 100) == 100, "the first small write was cut or failed");
+    errno = 0;
+    CHECK(grader_write(q[1], buf, 100) == -1 && errno == EAGAIN,
+          "the second non-blocking write was not EAGAIN (errno %d)", errno);
+    CHECK(grader_read(q[0], buf, 100) >= 1, "the first non-blocking read failed");
+    errno = 0;
+    CHECK(grader_read(q[0], buf, 100) == -1 && errno == EAGAIN,
+          "the second non-blocking read was not EAGAIN (errno %d)", errno);
+    /* Without REMOTE_IO_EAGAIN a non-blocking call is never refused. */
+    remote_io_faults_kinds(10, REMOTE_IO_PIPES);
+    int q2[2];
+    CHECK(grader_pipe2(q2, O_NONBLOCK) == 0, "pipe2");
+    for (int i = 0; i < 8; i++)
+        CHECK(grader_write(q2[1], buf, 100) == 100, "a non-blocking write without EAGAIN faults "
+              "failed (errno %d)", errno);
+    /* A non-blocking listening socket: its first accept is EAGAIN. */
+    remote_io_faults_kinds(11, REMOTE_IO_SOCKETS | REMOTE_IO_EAGAIN);
+    int nl = grader_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in na = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t nalen = sizeof na;
+    CHECK(bind(nl, (struct sockaddr *)&na, sizeof na) == 0 && listen(nl, 4) == 0 &&
+              getsockname(nl, (struct sockaddr *)&na, &nalen) == 0, "listen on loopback");
+    int nc = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(nc, (struct sockaddr *)&na, sizeof na) == 0, "connect");
+    errno = 0;
+    CHECK(grader_accept4(nl, NULL, NULL, 0) == -1 && errno == EAGAIN,
+          "the first non-blocking accept was not EAGAIN (errno %d)", errno);
+    int ns = grader_accept4(nl, NULL, NULL, 0);
+    CHECK(ns >= 0, "the second accept failed (errno %d)", errno);
+    CHECK(remote_io_read_stats().eagains == 3, "eagains %llu (3)",
+          (unsigned long long)remote_io_read_stats().eagains);
+    remote_io_faults_kinds(0, 0);
+    int rest_fds[] = { q[0], q[1], q2[0], q2[1], nl, ns };
+    for (size_t i = 0; i < 6; i++)
+        grader_close(rest_fds[i]);
+    close(nc);
+    CHECK(remote_io_read_stats().open_fds == 0, "at the end, open_fds is not 0");
     if (failures == 0)
         printf("io_faults: ok\n");
     return failures ? 1 : 0;
