@@ -22,7 +22,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEMPLATE=$ROOT/scripts/lesson-template
 
-usage() { echo "usage: $0 NN-slug   (e.g. 24-broadcast; slug: [a-z][a-z0-9_]*)" >&2; exit 2; }
+usage() { echo "usage: $0 NN-slug   (e.g. 24-barrier; slug: [a-z][a-z0-9_]*)" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 id=${1%/}
 [[ $id =~ ^([0-9][0-9])-([a-z][a-z0-9_]*)$ ]] || usage
