@@ -145,9 +145,9 @@ int harness_net_held(harness_net_held_socket *out, size_t cap)
 {
     if (maker_fd < 0)
         return HARNESS_NET_UNKNOWN;
+    pthread_mutex_lock(&maker_lock); /* it guards the static buffers too */
     static uint64_t own[4096];
     size_t nown = own_socket_inodes(own, sizeof own / sizeof own[0]);
-    pthread_mutex_lock(&maker_lock);
     int count = 0, rc = maker_request(NETWIRE_HELD, 0, 0);
     static netwire_held_reply r;
     while (rc == 0) {
