@@ -23,6 +23,10 @@
  *     REMOTE_IO_EAGAIN, a call that does not block fails with EAGAIN there;
  *   - a write that could raise SIGPIPE (write or send without MSG_NOSIGNAL
  *     while SIGPIPE has its default action and is not blocked) is counted.
+ * Apart from those, remote_io_cut_writes(budget, err) lets the calling
+ * thread's writes on pipes and sockets move `budget` more bytes, then fail
+ * with err, as when the writer's process dies mid-message: the peer then
+ * sees a stream that ends inside a message, which threads alone never make.
  * Code that loops until everything moved and retries EINTR (and goes back
  * to poll on EAGAIN) is unaffected; code that assumes one call moves
  * everything fails in every run. Nothing here uses the concurrency engine:
@@ -94,6 +98,10 @@ static atomic_uint faults_kinds; /* REMOTE_IO_SOCKETS | REMOTE_IO_PIPES | REMOTE
 static uint64_t faults_seed;
 static atomic_uint_fast64_t draws;
 static atomic_uint_fast64_t served_now, served_max, sigpipe_writes, shorts, eintrs, eagains;
+/* remote_io_cut_writes: the calling thread's bytes left to write, and the
+ * errno its writes fail with after them (0: no cut). */
+static _Thread_local uint64_t cut_left;
+static _Thread_local int cut_errno;
 
 /* ---- the descriptors' book ------------------------------------------------- */
 
@@ -186,7 +194,7 @@ static bool blocking(int fd, int flags)
 }
 
 enum { XFER_READ, XFER_WRITE };
-enum { PLAN_EINTR = -1, PLAN_EAGAIN = -2 };
+enum { PLAN_EINTR = -1, PLAN_EAGAIN = -2, PLAN_CUT = -3 };
 
 /* What to do with one transfer of n bytes: PLAN_EINTR or PLAN_EAGAIN (fail
  * with that errno, nothing moved), else the number of bytes to ask for (n,
@@ -218,6 +226,29 @@ static ssize_t plan(int fd, size_t n, int dir, int flags)
     return (ssize_t)n;
 }
 
+/* A write of n bytes under remote_io_cut_writes: n, a prefix that fits the
+ * calling thread's budget, or PLAN_CUT (nothing fits; a pipe write of at
+ * most PIPE_BUF moves all or nothing). Else as plan(). */
+static ssize_t plan_write(int fd, size_t n, int flags)
+{
+    if (cut_errno && n > 0 && fd_fault_kind(fd)) {
+        bool whole = n <= PIPE_BUF && fd_fault_kind(fd) == REMOTE_IO_PIPES;
+        if (cut_left == 0 || (whole && n > cut_left))
+            return PLAN_CUT;
+        if (n > cut_left)
+            n = (size_t)cut_left;
+    }
+    return plan(fd, n, XFER_WRITE, flags);
+}
+
+/* What a write moved, taken from the calling thread's budget. */
+static ssize_t after_write(ssize_t moved)
+{
+    if (cut_errno && moved > 0)
+        cut_left -= (uint64_t)moved < cut_left ? (uint64_t)moved : cut_left;
+    return moved;
+}
+
 /* A write that SIGPIPE could end the process in (counted while faults are on). */
 static void note_write(int fd, int flags)
 {
@@ -236,7 +267,7 @@ static void note_write(int fd, int flags)
 /* A call that fails as plan() said, having moved nothing. */
 static ssize_t refused(ssize_t planned)
 {
-    errno = planned == PLAN_EAGAIN ? EAGAIN : EINTR;
+    errno = planned == PLAN_EAGAIN ? EAGAIN : planned == PLAN_CUT ? cut_errno : EINTR;
     return -1;
 }
 
@@ -274,8 +305,8 @@ ssize_t grader_read(int fd, void *buf, size_t n)
 ssize_t grader_write(int fd, const void *buf, size_t n)
 {
     note_write(fd, 0);
-    ssize_t m = plan(fd, n, XFER_WRITE, 0);
-    return m < 0 ? refused(m) : write(fd, buf, (size_t)m);
+    ssize_t m = plan_write(fd, n, 0);
+    return m < 0 ? refused(m) : after_write(write(fd, buf, (size_t)m));
 }
 
 ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
@@ -288,8 +319,8 @@ ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
 ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
 {
     note_write(fd, flags);
-    ssize_t m = plan(fd, n, XFER_WRITE, flags);
-    return m < 0 ? refused(m) : send(fd, buf, (size_t)m, flags);
+    ssize_t m = plan_write(fd, n, flags);
+    return m < 0 ? refused(m) : after_write(send(fd, buf, (size_t)m, flags));
 }
 
 ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
@@ -305,8 +336,8 @@ ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct
                       socklen_t alen)
 {
     note_write(fd, flags);
-    ssize_t m = plan(fd, n, XFER_WRITE, flags);
-    return m < 0 ? refused(m) : sendto(fd, buf, (size_t)m, flags, a, alen);
+    ssize_t m = plan_write(fd, n, flags);
+    return m < 0 ? refused(m) : after_write(sendto(fd, buf, (size_t)m, flags, a, alen));
 }
 
 ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
@@ -326,13 +357,13 @@ ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
 {
     note_write(fd, 0);
     size_t n = iov_total(iov, cnt);
-    ssize_t m = plan(fd, n, XFER_WRITE, 0);
+    ssize_t m = plan_write(fd, n, 0);
     if (m < 0)
         return refused(m);
     if ((size_t)m == n || cnt <= 0)
-        return writev(fd, iov, cnt);
+        return after_write(writev(fd, iov, cnt));
     struct iovec part[IOV_MAX_COPY];
-    return writev(fd, part, iov_prefix(iov, cnt, (size_t)m, part));
+    return after_write(writev(fd, part, iov_prefix(iov, cnt, (size_t)m, part)));
 }
 
 ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -359,16 +390,16 @@ ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     note_write(fd, flags);
     size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
-    ssize_t m = plan(fd, n, XFER_WRITE, flags);
+    ssize_t m = plan_write(fd, n, flags);
     if (m < 0)
         return refused(m);
     if ((size_t)m == n)
-        return sendmsg(fd, msg, flags);
+        return after_write(sendmsg(fd, msg, flags));
     struct iovec part[IOV_MAX_COPY];
     struct msghdr copy = *msg;
     copy.msg_iov = part;
     copy.msg_iovlen = (size_t)iov_prefix(msg->msg_iov, (int)msg->msg_iovlen, (size_t)m, part);
-    return sendmsg(fd, &copy, flags);
+    return after_write(sendmsg(fd, &copy, flags));
 }
 
 /* The first accept of each listening socket fails, then one in 8: with
@@ -518,6 +549,12 @@ void remote_io_faults_kinds(uint64_t seed, unsigned kinds)
     faults_seed = seed ^ 0x10F0A17ull;
     atomic_store(&draws, 0);
     atomic_store(&faults_kinds, kinds);
+}
+
+void remote_io_cut_writes(uint64_t budget, int err)
+{
+    cut_left = budget;
+    cut_errno = err;
 }
 
 void remote_io_faults(uint64_t seed, bool on)

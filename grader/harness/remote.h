@@ -167,6 +167,12 @@ typedef struct remote_io_stats {
 } remote_io_stats;
 void remote_io_faults_kinds(uint64_t seed, unsigned kinds);
 void remote_io_faults(uint64_t seed, bool on);
+/* From now on the calling thread's writes on pipes and sockets move at most
+ * `budget` bytes in all, then fail with errno `err` (a pipe write of at
+ * most PIPE_BUF that does not fit fails whole): a writer that dies
+ * mid-message, so that its peer sees the stream end inside a message.
+ * err 0 turns it off. Faults on or not. */
+void remote_io_cut_writes(uint64_t budget, int err);
 remote_io_stats remote_io_read_stats(void);
 /* Waits until every other thread of the process has slept in the kernel for
  * quiet_ms (1 ms samples) while served_now did not change; false after

@@ -9,7 +9,10 @@
  * one-call sender or reader fails every run, whatever the seed); a loop that
  * retries moves every byte in order; pipes are never touched; the first
  * accept fails with EINTR; an accepted socket is served from its first read
- * to its end of file (or close); open_fds counts what was opened and not closed.
+ * to its end of file (or close); open_fds counts what was opened and not closed;
+ * remote_io_cut_writes lets the calling thread write its budget, then fails
+ * its writes (a pipe write of at most PIPE_BUF whole or not at all), and
+ * leaves other threads alone.
  */
 #include "remote.h"
 
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +106,47 @@ static void exchange(uint64_t seed)
     remote_io_faults(0, false);
 }
 
+/* Another thread's write: not under the main thread's cut. */
+static void *other_writer(void *p)
+{
+    static char b[64];
+    return (void *)(intptr_t)grader_write(*(int *)p, b, sizeof b);
+}
+
+/* remote_io_cut_writes: the budget, then err; per thread; off with err 0. */
+static void cut_writes(void)
+{
+    static char big[PIPE_BUF * 3];
+    int p[2], sv[2];
+    CHECK(grader_pipe(p) == 0 && grader_socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "pipe");
+    remote_io_cut_writes(PIPE_BUF + 10, EIO);
+    CHECK(grader_write(p[1], big, 4) == 4, "cut: a write within the budget was cut");
+    ssize_t w = grader_write(p[1], big, sizeof big);
+    CHECK(w == PIPE_BUF + 6, "cut: a big pipe write moved %zd, not the budget left (%d)", w,
+          PIPE_BUF + 6);
+    errno = 0;
+    CHECK(grader_write(p[1], big, 1) == -1 && errno == EIO, "cut: a write past the budget "
+          "was not EIO (errno %d)", errno);
+    remote_io_cut_writes(10, EIO);
+    errno = 0;
+    CHECK(grader_write(p[1], big, 100) == -1 && errno == EIO, "cut: a pipe write of 100 "
+          "(<= PIPE_BUF) with 10 left was not refused whole");
+    CHECK(grader_send(sv[0], big, 100, 0) == 10, "cut: a socket send was not cut to 10");
+    pthread_t t;
+    void *moved = NULL;
+    CHECK(pthread_create(&t, NULL, other_writer, &sv[0]) == 0 && pthread_join(t, &moved) == 0 &&
+          (intptr_t)moved == 64, "cut: another thread's write was cut");
+    remote_io_cut_writes(0, 0);
+    CHECK(grader_write(sv[0], big, 100) == 100, "cut off: a write was cut");
+    grader_close(p[0]);
+    grader_close(p[1]);
+    grader_close(sv[0]);
+    grader_close(sv[1]);
+}
+
 int main(void)
 {
+    cut_writes();
     for (uint64_t seed = 1; seed <= 20; seed++)
         exchange(seed);
 
