@@ -1,0 +1,124 @@
+/* BUG: no framing: the bytes go into the pipe as they are, and
+ * chan_recv returns whatever one read() gives: a part of a message, or two
+ * messages merged into one (a pipe is a stream of bytes, not of messages).
+ * expect: functional ordering */
+#include "pipe.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+struct chan {
+    int rfd;        /* the pipe from the other end */
+    int wfd;        /* the pipe to the other end */
+    size_t pending; /* length of a message whose header was read but whose
+                       bytes were not (its buffer was too small); 0: none */
+};
+
+int chan_pair(chan_t **a, chan_t **b)
+{
+    int ab[2], ba[2]; /* [0] reads what [1] writes */
+    if (pipe(ab) != 0)
+        return errno;
+    if (pipe(ba) != 0) {
+        int err = errno;
+        close(ab[0]);
+        close(ab[1]);
+        return err;
+    }
+    chan_t *x = malloc(sizeof *x), *y = malloc(sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        close(ab[0]);
+        close(ab[1]);
+        close(ba[0]);
+        close(ba[1]);
+        return ENOMEM;
+    }
+    *x = (chan_t){ .rfd = ba[0], .wfd = ab[1], .pending = 0 };
+    *y = (chan_t){ .rfd = ab[0], .wfd = ba[1], .pending = 0 };
+    *a = x;
+    *b = y;
+    return 0;
+}
+
+/* Writes all n bytes: 0, or -1 with errno (never EINTR). */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t m = write(fd, p, n);
+        if (m < 0 && errno == EINTR)
+            continue;
+        if (m < 0)
+            return -1;
+        p += m;
+        n -= (size_t)m;
+    }
+    return 0;
+}
+
+/* Reads up to n bytes, fewer only at the end of the stream: how many, or
+ * -1 with errno (never EINTR). */
+__attribute__((unused)) static ssize_t read_full(int fd, unsigned char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t m = read(fd, p + got, n - got);
+        if (m < 0 && errno == EINTR)
+            continue;
+        if (m < 0)
+            return -1;
+        if (m == 0)
+            break;
+        got += (size_t)m;
+    }
+    return (ssize_t)got;
+}
+
+int chan_send(chan_t *c, const void *msg, size_t len)
+{
+    if (len == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    sigset_t sigpipe, old, pending;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigpipe, &old);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    int rc = write_all(c->wfd, msg, len); /* the bytes, with no length before them */
+    int err = errno;
+    if (rc != 0 && err == EPIPE && !was_pending) {
+        struct timespec now = { 0, 0 };
+        while (sigtimedwait(&sigpipe, NULL, &now) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = err;
+    return rc;
+}
+
+ssize_t chan_recv(chan_t *c, void *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t m = read(c->rfd, buf, cap); /* a message? whatever the pipe holds */
+        if (m < 0 && errno == EINTR)
+            continue;
+        return m;
+    }
+}
+
+void chan_close(chan_t *c)
+{
+    if (!c)
+        return;
+    close(c->rfd);
+    close(c->wfd);
+    free(c);
+}
