@@ -92,8 +92,10 @@ START_TEST(too_small_buffer)
         ssize_t n = chan_recv(b, buf, cap);
         char s[64];
         HARNESS_CHECK(n == -1 && errno == EMSGSIZE, "the next message has 1000 bytes: "
-                      "chan_recv(b, buf, %zu) returned %s, expected -1 with errno EMSGSIZE", cap,
-                      said(n, errno, s, sizeof s));
+                      "chan_recv(b, buf, %zu) returned %s, expected -1 with errno EMSGSIZE%s",
+                      cap, said(n, errno, s, sizeof s),
+                      n == 10 ? " (it got the 10-byte message after it: the message too big "
+                      "must stay queued, not be dropped)" : "");
     }
     recv_ok(b, 1000, 1000, seed, "message 1 after two EMSGSIZE (it must stay queued, whole)");
     recv_ok(b, 1000, 10, seed + 1, "message 2, after message 1");
@@ -114,14 +116,18 @@ START_TEST(end_of_stream)
     recv_ok(b, 5000, 30, seed, "message 1 of 3 sent before the sender closed");
     recv_ok(b, 5000, 3000, seed + 1, "message 2 of 3 sent before the sender closed");
     recv_ok(b, 5000, 1, seed + 2, "message 3 of 3 sent before the sender closed");
-    char buf[16];
     for (int i = 0; i < 2; i++) {
-        errno = 0;
-        ssize_t n = chan_recv(b, buf, sizeof buf);
+        waiter w = { .c = b, .cap = 16 };
+        pthread_t t;
+        harness_thread_start(&t, recv_once, &w);
+        HARNESS_CHECK(wait_flag(&w.done, 3000), "the other end closed and every message was "
+                      "read, but chan_recv still waits 3 s later: it must return 0 (does an end "
+                      "keep the other end's write descriptor open?)");
+        harness_thread_join(t);
         char s[64];
-        HARNESS_CHECK(n == 0, "the other end closed and every message was read: chan_recv "
+        HARNESS_CHECK(w.got == 0, "the other end closed and every message was read: chan_recv "
                       "returned %s%s, expected 0 (the end of the stream)",
-                      said(n, errno, s, sizeof s), i ? " the second time" : "");
+                      said(w.got, w.err, s, sizeof s), i ? " the second time" : "");
     }
     chan_close(b);
 }
@@ -160,6 +166,7 @@ typedef struct doubler {
     long last;    /* what the last chan_recv returned */
     int last_err;
     int send_rc, send_err;
+    atomic_bool done;
 } doubler;
 
 static void *double_back(void *p)
@@ -180,6 +187,7 @@ static void *double_back(void *p)
         d->answered++;
     }
     chan_close(d->c);
+    atomic_store(&d->done, true);
     return NULL;
 }
 
@@ -219,6 +227,9 @@ START_TEST(two_ends_at_once)
         }
     }
     chan_close(a);
+    HARNESS_CHECK(wait_flag(&d.done, 3000), "%s%sa closed, and b's chan_recv still waits 3 s "
+                  "later: it must return 0 (does an end keep the other end's write descriptor "
+                  "open?)", why, why[0] ? "; then " : "");
     harness_thread_join(t);
     HARNESS_CHECK(d.send_rc == 0, "chan_send(b) of answer %zu returned %s", d.answered + 1,
                   said(d.send_rc, d.send_err, s, sizeof s));
@@ -229,42 +240,17 @@ START_TEST(two_ends_at_once)
 }
 END_TEST
 
-typedef struct waiter {
-    chan_t *c;
-    atomic_int tid;
-    atomic_bool done;
-    long got;
-    int err;
-} waiter;
-
-static void *wait_for_message(void *p)
-{
-    waiter *w = p;
-    char buf[64];
-    atomic_store(&w->tid, harness_gettid());
-    errno = 0;
-    w->got = (long)chan_recv(w->c, buf, sizeof buf);
-    w->err = errno;
-    atomic_store(&w->done, true);
-    return NULL;
-}
-
 /* A receiver asleep in chan_recv wakes up with 0 when the other end closes. */
 START_TEST(recv_wakes_at_close)
 {
     chan_t *b, *a = pair_ok(&b);
-    waiter w = { .c = b };
+    waiter w = { .c = b, .cap = 64 };
     pthread_t t;
-    harness_thread_start(&t, wait_for_message, &w);
-    while (atomic_load(&w.tid) == 0)
-        harness_sleep_ms(1);
-    int tid = atomic_load(&w.tid);
-    harness_wait_asleep(&tid, 1, 20, 2000);
+    recv_in_background(&w, &t);
     HARNESS_CHECK(!atomic_load(&w.done), "chan_recv returned %ld before anything was sent "
                   "(errno %s): it must wait for a message", w.got, errno_name(w.err));
     chan_close(a);
-    for (int ms = 0; ms < 3000 && !atomic_load(&w.done); ms++)
-        harness_sleep_ms(1);
+    wait_flag(&w.done, 3000);
     HARNESS_CHECK(atomic_load(&w.done), "chan_recv(b) still waits 3 s after chan_close(a): the "
                   "reader sees the end of a pipe only when every copy of its write end is "
                   "closed (does b, or a's chan_close, keep a's write end open?)");

@@ -155,10 +155,10 @@ static inline bool recv_check(chan_t *c, size_t cap, size_t len, uint64_t seed,
                  "has messages left"
                  : got < 0 && err == EINTR ? ": EINTR means a signal came before anything "
                  "moved; call read again"
-                 : got < 0 && err == EIO ? ": the stream did not end inside a message; were "
-                 "bytes lost, or a header misread?"
+                 : got < 0 && err == EIO ? ": the stream did not end; a read may return fewer "
+                 "bytes than asked (loop until the whole header and message came)"
                  : got < 0 && err == EMSGSIZE ? ": the buffer was big enough; was a length "
-                 "misread?"
+                 "misread, or a message dropped after an earlier EMSGSIZE?"
                  : got > 0 && (size_t)got < len ? ": a part of it; a read may return fewer "
                  "bytes than asked (loop until the whole message came)"
                  : got > 0 ? ": more than was sent (two messages merged? a length misread?)"
@@ -167,8 +167,8 @@ static inline bool recv_check(chan_t *c, size_t cap, size_t len, uint64_t seed,
     }
     if (!same_pattern(buf, len, seed, &bad)) {
         snprintf(why, whylen, "chan_recv returned the right length for %s (%zu bytes) but "
-                 "byte %zu is not the byte sent there (bytes lost, or taken from another "
-                 "message)", what, len, bad);
+                 "byte %zu is not the byte sent there (bytes lost: a write may move fewer bytes "
+                 "than asked, loop until all went; or taken from another message)", what, len, bad);
         return false;
     }
     return true;
@@ -180,6 +180,48 @@ static inline void recv_ok(chan_t *c, size_t cap, size_t len, uint64_t seed, con
     char why[512];
     bool ok = recv_check(c, cap, len, seed, what, why, sizeof why);
     HARNESS_CHECK(ok, "%s", why);
+}
+
+/* Polls *flag for up to ms (real time): true once it is set. */
+static inline bool wait_flag(atomic_bool *flag, unsigned ms)
+{
+    for (unsigned i = 0; i < ms && !atomic_load(flag); i++)
+        harness_sleep_ms(1);
+    return atomic_load(flag);
+}
+
+/* One chan_recv on a helper thread, so that a test can bound its wait. */
+typedef struct waiter {
+    chan_t *c;
+    size_t cap;
+    atomic_int tid;
+    atomic_bool done;
+    long got;
+    int err;
+} waiter;
+
+static inline void *recv_once(void *p)
+{
+    waiter *w = p;
+    unsigned char *buf = malloc(w->cap ? w->cap : 1);
+    atomic_store(&w->tid, harness_gettid());
+    errno = 0;
+    w->got = buf ? (long)chan_recv(w->c, buf, w->cap) : -2;
+    w->err = errno;
+    free(buf);
+    atomic_store(&w->done, true);
+    return NULL;
+}
+
+/* Starts w's chan_recv on a helper thread and waits until that thread
+ * sleeps in it (or it returned). */
+static inline void recv_in_background(waiter *w, pthread_t *t)
+{
+    harness_thread_start(t, recv_once, w);
+    while (atomic_load(&w->tid) == 0)
+        harness_sleep_ms(1);
+    int tid = atomic_load(&w->tid);
+    harness_wait_asleep(&tid, 1, 20, 2000);
 }
 
 /* A thread that sends count messages on its end: message i has

@@ -35,6 +35,7 @@ typedef struct cut_sender {
     size_t len, budget;
     uint64_t seed;
     int rc, err;
+    atomic_bool done;
 } cut_sender;
 
 static void *send_and_die(void *p)
@@ -42,26 +43,7 @@ static void *send_and_die(void *p)
     cut_sender *s = p;
     s->rc = send_cut(s->c, s->len, s->seed, s->budget);
     s->err = errno;
-    return NULL;
-}
-
-typedef struct receiver {
-    chan_t *c;
-    size_t cap;
-    atomic_bool done;
-    long got;
-    int err;
-} receiver;
-
-static void *receive_one(void *p)
-{
-    receiver *r = p;
-    unsigned char *buf = malloc(r->cap);
-    errno = 0;
-    r->got = buf ? (long)chan_recv(r->c, buf, r->cap) : -2;
-    r->err = errno;
-    free(buf);
-    atomic_store(&r->done, true);
+    atomic_store(&s->done, true);
     return NULL;
 }
 
@@ -71,20 +53,25 @@ START_TEST(torn_message_is_eio)
 {
     enum { LEN = 300000, BUDGET = 150000 };
     chan_t *b, *a = pair_ok(&b);
-    receiver r = { .c = b, .cap = LEN };
-    cut_sender s = { a, LEN, BUDGET, harness_seed(), 0, 0 };
+    waiter r = { .c = b, .cap = LEN };
+    cut_sender s = { .c = a, .len = LEN, .budget = BUDGET, .seed = harness_seed() };
     pthread_t tr, ts;
-    harness_thread_start(&tr, receive_one, &r);
+    harness_thread_start(&tr, recv_once, &r);
     harness_thread_start(&ts, send_and_die, &s);
-    harness_thread_join(ts);
+    for (int ms = 0; ms < 3000 && !atomic_load(&s.done) && !atomic_load(&r.done); ms++)
+        harness_sleep_ms(1);
     char w[64];
+    HARNESS_CHECK(atomic_load(&s.done) || !atomic_load(&r.done), "the sender was still in the "
+                  "middle of a %d-byte message, and chan_recv(cap %d) returned %s: it must "
+                  "read until the whole message came", LEN, LEN, said(r.got, r.err, w, sizeof w));
+    HARNESS_CHECK(wait_flag(&s.done, 3000), "chan_send of %d bytes still waits 3 s after its "
+                  "write failed with EIO: it must return -1", LEN);
+    harness_thread_join(ts);
     HARNESS_CHECK(s.rc == -1 && s.err == EIO, "a write of chan_send failed with EIO after %d "
                   "of the message's %d bytes: chan_send returned %s, expected -1 with errno EIO "
                   "(the error of the write)", BUDGET, LEN, said(s.rc, s.err, w, sizeof w));
     chan_close(a);
-    for (int ms = 0; ms < 3000 && !atomic_load(&r.done); ms++)
-        harness_sleep_ms(1);
-    HARNESS_CHECK(atomic_load(&r.done), "the sender closed half-way through a %d-byte message, "
+    HARNESS_CHECK(wait_flag(&r.done, 3000), "the sender closed half-way through a %d-byte message, "
                   "and chan_recv still waits 3 s later: it must see the end of the stream", LEN);
     harness_thread_join(tr);
     HARNESS_CHECK(r.got == -1 && r.err == EIO, "the stream ended inside a message (the sender "
@@ -135,7 +122,6 @@ END_TEST
 START_TEST(no_descriptor_left)
 {
     uint64_t base = io_look().open_fds;
-    char s[64];
     for (int i = 0; i < 3; i++) {
         chan_t *b, *a = pair_ok(&b);
         send_ok(b, 10, harness_seed() + (uint64_t)i, "a message from b");
@@ -157,9 +143,9 @@ START_TEST(no_descriptor_left)
             chan_close((chan_t *)(uintptr_t)q.b);
         }
         uint64_t now = io_look().open_fds;
-        HARNESS_CHECK(now == base, "with only %d descriptor(s) free, chan_pair returned %s and "
-                      "%llu descriptor(s) it opened stay open%s", left,
-                      said(q.rc, (int)q.rc, s, sizeof s), (unsigned long long)(now - base),
+        HARNESS_CHECK(now == base, "with only %d descriptor(s) free, chan_pair returned %d (%s) "
+                      "and %llu descriptor(s) it opened stay open%s", left, (int)q.rc,
+                      errno_name((int)q.rc), (unsigned long long)(now - base),
                       q.rc ? ": when a later pipe() fails, close the ones already made before "
                       "returning the error" : " after chan_close of both ends");
         HARNESS_CHECK(q.rc != 0 || left >= 2, "with only %d descriptor(s) free chan_pair "
