@@ -26,8 +26,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
     (void)c;
     (void)msg;
     (void)len;
-    errno = ENOSYS; /* TODO: the length, then the bytes; finish short writes */
-    return -1;
+    return ENOSYS; /* TODO: the length, then the bytes; finish short writes */
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)

@@ -26,9 +26,9 @@ typedef struct chan chan_t;
 int chan_pair(chan_t **a, chan_t **b);
 
 /* Sends one whole message of len bytes (len >= 1). Blocks until every byte
- * is written. Returns 0, or -1 with errno set: EINVAL when len is 0, EPIPE
- * when the other end is closed (and never raises SIGPIPE), else the error
- * of the write. EINTR is retried, never returned. */
+ * is written. Returns 0, or an errno value (not -1): EINVAL when len is 0,
+ * EPIPE when the other end is closed (and never raises SIGPIPE), else the
+ * error of the write. EINTR is retried, never returned. */
 int chan_send(chan_t *c, const void *msg, size_t len);
 
 /* Receives the next message into buf (cap bytes). Blocks until one comes.

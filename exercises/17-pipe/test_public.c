@@ -24,15 +24,17 @@ START_TEST(send_recv_doubles)
 {
     io_stats before = io_look();
     chan_t *b, *a = pair_ok(&b);
-    HARNESS_CHECK(chan_send(a, "asdd", 4) == 0, "chan_send(a, \"asdd\", 4) did not return 0");
+    char s[256];
+    int rc = chan_send(a, "asdd", 4);
+    HARNESS_CHECK(rc == 0, "chan_send(a, \"asdd\", 4) %s", send_verdict(rc, 0, s, sizeof s));
     char buf[64] = { 0 };
     ssize_t n = chan_recv(b, buf, sizeof buf);
-    char s[64];
     HARNESS_CHECK(n == 4 && memcmp(buf, "asdd", 4) == 0, "a sent \"asdd\" (4 bytes): "
                   "chan_recv(b, buf, 64) returned %s with \"%.*s\"", said(n, errno, s, sizeof s),
                   n > 0 && n <= 64 ? (int)n : 0, buf);
-    HARNESS_CHECK(chan_send(b, "asddasdd", 8) == 0, "chan_send(b, \"asddasdd\", 8) (the answer, "
-                  "from the other end) did not return 0");
+    rc = chan_send(b, "asddasdd", 8);
+    HARNESS_CHECK(rc == 0, "chan_send(b, \"asddasdd\", 8) (the answer, from the other end) %s",
+                  send_verdict(rc, 0, s, sizeof s));
     n = chan_recv(a, buf, sizeof buf);
     HARNESS_CHECK(n == 8 && memcmp(buf, "asddasdd", 8) == 0, "b answered \"asddasdd\" (8 bytes): "
                   "chan_recv(a, buf, 64) returned %s with \"%.*s\"", said(n, errno, s, sizeof s),
@@ -165,7 +167,7 @@ typedef struct doubler {
     size_t answered;
     long last;    /* what the last chan_recv returned */
     int last_err;
-    int send_rc, send_err;
+    int send_rc;  /* what the last chan_send returned */
     atomic_bool done;
 } doubler;
 
@@ -181,7 +183,6 @@ static void *double_back(void *p)
             break;
         memcpy(buf + d->last, buf, (size_t)d->last);
         d->send_rc = chan_send(d->c, buf, 2 * (size_t)d->last);
-        d->send_err = errno;
         if (d->send_rc != 0)
             break;
         d->answered++;
@@ -202,15 +203,14 @@ START_TEST(two_ends_at_once)
     harness_thread_start(&t, double_back, &d);
     uint64_t seed = harness_seed();
     static unsigned char buf[4000];
-    char why[512] = "", s[64];
+    char why[512] = "", s[256];
     bool ok = true;
     for (size_t i = 0; ok && i < rounds; i++) {
         size_t len = 1 + (size_t)((seed + i * 7) % 2000);
         int rc = send_pattern(a, len, seed + i);
-        int err = errno;
         if (rc != 0) {
-            snprintf(why, sizeof why, "chan_send(a) of message %zu (%zu bytes) returned %s",
-                     i + 1, len, said(rc, err, s, sizeof s));
+            snprintf(why, sizeof why, "chan_send(a) of message %zu (%zu bytes) %s", i + 1, len,
+                     send_verdict(rc, 0, s, sizeof s));
             ok = false;
             break;
         }
@@ -231,8 +231,8 @@ START_TEST(two_ends_at_once)
                   "later: it must return 0 (does an end keep the other end's write descriptor "
                   "open?)", why, why[0] ? "; then " : "");
     harness_thread_join(t);
-    HARNESS_CHECK(d.send_rc == 0, "chan_send(b) of answer %zu returned %s", d.answered + 1,
-                  said(d.send_rc, d.send_err, s, sizeof s));
+    HARNESS_CHECK(d.send_rc == 0, "chan_send(b) of answer %zu %s", d.answered + 1,
+                  send_verdict(d.send_rc, 0, s, sizeof s));
     HARNESS_CHECK(ok, "%s", why);
     HARNESS_CHECK(d.answered == rounds && d.last == 0, "b answered %zu of %zu messages, then "
                   "its chan_recv returned %s after a closed: expected 0 (the end of the stream)",

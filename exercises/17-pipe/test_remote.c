@@ -3,7 +3,8 @@
  * The tests run in a process of their own (the judge); your code runs in
  * another (the subject). Each API function below, on the tests' side, sends
  * the call to your process, where the matching do_ function makes it, and
- * brings back what it returned, errno, and the bytes chan_recv wrote (in
+ * brings back what it returned (and errno, for chan_recv: chan_send's
+ * answer is its return value alone), and the bytes chan_recv wrote (in
  * pieces: a message may be far larger than one trip). Big messages are made
  * in your process from a seed (test_support.h's pattern); the tests check
  * every byte that comes back themselves. You never need to read or change
@@ -40,10 +41,12 @@ int chan_pair(chan_t **a, chan_t **b)
     return rc;
 }
 
-static int sent(call_result r)
+/* What chan_send returned (0 or an errno value): nothing else comes back. */
+static int sent(call_result r, size_t len)
 {
-    errno = r.err;
-    return (int)r.ret == r.ret ? (int)r.ret : -2;
+    ck_assert_msg(r.spare == 0, "your process had no memory for the test's message of %zu "
+                  "bytes", len);
+    return (int)r.ret;
 }
 
 int chan_send(chan_t *c, const void *msg, size_t len)
@@ -53,7 +56,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
     ck_assert_msg(len <= CHUNK, "the test sends at most %u bytes itself", CHUNK);
     remote_call_bytes(F_SEND, 4, (uint64_t[]){ REMOTE_PTR_ARG(c), len, FROM_TEST, 0 }, msg, len,
                       &r, sizeof r, &got);
-    return sent(r);
+    return sent(r, len);
 }
 
 int send_pattern(chan_t *c, size_t len, uint64_t seed)
@@ -67,7 +70,7 @@ int send_cut(chan_t *c, size_t len, uint64_t seed, size_t budget)
     size_t got = 0;
     uint64_t args[5] = { REMOTE_PTR_ARG(c), len, FROM_PATTERN, budget, seed };
     remote_call_bytes(F_SEND, 5, args, NULL, 0, &r, sizeof r, &got);
-    return sent(r);
+    return sent(r, len);
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)
@@ -120,9 +123,10 @@ squeezed pair_squeezed(int free_fds)
 #include <sys/resource.h>
 #include <unistd.h>
 
-static void put_result(remote_args *a, int64_t ret, int err)
+/* spare: 1 when this stub, not your code, failed (out of memory). */
+static void put_result(remote_args *a, int64_t ret, int err, int spare)
 {
-    call_result r = { ret, err, 0 };
+    call_result r = { ret, err, spare };
     if (a->out_cap >= sizeof r) {
         memcpy(a->out, &r, sizeof r);
         a->out_len = sizeof r;
@@ -153,7 +157,7 @@ static uint64_t do_send(remote_args *a)
     if (a->arg[2] == FROM_PATTERN && a->nargs >= 5) {
         made = malloc(len ? len : 1);
         if (!made) {
-            put_result(a, -2, ENOMEM);
+            put_result(a, -2, ENOMEM, 1);
             return 0;
         }
         for (size_t i = 0; i < len; i++)
@@ -162,12 +166,10 @@ static uint64_t do_send(remote_args *a)
     }
     if (a->arg[3])
         remote_io_cut_writes(a->arg[3], EIO);
-    errno = 0;
-    int rc = chan_send(c, msg, len);
-    int err = errno;
+    int rc = chan_send(c, msg, len); /* 0 or an errno value: errno is not part of it */
     remote_io_cut_writes(0, 0);
     free(made);
-    put_result(a, rc, err);
+    put_result(a, rc, 0, 0);
     return 0;
 }
 
@@ -182,13 +184,13 @@ static uint64_t do_recv(remote_args *a)
     kept_len = 0;
     kept = malloc(cap ? cap : 1);
     if (!kept) {
-        put_result(a, -2, ENOMEM);
+        put_result(a, -2, ENOMEM, 1);
         return 0;
     }
     errno = 0;
     ssize_t got = chan_recv(REMOTE_AS_PTR(a->arg[0]), kept, cap);
     int err = errno;
-    put_result(a, got, err);
+    put_result(a, got, err, 0);
     if (got > 0 && (size_t)got <= cap) {
         kept_len = (size_t)got;
         size_t first = a->out_cap - a->out_len < kept_len ? a->out_cap - a->out_len : kept_len;

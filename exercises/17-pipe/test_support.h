@@ -26,7 +26,9 @@ typedef struct io_stats {
     uint64_t open_fds, sigpipe_writes, shorts, eintrs;
 } io_stats;
 
-/* What one call returned, and errno after it. */
+/* What one call returned; errno after it (chan_recv's: chan_send answers
+ * with its return value alone); spare: 1 when the test's own code in your
+ * process failed, not yours. */
 typedef struct call_result {
     int64_t ret;
     int32_t err;
@@ -51,7 +53,7 @@ typedef struct squeezed {
 #include <stdlib.h>
 
 /* Sends a message of len pattern bytes made from seed; made in your
- * process, as big as you like. Returns what chan_send returned (errno set). */
+ * process, as big as you like. Returns what chan_send returned. */
 int send_pattern(chan_t *c, size_t len, uint64_t seed);
 /* The same, but your process's writes move only budget bytes in all during
  * this call, then fail with EIO: a writer that died in the middle. */
@@ -62,10 +64,10 @@ squeezed pair_squeezed(int free_fds);
 void io_faults(bool on);
 io_stats io_look(void);
 
-static inline const char *errno_name(int e)
+/* The name of an errno value the tests meet, or NULL. */
+static inline const char *errno_known(int e)
 {
     switch (e) {
-    case 0: return "0";
     case EINTR: return "EINTR";
     case EPIPE: return "EPIPE";
     case EIO: return "EIO";
@@ -79,8 +81,43 @@ static inline const char *errno_name(int e)
     case ENOMEM: return "ENOMEM";
     case ECONNRESET: return "ECONNRESET";
     case EFAULT: return "EFAULT";
-    default: return "another error";
+    default: return NULL;
     }
+}
+
+static inline const char *errno_name(int e)
+{
+    return e == 0 ? "0" : errno_known(e) ? errno_known(e) : "another error";
+}
+
+/* "0", "EPIPE (32)", "1234": an errno value (or what chan_send returned),
+ * for messages. */
+static inline const char *err_said(int e, char *buf, size_t len)
+{
+    if (e > 0 && errno_known(e))
+        snprintf(buf, len, "%s (%d)", errno_known(e), e);
+    else
+        snprintf(buf, len, "%d", e);
+    return buf;
+}
+
+/* chan_send returns 0 or an errno value, not -1 with errno set. What it
+ * returned (rc), against what it should have (want), for messages:
+ * "returned EINTR (4), expected 0: EINTR means ...", "returned -1: it
+ * returns 0 or an errno value, not -1", "returned -1, expected EPIPE (32):
+ * it returns 0 or an errno value, not -1". */
+static inline const char *send_verdict(int rc, int want, char *buf, size_t len)
+{
+    char got[48], exp[48];
+    err_said(want, exp, sizeof exp);
+    if (rc < 0)
+        snprintf(buf, len, "returned %d%s%s: it returns 0 or an errno value, not %d", rc,
+                 want ? ", expected " : "", want ? exp : "", rc);
+    else
+        snprintf(buf, len, "returned %s, expected %s%s", err_said(rc, got, sizeof got), exp,
+                 rc == EINTR ? ": EINTR means a signal came before anything moved; call write "
+                 "again" : "");
+    return buf;
 }
 
 /* "0", "-1 (errno EPIPE)", "37": what a call returned, for messages. */
@@ -109,12 +146,9 @@ static inline chan_t *pair_ok(chan_t **b)
 static inline void send_ok(chan_t *c, size_t len, uint64_t seed, const char *what)
 {
     int rc = send_pattern(c, len, seed);
-    int err = errno;
-    char s[64];
-    HARNESS_CHECK(rc == 0, "chan_send of %s (%zu bytes) returned %s, expected 0%s", what, len,
-                  said(rc, err, s, sizeof s),
-                  rc < 0 && err == EINTR ? ": EINTR means a signal came before anything moved; "
-                  "call write again" : "");
+    char s[256];
+    HARNESS_CHECK(rc == 0, "chan_send of %s (%zu bytes) %s", what, len,
+                  send_verdict(rc, 0, s, sizeof s));
 }
 
 /* Why a message that came was not the one sent, or NULL: the first byte
@@ -234,7 +268,7 @@ typedef struct sender {
     size_t (*size)(size_t i, uint64_t seed);
     atomic_size_t done; /* messages sent */
     atomic_bool failed;
-    int rc, err;        /* the failure, once failed is set */
+    int rc;             /* what chan_send returned, once failed is set */
 } sender;
 
 static inline void *send_all(void *p)
@@ -244,7 +278,6 @@ static inline void *send_all(void *p)
         int rc = send_pattern(s->c, s->size(i, s->seed), s->seed + i);
         if (rc != 0) {
             s->rc = rc;
-            s->err = errno;
             atomic_store(&s->failed, true);
             chan_close(s->c);
             return NULL;
@@ -259,7 +292,7 @@ static inline void *send_all(void *p)
  * or the sender's failure. */
 static inline void recv_all(chan_t *c, sender *s, size_t big_cap)
 {
-    char why[512], what[64], r[64];
+    char why[512], what[64], r[256];
     for (size_t i = 0; i < s->count; i++) {
         size_t len = s->size(i, s->seed);
         snprintf(what, sizeof what, "message %zu of %zu in a row", i + 1, s->count);
@@ -267,10 +300,8 @@ static inline void recv_all(chan_t *c, sender *s, size_t big_cap)
                   recv_check(c, big_cap ? big_cap : len, len, s->seed + i, what, why, sizeof why);
         if (!ok && atomic_load(&s->failed)) {
             size_t k = atomic_load(&s->done);
-            HARNESS_CHECK(false, "chan_send of message %zu (%zu bytes) returned %s%s", k + 1,
-                          s->size(k, s->seed), said(s->rc, s->err, r, sizeof r),
-                          s->err == EINTR ? ": EINTR means a signal came before anything "
-                          "moved; call write again" : "");
+            HARNESS_CHECK(false, "chan_send of message %zu (%zu bytes) %s", k + 1,
+                          s->size(k, s->seed), send_verdict(s->rc, 0, r, sizeof r));
         }
         HARNESS_CHECK(ok, "%s", why);
     }

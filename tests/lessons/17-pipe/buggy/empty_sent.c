@@ -101,8 +101,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
         }
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    errno = err;
-    return rc;
+    return rc == 0 ? 0 : err;
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)

@@ -81,10 +81,8 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
 
 int chan_send(chan_t *c, const void *msg, size_t len)
 {
-    if (len == 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (len == 0)
+        return EINVAL;
     uint64_t header = len;
     sigset_t sigpipe, old, pending;
     sigemptyset(&sigpipe);
@@ -105,8 +103,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
         }
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    errno = err;
-    return rc;
+    return rc == 0 ? 0 : err;
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)

@@ -82,10 +82,8 @@ __attribute__((unused)) static ssize_t read_full(int fd, unsigned char *p, size_
 
 int chan_send(chan_t *c, const void *msg, size_t len)
 {
-    if (len == 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (len == 0)
+        return EINVAL;
     sigset_t sigpipe, old, pending;
     sigemptyset(&sigpipe);
     sigaddset(&sigpipe, SIGPIPE);
@@ -100,8 +98,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
         }
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    errno = err;
-    return rc;
+    return rc == 0 ? 0 : err;
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)

@@ -82,15 +82,13 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
 
 int chan_send(chan_t *c, const void *msg, size_t len)
 {
-    if (len == 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (len == 0)
+        return EINVAL;
     uint64_t header = len;
     int rc = write_all(c->wfd, (const unsigned char *)&header, sizeof header);
     if (rc == 0)
         rc = write_all(c->wfd, msg, len);
-    return rc;
+    return rc == 0 ? 0 : errno;
 }
 
 ssize_t chan_recv(chan_t *c, void *buf, size_t cap)

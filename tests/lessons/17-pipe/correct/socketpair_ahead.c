@@ -47,17 +47,16 @@ int chan_pair(chan_t **a, chan_t **b)
     return 0;
 }
 
+/* Sends all n bytes: 0, or an errno value (EPIPE when the peer is gone;
+ * never EINTR). */
 static int send_all(int fd, const unsigned char *p, size_t n)
 {
     while (n > 0) {
         ssize_t m = send(fd, p, n, MSG_NOSIGNAL);
         if (m < 0 && errno == EINTR)
             continue;
-        if (m < 0) {
-            if (errno == ECONNRESET)
-                errno = EPIPE;
-            return -1;
-        }
+        if (m < 0)
+            return errno == ECONNRESET ? EPIPE : errno;
         p += m;
         n -= (size_t)m;
     }
@@ -66,18 +65,13 @@ static int send_all(int fd, const unsigned char *p, size_t n)
 
 int chan_send(chan_t *c, const void *msg, size_t len)
 {
-    if (len == 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (len > UINT32_MAX) {
-        errno = EMSGSIZE;
-        return -1;
-    }
+    if (len == 0)
+        return EINVAL;
+    if (len > UINT32_MAX)
+        return EMSGSIZE;
     uint32_t header = (uint32_t)len;
-    if (send_all(c->fd, (const unsigned char *)&header, sizeof header) != 0)
-        return -1;
-    return send_all(c->fd, msg, len);
+    int err = send_all(c->fd, (const unsigned char *)&header, sizeof header);
+    return err ? err : send_all(c->fd, msg, len);
 }
 
 /* One recv into p: bytes, 0 at the end (ECONNRESET too), -1 on error. */

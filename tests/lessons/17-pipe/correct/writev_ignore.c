@@ -60,10 +60,8 @@ int chan_pair(chan_t **a, chan_t **b)
 
 int chan_send(chan_t *c, const void *msg, size_t len)
 {
-    if (len == 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (len == 0)
+        return EINVAL;
     size_t header = len;
     struct iovec iov[2] = { { &header, sizeof header }, { (void *)msg, len } };
     struct iovec *v = iov;
@@ -73,7 +71,7 @@ int chan_send(chan_t *c, const void *msg, size_t len)
         if (m < 0) {
             if (errno == EINTR)
                 continue;
-            return -1;
+            return errno;
         }
         /* Skip what moved: whole iovecs, then a part of the next. */
         while (n > 0 && (size_t)m >= v->iov_len) {
