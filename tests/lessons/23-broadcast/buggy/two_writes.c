@@ -106,7 +106,7 @@ size_t hub_publish(hub_t *h, const void *frame, size_t len)
         return 0; /* the caller's error: it could not go out whole */
     memcpy(buf, &len, sizeof len);
     memcpy(buf + sizeof len, frame, len);
-    size_t n = sizeof len + len, sent = 0;
+    size_t sent = 0;
 
     pthread_mutex_lock(&h->lock);
     for (size_t i = 0; i < h->count; i++) {
