@@ -223,11 +223,10 @@ static inline bool sub_parse(const frames *f, sub_got *g, bool every, const char
             return false;
         }
         if (every && k != next && next < f->n) {
-            snprintf(why, wlen, "%s: frame %zu of the %zu published (%u payload bytes) is not "
-                     "what came next on the pipe (%zu bytes%s), though the subscriber read "
-                     "everything at once and the pipe was never full: every subscriber must "
-                     "get every frame, whole and in order", what, next + 1, f->n,
-                     f->len[next], len, k < f->n ? ": a later frame" : "");
+            snprintf(why, wlen, "%s: frame %zu of the %zu published (%u payload bytes) never "
+                     "came: frame %zu came in its place, though this subscriber's pipe was "
+                     "never full: write every frame to every subscriber, in order", what,
+                     next + 1, f->n, f->len[next], k + 1);
             return false;
         }
         g->seen[k] = 1;
