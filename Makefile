@@ -20,7 +20,7 @@ endif
 GRADER_SRC := $(wildcard grader/src/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRC) $(SANDBOX_SRC))
-HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h grader/harness/netwire.h
+HEADERS := $(wildcard grader/src/*.h sandbox/*.h) grader/harness/splitmix64.h grader/harness/witness_wire.h
 
 .PHONY: all grader check test unit clean gradescope handout
 all: grader
@@ -77,10 +77,10 @@ $(BUILD)/san/%.o: %.c $(HEADERS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
 UNIT_SRC := $(wildcard tests/unit/*.c)
 # timeline.c: the engine's one pure part under test (its merge and record text);
-# netclient.c: the judge's side of the sandbox's socket maker.
-UNIT_HARNESS := grader/harness/timeline.c grader/harness/netclient.c
+# witness.c: the judge's side of the sandbox's socket maker.
+UNIT_HARNESS := grader/harness/timeline.c grader/harness/witness.c
 $(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ) $(UNIT_HARNESS) grader/harness/timeline.h \
-                     grader/harness/harness.h grader/harness/netwire.h
+                     grader/harness/harness.h grader/harness/witness_wire.h
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(UNIT_HARNESS) $(SAN_OBJ) \
 	  $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.

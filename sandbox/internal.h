@@ -37,10 +37,10 @@ int sbx_seccomp_prepare(void);
 int sbx_seccomp_load(void);
 bool sbx_seccomp_available(void);
 
-/* ---- netmaker.c ---- */
-/* In init: forks the helper that serves `chan` (sbx_spec.socket_fd) and
+/* ---- witness.c ---- */
+/* In init: forks the helper that serves `chan` (sbx_spec.witness_fd) and
  * closes init's copy. Returns 0, or -1 (errno set). */
-int sbx_netmaker_start(int chan);
+int sbx_witness_start(int chan);
 
 /* ---- cgroup.c ---- */
 typedef struct sbx_cgroup {

@@ -309,9 +309,9 @@ static __attribute__((noreturn)) void init_main(const sbx_spec *spec, int out_fd
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (grader_gone(status_fd))
         _exit(120);
-    /* The tests' sockets in this namespace (netmaker.c): forked before the
-     * command, so it never runs beside the helper's setup. */
-    if (spec->network && spec->socket_fd > 2 && sbx_netmaker_start(spec->socket_fd) != 0) {
+    /* The judge's witness in these namespaces (witness.c): forked before
+     * the command, so the command never runs beside its setup. */
+    if (spec->witness_fd > 2 && sbx_witness_start(spec->witness_fd) != 0) {
         report(status_fd, 16, errno);
         _exit(0);
     }

@@ -34,12 +34,13 @@ typedef struct sbx_spec {
     int pass_fd;              /* an fd handed to the command as the same number; -1: none */
     int pass_fd2;             /* a second one; 0 or -1: none */
     bool network;             /* loopback networking allowed */
-    int socket_fd;            /* network runs in a network namespace: init forks a helper
-                                 that serves this fd (a SOCK_SEQPACKET end; the command never
-                                 gets it), making sockets in the run's namespace for the
-                                 caller's trusted process (netmaker.c; the wire format is
-                                 grader/harness/netwire.h). 0 or -1: none. Without namespaces
-                                 nobody serves it: see sbx_capabilities' net_ns */
+    int witness_fd;           /* with namespaces: init forks a trusted helper that serves this
+                                 fd (a SOCK_SEQPACKET end; the command never gets it) for the
+                                 caller's trusted process (the judge): sockets made in the
+                                 run's network namespace, the TCP sockets held there, the
+                                 processes of the run's PID namespace (witness.c; the wire
+                                 format is grader/harness/witness_wire.h). 0 or -1: none.
+                                 Without namespaces nobody serves it: see sbx_capabilities */
     bool compiler;            /* a compile step: no seccomp filter, workdir writable */
     bool sanitizer;           /* a ThreadSanitizer run: no RLIMIT_AS (it reserves terabytes).
                                  Said here, not by the environment: both flavours of a test

@@ -286,7 +286,7 @@ bool harness_wait_exited(const int tids[], size_t n, unsigned max_ms);
  * loopback, when it has a network namespace), made for the tests: they
  * connect to the student's server, send and receive with it themselves, so
  * what a client got is the judge's own observation. The descriptor, or
- * -errno. (netclient.c) */
+ * -errno. (witness.c) */
 int harness_net_socket(int domain, int type);
 
 /* The TCP sockets that processes on the student's network hold open (a
@@ -303,5 +303,22 @@ typedef struct harness_net_held_socket {
 enum { HARNESS_NET_UNKNOWN = -1, HARNESS_NET_FAILED = -2 };
 enum { HARNESS_TCP_ESTABLISHED = 1, HARNESS_TCP_CLOSE_WAIT = 8, HARNESS_TCP_LISTEN = 10 };
 int harness_net_held(harness_net_held_socket *out, size_t cap);
+
+/* ---- process lessons: the run's processes, seen from outside --------------
+ * The processes of the student's run (its PID namespace: init is 1, the
+ * student's process is init's first child, harness_subject_pid), listed by
+ * the sandbox's witness, never by the student's process: how many, and up
+ * to cap of them in out. HARNESS_NET_UNKNOWN without namespaces (a test
+ * then relies on the engine's look at the children), HARNESS_NET_FAILED
+ * when the witness did not answer (the test must fail). A zombie is state
+ * 'Z' (exited, not yet reaped by its parent). (witness.c) */
+typedef struct harness_proc {
+    int pid, ppid; /* as the run's PID namespace numbers them */
+    char state;    /* the kernel's letter: R running, S/D asleep, Z zombie, T stopped */
+    char name[16];
+} harness_proc;
+int harness_procs(harness_proc *out, size_t cap);
+/* The student's process among n listed (0: not among them). */
+int harness_subject_pid(const harness_proc *p, int n);
 
 #endif

@@ -7,7 +7,7 @@
  *
  *     judge --list                      the tests: "test NAME CATEGORY TIMEOUT_MS public|hidden"
  *     judge --run NAME --seed S --flavour plain|tsan --control FD --result FD --timeout MS
- *           [--sockets FD]              (network lessons: netclient.c)
+ *           [--witness FD]              (the sandbox's witness: witness.c)
  *
  * and reads one record on FD --result: "pass NAME" or "fail NAME FILE:LINE
  * MESSAGE". Nothing from the subject reaches that record but through the
@@ -23,7 +23,7 @@
  * judge thread that runs the test's function.
  */
 #include "harness.h"
-#include "netwire.h"
+#include "witness_wire.h"
 #include "remote.h"
 #include "rpc.h"
 #include "splitmix64.h"
@@ -1104,7 +1104,7 @@ static void run_test(const graded_test *g, unsigned timeout_ms)
 static int usage(void)
 {
     fprintf(stderr, "usage: judge --list | judge --run NAME --seed S --flavour plain|tsan "
-                    "--control FD --result FD [--timeout MS] [--sockets FD]\n"
+                    "--control FD --result FD [--timeout MS] [--witness FD]\n"
                     "This binary is started by the grader; run `make check` instead.\n");
     return 2;
 }
@@ -1129,8 +1129,8 @@ int main(int argc, char **argv)
             result_fd = atoi(argv[++i]);
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
             timeout_ms = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--sockets") == 0 && i + 1 < argc)
-            netwire_judge_channel(atoi(argv[++i]));
+        else if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc)
+            witness_judge_channel(atoi(argv[++i]));
         else
             return usage();
     }

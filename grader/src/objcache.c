@@ -30,7 +30,7 @@
 
 #define MAX_OBJECT (256u << 20)
 
-const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", "netclient.c", NULL };
+const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", "witness.c", NULL };
 const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "intercept_time.c",
                                         "intercept_io.c", "c11threads.c",
                                         "atomics.c", /* empty but in the TSan flavour */

@@ -106,9 +106,9 @@ static char *read_records(int fd, const char *token)
  * it), never sandboxed (it holds no student code) and never reachable from
  * the subject (which runs in the sandbox; the judge's fds are not passed).
  * `control` and `result` become the judge's --control and --result;
- * `sockets` (-1: none), its --sockets (the sandbox's socket maker). */
+ * `witness` (-1: none), its --witness (the sandbox's witness, witness.c). */
 static pid_t start_judge(const char *judge, const char *const *args, int control, int result,
-                         int sockets)
+                         int witness)
 {
     fflush(NULL);
     pid_t parent = getpid();
@@ -121,9 +121,9 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
         _exit(127);
     /* Non-CLOEXEC copies: what the judge keeps across exec. */
     int c = fcntl(control, F_DUPFD, 10), r = fcntl(result, F_DUPFD, 10);
-    int s = sockets >= 0 ? fcntl(sockets, F_DUPFD, 10) : -1;
+    int s = witness >= 0 ? fcntl(witness, F_DUPFD, 10) : -1;
     int devnull = open("/dev/null", O_RDWR);
-    if (c < 0 || r < 0 || (sockets >= 0 && s < 0) || devnull < 0 || dup2(devnull, 0) < 0 ||
+    if (c < 0 || r < 0 || (witness >= 0 && s < 0) || devnull < 0 || dup2(devnull, 0) < 0 ||
         dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
         _exit(127);
     /* Nothing else of ours: a judge that outlived its run (its Check child
@@ -144,7 +144,7 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     argv[n++] = "--result";
     argv[n++] = rbuf;
     if (s >= 0) {
-        argv[n++] = "--sockets";
+        argv[n++] = "--witness";
         argv[n++] = sbuf;
     }
     argv[n] = NULL;
@@ -162,8 +162,8 @@ typedef struct judge_start {
     const char *judge;
     const char *const *args;
     int control, result;   /* the judge's: -1 once handed over */
-    int sockets;           /* the judge's end of the socket maker's channel, or -1 */
-    int subject_fds[3];    /* the subject's and the socket maker's (they have them now):
+    int witness;           /* the judge's end of the witness's channel, or -1 */
+    int subject_fds[3];    /* the subject's and the witness's (they have them now):
                               -1 once closed */
     pid_t pid;
 } judge_start;
@@ -173,12 +173,12 @@ static void start_judge_now(void *arg)
     judge_start *js = arg;
     if (js->control < 0)
         return;
-    js->pid = start_judge(js->judge, js->args, js->control, js->result, js->sockets);
+    js->pid = start_judge(js->judge, js->args, js->control, js->result, js->witness);
     close(js->control);
     close(js->result);
-    if (js->sockets >= 0)
-        close(js->sockets);
-    js->control = js->result = js->sockets = -1;
+    if (js->witness >= 0)
+        close(js->witness);
+    js->control = js->result = js->witness = -1;
     for (int i = 0; i < 3; i++) {
         if (js->subject_fds[i] >= 0)
             close(js->subject_fds[i]);
@@ -260,25 +260,25 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     memset(rr, 0, sizeof *rr);
     new_token(rr->token);
     int chan[2] = { -1, -1 }, control[2] = { -1, -1 }, result[2] = { -1, -1 };
-    int sockets[2] = { -1, -1 };
+    int witness[2] = { -1, -1 };
     int one = 1;
-    /* A network lesson's tests are the clients of the student's server:
-     * where the run has a network namespace of its own, a helper inside
-     * makes their sockets (sandbox/netmaker.c); elsewhere the network is
-     * ours and the judge makes them itself. */
+    /* Where the run has namespaces of its own, a trusted helper inside
+     * (sandbox/witness.c) serves the judge: a network lesson's tests are
+     * the clients of the student's server and get their sockets from it,
+     * and any test can ask it what the run's processes are and hold.
+     * Elsewhere the network is ours and the judge makes its sockets itself. */
     sbx_caps caps;
     sbx_capabilities(&caps);
-    bool maker = ctx->l->network && caps.net_ns;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) != 0 ||
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0 ||
         pipe2(result, O_CLOEXEC) != 0 ||
         setsockopt(control[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0 ||
-        (maker && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) != 0)) {
+        (caps.pid_ns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, witness) != 0)) {
         for (int i = 0; i < 2; i++) {
             if (chan[i] >= 0) close(chan[i]);
             if (control[i] >= 0) close(control[i]);
             if (result[i] >= 0) close(result[i]);
-            if (sockets[i] >= 0) close(sockets[i]);
+            if (witness[i] >= 0) close(witness[i]);
         }
         rr->sandbox_failed = true;
         rr->records = xstrdup("");
@@ -288,8 +288,8 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     snprintf(tok, sizeof tok, "%s\n", rr->token);
     if (write(chan[0], tok, 33) != 33)
         rr->sandbox_failed = true;
-    judge_start js = { ctx->judge, judge_args, control[0], result[1], sockets[0],
-                       { chan[1], control[1], sockets[1] }, -1 };
+    judge_start js = { ctx->judge, judge_args, control[0], result[1], witness[0],
+                       { chan[1], control[1], witness[1] }, -1 };
     const char *argv[24];
     size_t n = 0;
     argv[n++] = bin;
@@ -318,7 +318,7 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
         .pass_fd = chan[1],
         .pass_fd2 = control[1],
         .network = ctx->l->network,
-        .socket_fd = sockets[1],
+        .witness_fd = witness[1],
         .on_start = start_judge_now,
         .on_start_arg = &js,
     };
@@ -327,8 +327,8 @@ static void run_pair(const run_context *ctx, const char *bin, const char *const 
     if (js.control >= 0) { /* the subject never started: no judge either */
         close(js.control);
         close(js.result);
-        if (js.sockets >= 0)
-            close(js.sockets);
+        if (js.witness >= 0)
+            close(js.witness);
         for (int i = 0; i < 3; i++)
             if (js.subject_fds[i] >= 0)
                 close(js.subject_fds[i]);

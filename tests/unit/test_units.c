@@ -255,7 +255,7 @@ TCase *sancheck_tcase(void); /* test_sancheck.c */
 TCase *timeline_tcase(void); /* test_timeline.c */
 TCase *rundelay_tcase(void); /* test_rundelay.c */
 TCase *pool_tcase(void); /* test_pool.c */
-TCase *netmaker_tcase(void); /* test_netmaker.c */
+TCase *witness_tcase(void); /* test_witness.c */
 
 int main(void)
 {
@@ -279,7 +279,7 @@ int main(void)
     suite_add_tcase(s, timeline_tcase());
     suite_add_tcase(s, rundelay_tcase());
     suite_add_tcase(s, pool_tcase());
-    suite_add_tcase(s, netmaker_tcase());
+    suite_add_tcase(s, witness_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

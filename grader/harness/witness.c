@@ -1,17 +1,20 @@
-/* netclient.c - the tests' own sockets on the student's network (judge only).
+/* witness.c - the judge's side of the sandbox's witness (judge only): the
+ * tests' own sockets on the student's network, the TCP sockets held there,
+ * and the processes of the student's run.
  *
  * A network lesson's tests are the TCP clients of the student's server, and
  * what a client receives decides the verdict: so the clients are the
  * judge's, never code in the student's process. Where the subject has a
  * network namespace of its own, the judge cannot enter it; a helper inside
- * (sandbox/netmaker.c) makes the sockets and passes them here, and lists
- * the TCP sockets the namespace's processes hold. Without a namespace
- * (--sockets not given) the network is the machine's and the judge makes
- * its sockets itself; what the server holds cannot then be told apart from
- * the machine's other sockets.
+ * (sandbox/witness.c) makes the sockets and passes them here, lists the TCP
+ * sockets the namespace's processes hold, and lists the processes of the
+ * run's PID namespace. Without namespaces (--witness not given) the network
+ * is the machine's and the judge makes its sockets itself; what the server
+ * holds, and which processes are the run's, cannot then be told apart from
+ * the rest of the machine.
  */
 #include "harness.h"
-#include "netwire.h"
+#include "witness_wire.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,7 +34,7 @@ static int maker_fd = -1;
 static bool maker_broken;
 static pthread_mutex_t maker_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void netwire_judge_channel(int fd)
+void witness_judge_channel(int fd)
 {
     maker_fd = fd;
 }
@@ -85,7 +88,7 @@ static int maker_request(uint32_t verb, int domain, int type)
 {
     if (maker_broken)
         return -EPROTO;
-    netwire_request rq = { verb, domain, type };
+    witness_request rq = { verb, domain, type };
     ssize_t n;
     while ((n = send(maker_fd, &rq, sizeof rq, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
@@ -99,9 +102,9 @@ int harness_net_socket(int domain, int type)
         return fd >= 0 ? fd : -errno;
     }
     pthread_mutex_lock(&maker_lock);
-    int fd = -1, rc = maker_request(NETWIRE_SOCKET, domain, type);
+    int fd = -1, rc = maker_request(WITNESS_SOCKET, domain, type);
     if (rc == 0) {
-        netwire_socket_reply r;
+        witness_socket_reply r;
         ssize_t n = maker_reply(&r, sizeof r, &fd);
         struct stat st;
         if (n < 0)
@@ -148,15 +151,15 @@ int harness_net_held(harness_net_held_socket *out, size_t cap)
     pthread_mutex_lock(&maker_lock); /* it guards the static buffers too */
     static uint64_t own[4096];
     size_t nown = own_socket_inodes(own, sizeof own / sizeof own[0]);
-    int count = 0, rc = maker_request(NETWIRE_HELD, 0, 0);
-    static netwire_held_reply r;
+    int count = 0, rc = maker_request(WITNESS_HELD, 0, 0);
+    static witness_held_reply r;
     while (rc == 0) {
         int fd;
         ssize_t n = maker_reply(&r, sizeof r, &fd);
         size_t head = sizeof r - sizeof r.e;
         if (fd >= 0)
             close(fd);
-        if (n < 0 || (size_t)n < head || r.count > NETWIRE_HELD_CHUNK ||
+        if (n < 0 || (size_t)n < head || r.count > WITNESS_HELD_CHUNK ||
             (size_t)n != head + r.count * sizeof r.e[0]) {
             maker_broken = true;
             rc = -1;
@@ -182,4 +185,54 @@ int harness_net_held(harness_net_held_socket *out, size_t cap)
     }
     pthread_mutex_unlock(&maker_lock);
     return rc != 0 ? HARNESS_NET_FAILED : count;
+}
+
+int harness_procs(harness_proc *out, size_t cap)
+{
+    if (maker_fd < 0)
+        return HARNESS_NET_UNKNOWN;
+    pthread_mutex_lock(&maker_lock);
+    int count = 0, rc = maker_request(WITNESS_PROCS, 0, 0);
+    static witness_procs_reply r;
+    while (rc == 0) {
+        int fd;
+        ssize_t n = maker_reply(&r, sizeof r, &fd);
+        size_t head = sizeof r - sizeof r.e;
+        if (fd >= 0)
+            close(fd);
+        if (n < 0 || (size_t)n < head || r.count > WITNESS_PROCS_CHUNK ||
+            (size_t)n != head + r.count * sizeof r.e[0]) {
+            maker_broken = true;
+            rc = -1;
+            break;
+        }
+        if (r.err != 0) {
+            rc = -1;
+            break;
+        }
+        for (uint32_t i = 0; i < r.count; i++) {
+            if ((size_t)count < cap) {
+                harness_proc *p = &out[count];
+                *p = (harness_proc){ r.e[i].pid, r.e[i].ppid, r.e[i].state, { 0 } };
+                memcpy(p->name, r.e[i].comm, sizeof p->name - 1);
+            }
+            count++;
+        }
+        if (r.last)
+            break;
+    }
+    pthread_mutex_unlock(&maker_lock);
+    return rc != 0 ? HARNESS_NET_FAILED : count;
+}
+
+/* The subject is init's first child but the witness (which lists itself
+ * out): PIDs in a fresh namespace come in order, and orphans that init
+ * adopts later have higher ones. */
+int harness_subject_pid(const harness_proc *p, int n)
+{
+    int subject = 0;
+    for (int i = 0; i < n; i++)
+        if (p[i].ppid == 1 && (subject == 0 || p[i].pid < subject))
+            subject = p[i].pid;
+    return subject;
 }

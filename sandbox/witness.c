@@ -1,23 +1,26 @@
-/* netmaker.c - sockets of the sandbox's network, made for a process outside.
+/* witness.c - a trusted helper inside a run's namespaces, for the judge
+ * outside: the tests' sockets, and what the run's processes are and hold.
  *
  * A network lesson's tests are the clients of the student's server, and
  * they must run outside the student's process (what they receive decides
  * the verdict). The server listens on the loopback of the sandbox's network
  * namespace, which no process outside can enter without CAP_SYS_ADMIN. But a
  * socket belongs to the namespace it was made in, wherever its descriptor
- * goes: so init forks this helper before the command (sbx_spec.socket_fd),
+ * goes: so init forks this helper before the command (sbx_spec.witness_fd),
  * and it makes sockets for the caller's trusted process (the judge), which
  * then connects, sends and receives itself. It also lists the TCP sockets
- * the namespace's processes hold (what the server left open).
+ * the namespace's processes hold (what the server left open) and the
+ * processes of the run's PID namespace (children left running, zombies):
+ * what a process lesson checks after each call, seen by trusted code.
  *
  * The helper never maps student code and is not dumpable; the command, with
  * the same uid, can only kill it, which fails the tests that need it. The
- * wire format is grader/harness/netwire.h. Init is a raw clone: no malloc,
+ * wire format is grader/harness/witness_wire.h. Init is a raw clone: no malloc,
  * no stdio here, only system calls and static buffers.
  */
 #include "internal.h"
 
-#include "../grader/harness/netwire.h"
+#include "../grader/harness/witness_wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Sends `len` bytes, with `fd` attached when fd >= 0. */
@@ -52,9 +56,9 @@ static int send_reply(int chan, const void *buf, size_t len, int fd)
     return n == (ssize_t)len ? 0 : -1;
 }
 
-static int make_socket(int chan, const netwire_request *rq)
+static int make_socket(int chan, const witness_request *rq)
 {
-    netwire_socket_reply r = { 0 };
+    witness_socket_reply r = { 0 };
     int fd = -1;
     if ((rq->domain != AF_INET && rq->domain != AF_INET6) ||
         (rq->type != SOCK_STREAM && rq->type != SOCK_DGRAM))
@@ -69,7 +73,7 @@ static int make_socket(int chan, const netwire_request *rq)
 
 /* ---- the TCP tables ------------------------------------------------------- */
 
-static netwire_held_reply held; /* the chunk being filled */
+static witness_held_reply held; /* the chunk being filled */
 
 static int flush_held(int chan, bool last, int err)
 {
@@ -126,12 +130,12 @@ static int parse_line(int chan, const char *line, size_t len, bool v6)
         inode = inode * 10 + (unsigned long)(*p - '0');
     if (inode == 0)
         return 0;
-    held.e[held.count++] = (netwire_held){ .inode = inode,
+    held.e[held.count++] = (witness_held){ .inode = inode,
                                            .local_port = field_port(f[1], fe[1]),
                                            .remote_port = field_port(f[2], fe[2]),
                                            .state = (uint8_t)hex_value(f[3], fe[3]),
                                            .v6 = v6 };
-    return held.count == NETWIRE_HELD_CHUNK ? flush_held(chan, false, 0) : 0;
+    return held.count == WITNESS_HELD_CHUNK ? flush_held(chan, false, 0) : 0;
 }
 
 /* Streams one table, line by line, through a small buffer. 0, or an errno. */
@@ -186,6 +190,103 @@ static int list_held(int chan)
     return flush_held(chan, true, err);
 }
 
+/* ---- the processes ----------------------------------------------------- */
+
+static witness_procs_reply procs; /* the chunk being filled */
+
+static int flush_procs(int chan, bool last, int err)
+{
+    procs.last = last;
+    procs.err = err;
+    size_t len = sizeof procs - sizeof procs.e + procs.count * sizeof procs.e[0];
+    int rc = send_reply(chan, &procs, len, -1);
+    procs.count = 0;
+    return rc;
+}
+
+/* /proc/PID/stat: "pid (comm) state ppid ...": comm may hold spaces and
+ * parentheses, so it ends at the LAST ')'. False when it cannot be read
+ * (the process is gone). */
+static bool read_stat(int pid, witness_proc *out)
+{
+    /* "/proc/PID/stat", written out by hand (no snprintf: see the top). */
+    char path[32], digits[12], buf[512];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + pid % 10);
+    while ((pid /= 10) > 0 && n < 11);
+    memcpy(path, "/proc/", 6);
+    for (int i = 0; i < n; i++)
+        path[6 + i] = digits[n - 1 - i];
+    memcpy(path + 6 + n, "/stat", 6);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0)
+        return false;
+    buf[len] = '\0';
+    char *open_paren = memchr(buf, '(', (size_t)len), *close_paren = NULL;
+    for (char *p = buf + len - 1; p > buf && !close_paren; p--)
+        if (*p == ')')
+            close_paren = p;
+    if (!open_paren || !close_paren || close_paren < open_paren || close_paren + 4 > buf + len)
+        return false;
+    memset(out, 0, sizeof *out);
+    for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+        out->pid = out->pid * 10 + (*p - '0');
+    size_t clen = (size_t)(close_paren - open_paren - 1);
+    memcpy(out->comm, open_paren + 1, clen < sizeof out->comm - 1 ? clen : sizeof out->comm - 1);
+    out->state = close_paren[2];
+    long ppid = 0;
+    for (const char *p = close_paren + 4; *p >= '0' && *p <= '9'; p++)
+        ppid = ppid * 10 + (*p - '0');
+    out->ppid = (int32_t)ppid;
+    return true;
+}
+
+static int list_procs(int chan)
+{
+    int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return flush_procs(chan, true, errno);
+    static char dents[8192];
+    int self = getpid(), err = 0;
+    procs.count = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, dir, dents, sizeof dents);
+        if (n < 0)
+            err = errno;
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 {
+                uint64_t ino;
+                int64_t off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *d = (void *)(dents + off);
+            off += d->reclen;
+            int pid = 0;
+            const char *c = d->name;
+            for (; *c >= '0' && *c <= '9' && pid < 100000000; c++)
+                pid = pid * 10 + (*c - '0');
+            if (*c || pid <= 0 || pid == self)
+                continue;
+            if (read_stat(pid, &procs.e[procs.count]))
+                procs.count++;
+            if (procs.count == WITNESS_PROCS_CHUNK && flush_procs(chan, false, 0) != 0) {
+                close(dir);
+                return -1;
+            }
+        }
+    }
+    close(dir);
+    return flush_procs(chan, true, err);
+}
+
 /* ---- the helper ----------------------------------------------------------- */
 
 static __attribute__((noreturn)) void serve(int chan)
@@ -195,21 +296,22 @@ static __attribute__((noreturn)) void serve(int chan)
     signal(SIGPIPE, SIG_IGN);
     sbx_close_fds_except(&chan, 1);
     for (;;) {
-        netwire_request rq;
+        witness_request rq;
         ssize_t n = recv(chan, &rq, sizeof rq, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n != (ssize_t)sizeof rq) /* the judge is gone, or spoke nonsense */
             _exit(0);
-        int rc = rq.verb == NETWIRE_SOCKET ? make_socket(chan, &rq)
-               : rq.verb == NETWIRE_HELD   ? list_held(chan)
+        int rc = rq.verb == WITNESS_SOCKET ? make_socket(chan, &rq)
+               : rq.verb == WITNESS_HELD   ? list_held(chan)
+               : rq.verb == WITNESS_PROCS  ? list_procs(chan)
                                            : -1;
         if (rc != 0)
             _exit(0);
     }
 }
 
-int sbx_netmaker_start(int chan)
+int sbx_witness_start(int chan)
 {
     pid_t pid = fork();
     if (pid == 0)

@@ -1,8 +1,9 @@
-/* test_netmaker.c - the sandbox's socket maker (sandbox/netmaker.c) and the
- * judge's side of it (grader/harness/netclient.c): a socket it makes
- * belongs to the run's network namespace, not ours; a client made with it
- * reaches a server the command runs there; the list of held TCP sockets
- * shows the command's listening socket and leaves out our own; a helper
+/* test_witness.c - the sandbox's witness (sandbox/witness.c) and the
+ * judge's side of it (grader/harness/witness.c): a socket it makes belongs
+ * to the run's network namespace, not ours; a client made with it reaches a
+ * server the command runs there; the list of held TCP sockets shows the
+ * command's listening socket and leaves out our own; the list of processes
+ * shows the command, its zombie child and its sleeping child; a witness
  * that is gone makes every later request fail, never fall back to our own
  * network. */
 #include <check.h>
@@ -19,7 +20,7 @@
 #include <linux/sockios.h>
 
 #include "../../grader/harness/harness.h"
-#include "../../grader/harness/netwire.h"
+#include "../../grader/harness/witness_wire.h"
 #include "../../sandbox/sandbox.h"
 
 /* What the checks made while the command ran (on_start). */
@@ -30,6 +31,9 @@ typedef struct seen {
     uint16_t port;           /* ... and its port */
     int held_total;          /* held sockets in all (ours left out) */
     int connected;           /* a made client reached the command's listener */
+    int procs;               /* processes listed */
+    char subject_name[16];   /* the command's name, as listed */
+    int zombies, sleepers;   /* the command's children: exited unreaped, asleep */
 } seen;
 
 static void sleep_ms(long ms)
@@ -51,7 +55,7 @@ static ino_t netns_of_socket(int fd)
 static void check_while_running(void *arg)
 {
     seen *s = arg;
-    netwire_judge_channel(s->judge_end);
+    witness_judge_channel(s->judge_end);
     int fd = harness_net_socket(AF_INET, SOCK_STREAM);
     struct stat mine;
     if (fd >= 0 && stat("/proc/self/ns/net", &mine) == 0)
@@ -79,6 +83,17 @@ static void check_while_running(void *arg)
     }
     if (fd >= 0)
         close(fd);
+    harness_proc p[16];
+    s->procs = harness_procs(p, 16);
+    int subject = harness_subject_pid(p, s->procs < 16 ? s->procs : 16);
+    for (int i = 0; i < s->procs && i < 16; i++) {
+        if (p[i].pid == subject)
+            memcpy(s->subject_name, p[i].name, sizeof s->subject_name);
+        if (p[i].ppid == subject && p[i].state == 'Z')
+            s->zombies++;
+        if (p[i].ppid == subject && p[i].state == 'S')
+            s->sleepers++;
+    }
 }
 
 START_TEST(sockets_live_in_the_runs_network)
@@ -90,7 +105,9 @@ START_TEST(sockets_live_in_the_runs_network)
     int sv[2];
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
     const char *argv[] = { "/usr/bin/python3", "-c",
-                           "import socket, time\n"
+                           "import os, socket, time\n"
+                           "if os.fork() == 0: os._exit(0)\n"          /* a zombie */
+                           "if os.fork() == 0: time.sleep(30)\n"       /* a sleeper */
                            "s = socket.socket()\n"
                            "s.bind(('127.0.0.1', 0))\n"
                            "s.listen(4)\n"
@@ -98,7 +115,7 @@ START_TEST(sockets_live_in_the_runs_network)
                            NULL };
     seen s = { .judge_end = sv[0] };
     sbx_spec spec = { .argv = argv, .workdir = "/", .wall_ms = 20000, .pass_fd = -1,
-                      .sanitizer = true, .network = true, .socket_fd = sv[1],
+                      .sanitizer = true, .network = true, .witness_fd = sv[1],
                       .on_start = check_while_running, .on_start_arg = &s };
     sbx_result res;
     ck_assert_int_eq(sbx_run(&spec, &res), 0);
@@ -112,16 +129,23 @@ START_TEST(sockets_live_in_the_runs_network)
                   s.port);
     ck_assert_msg(s.held_total == 1, "held sockets with our client connected: %d (expected 1: "
                   "ours are left out)", s.held_total);
-    /* The namespace is gone with its helper: requests fail, no fallback. */
+    ck_assert_msg(s.procs == 4, "processes listed: %d (expected init, the command, its two "
+                  "children)", s.procs);
+    ck_assert_msg(strncmp(s.subject_name, "python3", 7) == 0, "the command listed as \"%s\"",
+                  s.subject_name);
+    ck_assert_msg(s.zombies == 1 && s.sleepers == 1, "the command's children: %d zombie(s), %d "
+                  "asleep (expected 1 and 1)", s.zombies, s.sleepers);
+    /* The namespace is gone with its witness: requests fail, no fallback. */
     ck_assert_int_lt(harness_net_socket(AF_INET, SOCK_STREAM), 0);
     ck_assert_int_eq(harness_net_held(NULL, 0), HARNESS_NET_FAILED);
+    ck_assert_int_eq(harness_procs(NULL, 0), HARNESS_NET_FAILED);
     close(sv[0]);
 }
 END_TEST
 
-TCase *netmaker_tcase(void)
+TCase *witness_tcase(void)
 {
-    TCase *tc = tcase_create("netmaker");
+    TCase *tc = tcase_create("witness");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, sockets_live_in_the_runs_network);
     return tc;
