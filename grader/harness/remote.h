@@ -179,6 +179,25 @@ remote_io_stats remote_io_read_stats(void);
  * max_ms. With schedule noise off (timing tests), a thread about to read
  * has then read. */
 bool remote_io_wait_quiet(unsigned quiet_ms, unsigned max_ms);
+/* ---- processes (grader/harness/intercept_proc.c), subject side -------------
+ * The student's fork (and vfork, made a fork) is wrapped.
+ * remote_fail_fork(k, err) makes the (k+1)-th fork from now (k = 0: the
+ * next) and every later one fail with errno err, until
+ * remote_fail_fork(-1, 0); a test picks k from its seed, so a fork that
+ * fails after some children started happens in every run.
+ * remote_children_look() counts this process's children from /proc
+ * (/proc/PID/stat's parent and state) without reaping any: `children`
+ * exist (running or not), `zombies` of them exited and were never reaped.
+ * remote_children_reap() then kills those still running and reaps them
+ * all (returns how many): call it after a look, so the next look starts
+ * from none. */
+typedef struct remote_children {
+    uint32_t children; /* processes whose parent is this process */
+    uint32_t zombies;  /* of them, exited and not reaped */
+} remote_children;
+void remote_fail_fork(int k, int err);
+remote_children remote_children_look(void);
+unsigned remote_children_reap(void);
 #endif
 
 #endif

@@ -358,3 +358,17 @@ if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harne
 else
     fail "intercept_io unit test builds" "$(head -c 300 "$bin.log")"
 fi
+
+# ---- processes: intercept_proc.c's injected fork failures, the children look --
+# Its unit test (tests/engine/proc/proc_children.c) links the file alone:
+# the k-th fork fails with the errno asked (and later ones), vfork is a
+# fork, the look counts children and zombies without reaping, reap ends all.
+bin="$work/proc_children"
+if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
+       "$ROOT/tests/engine/proc/proc_children.c" "$ROOT/grader/harness/intercept_proc.c" \
+       -o "$bin" 2>"$bin.log"; then
+    if "$bin" >"$bin.out" 2>&1; then pass "intercept_proc: injected fork failures, children and zombies"
+    else fail "intercept_proc: injected fork failures, children and zombies" "$(head -c 600 "$bin.out")"; fi
+else
+    fail "intercept_proc unit test builds" "$(head -c 300 "$bin.log")"
+fi
