@@ -25,7 +25,7 @@ START_TEST(eight_children)
     uint64_t seed = harness_rand();
     int rc = fork_run(8, CHILD_EXITS, seed, -1, st, &r);
     report_ok(&r, 8);
-    HARNESS_CHECK(rc == 0, "fork_all(8, fn, statuses) returned %d, expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(8, fn, statuses) returned %s, expected 0", RC_TEXT(rc));
     statuses_ok(CHILD_EXITS, seed, 8, st, "fork_all(8, fn, statuses)");
     no_children_left("fork_all(8, fn, statuses)");
 }
@@ -38,12 +38,12 @@ START_TEST(zero_and_null)
     fork_report r;
     int rc = fork_run(0, CHILD_EXITS, 1, -1, st, &r);
     report_ok(&r, 0);
-    HARNESS_CHECK(rc == 0, "fork_all(0, fn, statuses) returned %d, expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(0, fn, statuses) returned %s, expected 0", RC_TEXT(rc));
     no_children_left("fork_all(0, fn, statuses)");
     rc = fork_run(4, CHILD_NULL_FN, 1, -1, st, &r);
     report_ok(&r, 4);
-    HARNESS_CHECK(rc == EINVAL, "fork_all(4, NULL, statuses) returned %d, expected EINVAL (%d)",
-                  rc, EINVAL);
+    HARNESS_CHECK(rc == EINVAL, "fork_all(4, NULL, statuses) returned %s, expected EINVAL (%d)",
+                  RC_TEXT(rc), EINVAL);
     no_children_left("fork_all(4, NULL, statuses)");
 }
 END_TEST
@@ -56,8 +56,8 @@ START_TEST(crashes_are_signals)
     uint64_t seed = harness_rand();
     int rc = fork_run(9, CHILD_CRASHES, seed, -1, st, &r);
     report_ok(&r, 9);
-    HARNESS_CHECK(rc == 0, "fork_all(9, fn, statuses) with crashing children returned %d, "
-                  "expected 0 (a child's crash is its status, not fork_all's error)", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(9, fn, statuses) with crashing children returned %s, "
+                  "expected 0 (a child's crash is its status, not fork_all's error)", RC_TEXT(rc));
     statuses_ok(CHILD_CRASHES, seed, 9, st, "fork_all(9, fn, statuses), some children crashing");
     no_children_left("fork_all(9, fn, statuses)");
 }
@@ -76,8 +76,8 @@ START_TEST(later_fork_fails)
     char what[128];
     snprintf(what, sizeof what, "fork_all(8, fn, statuses) whose fork number %d failed with "
              "EAGAIN", fail_at + 1);
-    HARNESS_CHECK(rc == EAGAIN, "%s returned %d, expected EAGAIN (%d): return fork's error",
-                  what, rc, EAGAIN);
+    HARNESS_CHECK(rc == EAGAIN, "%s returned %s, expected EAGAIN (%d): return fork's error",
+                  what, RC_TEXT(rc), EAGAIN);
     no_children_left(what);
     statuses_ok(CHILD_EXITS, seed, (size_t)fail_at, st, what);
 }
@@ -91,7 +91,7 @@ START_TEST(reverse_ending)
     uint64_t seed = harness_rand();
     int rc = fork_run(6, CHILD_ENDS_REVERSED, seed, -1, st, &r);
     report_ok(&r, 6);
-    HARNESS_CHECK(rc == 0, "fork_all(6, fn, statuses) returned %d, expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(6, fn, statuses) returned %s, expected 0", RC_TEXT(rc));
     statuses_ok(CHILD_ENDS_REVERSED, seed, 6, st,
                 "fork_all(6, fn, statuses), the last child ending first");
     no_children_left("fork_all(6, fn, statuses)");
@@ -128,8 +128,8 @@ START_TEST(two_callers)
         snprintf(what, sizeof what, "thread %d's fork_all(6, fn, statuses), while thread %d "
                  "called it too", k + 1, 2 - k);
         report_ok(&c[k].r, 6);
-        HARNESS_CHECK(c[k].rc == 0, "%s returned %d, expected 0 (did it wait for the other "
-                      "call's children, waitpid(-1), and find none left: ECHILD?)", what, c[k].rc);
+        HARNESS_CHECK(c[k].rc == 0, "%s returned %s, expected 0 (did it wait for the other "
+                      "call's children, waitpid(-1), and find none left: ECHILD?)", what, RC_TEXT(c[k].rc));
         for (size_t i = 0; i < 6; i++)
             HARNESS_CHECK(child_of_status(c[1 - k].seed, 6, c[k].st[i]) < 0, "%s: statuses[%zu] "
                           "is the status of a child of the other call: each call must wait for "

@@ -59,6 +59,7 @@ typedef struct children_seen {
 #ifndef REMOTE_SUBJECT
 #include "harness.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -71,6 +72,20 @@ int fork_run(size_t n, int kind, uint64_t seed, int fail_at, int statuses[],
 children_seen children_look(void);
 /* Kills and reaps whatever children are left (after a look). */
 void children_reap(void);
+
+/* "0", "EAGAIN (11)", "10 (ECHILD)": what fork_all returned, for messages. */
+static inline const char *rc_text(int rc, char *buf, size_t len)
+{
+    const char *name = rc == EINVAL ? "EINVAL" : rc == EAGAIN ? "EAGAIN" : rc == ECHILD ? "ECHILD"
+                       : rc == ENOMEM ? "ENOMEM" : rc == ENOSYS ? "ENOSYS" : NULL;
+    if (name)
+        snprintf(buf, len, "%d (%s)", rc, name);
+    else
+        snprintf(buf, len, "%d", rc);
+    return buf;
+}
+
+#define RC_TEXT(rc) rc_text((rc), (char[32]){ 0 }, 32)
 
 /* "exited with 42", "killed by signal 11 (SIGSEGV)", "never stored": a raw
  * wait status, for messages. */

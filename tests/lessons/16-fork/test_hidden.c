@@ -16,7 +16,7 @@ START_TEST(hundred_children)
     uint64_t seed = harness_rand();
     int rc = fork_run(100, CHILD_EXITS, seed, -1, st, &r);
     report_ok(&r, 100);
-    HARNESS_CHECK(rc == 0, "fork_all(100, fn, statuses) returned %d, expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(100, fn, statuses) returned %s, expected 0", RC_TEXT(rc));
     statuses_ok(CHILD_EXITS, seed, 100, st, "fork_all(100, fn, statuses)");
     no_children_left("fork_all(100, fn, statuses)");
 }
@@ -30,7 +30,7 @@ START_TEST(first_fork_fails)
     int rc = fork_run(5, CHILD_EXITS, harness_rand(), 0, st, &r);
     report_ok(&r, 5);
     HARNESS_CHECK(rc == EAGAIN, "fork_all(5, fn, statuses) whose first fork failed with EAGAIN "
-                  "returned %d, expected EAGAIN (%d)", rc, EAGAIN);
+                  "returned %s, expected EAGAIN (%d)", RC_TEXT(rc), EAGAIN);
     no_children_left("fork_all(5, fn, statuses) whose first fork failed");
 }
 END_TEST
@@ -43,8 +43,8 @@ START_TEST(many_crashes)
     uint64_t seed = harness_rand();
     int rc = fork_run(30, CHILD_CRASHES, seed, -1, st, &r);
     report_ok(&r, 30);
-    HARNESS_CHECK(rc == 0, "fork_all(30, fn, statuses) with crashing children returned %d, "
-                  "expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(30, fn, statuses) with crashing children returned %s, "
+                  "expected 0", RC_TEXT(rc));
     statuses_ok(CHILD_CRASHES, seed, 30, st, "fork_all(30, fn, statuses), most children crashing");
     no_children_left("fork_all(30, fn, statuses)");
 }
@@ -58,7 +58,7 @@ START_TEST(reverse_ending_ten)
     uint64_t seed = harness_rand();
     int rc = fork_run(10, CHILD_ENDS_REVERSED, seed, -1, st, &r);
     report_ok(&r, 10);
-    HARNESS_CHECK(rc == 0, "fork_all(10, fn, statuses) returned %d, expected 0", rc);
+    HARNESS_CHECK(rc == 0, "fork_all(10, fn, statuses) returned %s, expected 0", RC_TEXT(rc));
     statuses_ok(CHILD_ENDS_REVERSED, seed, 10, st,
                 "fork_all(10, fn, statuses), the last child ending first");
     no_children_left("fork_all(10, fn, statuses)");
@@ -96,8 +96,8 @@ START_TEST(three_callers)
         snprintf(what, sizeof what, "thread %d's fork_all(8, fn, statuses), two other threads "
                  "calling it too", k + 1);
         report_ok(&c[k].r, 8);
-        HARNESS_CHECK(c[k].rc == 0, "%s returned %d, expected 0 (did it wait for another "
-                      "call's children, waitpid(-1), and find none left: ECHILD?)", what, c[k].rc);
+        HARNESS_CHECK(c[k].rc == 0, "%s returned %s, expected 0 (did it wait for another "
+                      "call's children, waitpid(-1), and find none left: ECHILD?)", what, RC_TEXT(c[k].rc));
         for (int o = 0; o < 3; o++)
             for (size_t i = 0; i < 8 && o != k; i++)
                 HARNESS_CHECK(c[o].kind == CHILD_CRASHES ||
