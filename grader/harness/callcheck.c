@@ -33,6 +33,7 @@ static started table[CC_MAX_THREADS];
 static int buckets[CC_BUCKETS];
 static int high_water, free_list; /* free_list: index + 1 */
 static int outstanding;           /* entries in use */
+static int outstanding_max;       /* the most in use at once since the last reset */
 static atomic_uint_least64_t next_call = 1;
 static atomic_bool reported;
 static _Thread_local uint64_t current;
@@ -129,7 +130,8 @@ void callcheck_started(pthread_t t, uint64_t ctx, bool detached, void *site,
         unsigned b = bucket_of(t);
         table[i] = (started){ t, ctx, site, detached ? site : NULL, true, buckets[b] };
         buckets[b] = i + 1;
-        __atomic_add_fetch(&outstanding, 1, __ATOMIC_RELAXED);
+        if (__atomic_add_fetch(&outstanding, 1, __ATOMIC_RELAXED) > outstanding_max)
+            outstanding_max = outstanding;
     }
     atomic_store(recorded, true);
     eng_leave();
@@ -165,6 +167,18 @@ int callcheck_unjoined(void)
         return 0;
     eng_enter();
     int n = outstanding;
+    eng_leave();
+    return n;
+}
+
+int callcheck_unjoined_max(bool reset)
+{
+    if (!E.ready)
+        return 0;
+    eng_enter();
+    int n = outstanding_max;
+    if (reset)
+        outstanding_max = outstanding;
     eng_leave();
     return n;
 }

@@ -55,5 +55,11 @@ void callcheck_detached(pthread_t t, void *site);
 /* Threads started and not joined (nor detached by a call allowed to): the
  * entries still in the table (harness_unjoined_threads). */
 int callcheck_unjoined(void);
+/* The most threads unjoined at once (started, neither joined nor detached
+ * for good) since the last reset; reset: start again from those unjoined
+ * now. Threads that ran one after another (each joined before the next
+ * started) never count more than one: it says how many were alive at once
+ * whatever the schedule. */
+int callcheck_unjoined_max(bool reset);
 
 #endif

@@ -198,6 +198,30 @@ typedef struct remote_children {
 void remote_fail_fork(int k, int err);
 remote_children remote_children_look(void);
 unsigned remote_children_reap(void);
+/* The student's own forks and reaps (its fork, wait, waitpid, waitid, wait3
+ * and wait4 are wrapped), counted since remote_procs_reset(): parallelism
+ * and pools graded by counting, never by a clock. A child is alive from
+ * its fork until the student's code reaps it (a WNOWAIT look or a stopped
+ * child's status is no reap); alive_max is the most alive at once, so
+ * children run one after another (each reaped before the next fork) count
+ * one. The CPU time (user + system) of each reaped child comes from the
+ * kernel's rusage of that child. remote_children_reap (the grader's) also
+ * forgets the children it reaps. A child of the student's starts with
+ * none. */
+typedef struct remote_procs {
+    uint32_t forks;     /* the student's successful forks */
+    uint32_t alive;     /* of them, not reaped by the student's code */
+    uint32_t alive_max; /* the most alive at once */
+    uint32_t reaped;    /* children the student's code reaped */
+    uint64_t cpu_us_min, cpu_us_max, cpu_us_total; /* of the reaped children */
+} remote_procs;
+void remote_procs_reset(void);
+remote_procs remote_procs_read(void);
+/* ---- threads: the most of the student's threads started and not yet
+ * joined at once (alive from pthread_create or thrd_create to the join),
+ * since the last call with reset true (which starts again from those
+ * unjoined now). Threads run one after another count one. */
+int remote_threads_unjoined_max(bool reset);
 #endif
 
 #endif

@@ -362,7 +362,8 @@ fi
 # ---- processes: intercept_proc.c's injected fork failures, the children look --
 # Its unit test (tests/engine/proc/proc_children.c) links the file alone:
 # the k-th fork fails with the errno asked (and later ones), vfork is a
-# fork, the look counts children and zombies without reaping, reap ends all.
+# fork, the look counts children and zombies without reaping, reap ends all;
+# the book of forks and reaps: the most alive at once, CPU time per child.
 bin="$work/proc_children"
 if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
        "$ROOT/tests/engine/proc/proc_children.c" "$ROOT/grader/harness/intercept_proc.c" \

@@ -6,7 +6,11 @@
  * Checks: forks succeed until remote_fail_fork's k-th, which fails with its
  * errno, and so do later ones until it is disarmed; vfork is a fork; the
  * look counts running children and zombies and reaps none (a zombie is
- * still there for waitpid after it); reap ends and reaps them all.
+ * still there for waitpid after it); reap ends and reaps them all. The
+ * book of forks and reaps (remote_procs_read): children run one after
+ * another count one alive at most, children forked together count all;
+ * waitid and wait reap (WNOWAIT does not); a busy child's CPU time is
+ * seen, an idle one's is small; the grader's reap forgets the children.
  */
 #include "remote.h"
 
@@ -20,6 +24,9 @@
 
 pid_t grader_fork(void);
 pid_t grader_vfork(void);
+pid_t grader_wait(int *status);
+pid_t grader_waitpid(pid_t pid, int *status, int options);
+int grader_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options);
 
 static int failures;
 #define CHECK(ok, ...)                                                                   \
@@ -69,7 +76,7 @@ int main(void)
           c.children, c.zombies);
     /* The look reaped nothing: the zombie's status is still there. */
     int st = 0;
-    CHECK(waitpid(quick[0], &st, WNOHANG) == quick[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7,
+    CHECK(grader_waitpid(quick[0], &st, WNOHANG) == quick[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7,
           "the look reaped a zombie (or its status changed)");
     c = remote_children_look();
     CHECK(c.children == 2 && c.zombies == 1, "after one waitpid: %u children, %u zombies",
@@ -99,6 +106,60 @@ int main(void)
     CHECK(again > 0, "fork still fails once disarmed");
     CHECK(remote_children_reap() == 3, "reap: not the 3 children");
     CHECK(remote_children_look().children == 0, "children left after reap");
+
+    /* Three children one after another: 3 forks, at most 1 alive. */
+    remote_procs_reset();
+    for (int i = 0; i < 3; i++) {
+        pid_t k = grader_fork();
+        if (k == 0)
+            _exit(0);
+        CHECK(grader_waitpid(k, &st, 0) == k, "waitpid of a child failed");
+    }
+    remote_procs b = remote_procs_read();
+    CHECK(b.forks == 3 && b.alive == 0 && b.alive_max == 1 && b.reaped == 3,
+          "one after another: forks %u alive %u max %u reaped %u; expected 3 0 1 3",
+          b.forks, b.alive, b.alive_max, b.reaped);
+
+    /* Four together, one of them busy for 200 ms of CPU; reaped by waitid
+     * (after a WNOWAIT look), wait and waitpid. */
+    remote_procs_reset();
+    pid_t four[4];
+    for (int i = 0; i < 4; i++) {
+        if ((four[i] = grader_fork()) == 0) {
+            if (i == 0) {
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+                do
+                    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+                while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 200000000L);
+            }
+            _exit(0);
+        }
+    }
+    b = remote_procs_read();
+    CHECK(b.forks == 4 && b.alive == 4 && b.alive_max == 4, "together: forks %u alive %u max %u; "
+          "expected 4 4 4", b.forks, b.alive, b.alive_max);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    CHECK(grader_waitid(P_PID, (id_t)four[0], &si, WEXITED | WNOWAIT) == 0 && si.si_pid == four[0],
+          "waitid WNOWAIT failed");
+    CHECK(remote_procs_read().alive == 4, "a WNOWAIT look counted as a reap");
+    memset(&si, 0, sizeof si);
+    CHECK(grader_waitid(P_PID, (id_t)four[0], &si, WEXITED) == 0 && si.si_pid == four[0] &&
+          si.si_code == CLD_EXITED, "waitid failed");
+    pid_t w = grader_wait(&st);
+    CHECK(w == four[1] || w == four[2] || w == four[3], "wait reaped %d", (int)w);
+    b = remote_procs_read();
+    CHECK(b.alive == 2 && b.reaped == 2, "after waitid and wait: alive %u reaped %u; expected 2 2",
+          b.alive, b.reaped);
+    CHECK(b.cpu_us_max >= 150000 && b.cpu_us_total >= b.cpu_us_max, "the busy child's CPU time: "
+          "max %llu us, expected about 200000", (unsigned long long)b.cpu_us_max);
+    CHECK(b.cpu_us_min < 100000, "an idle child's CPU time: %llu us",
+          (unsigned long long)b.cpu_us_min);
+    CHECK(remote_children_reap() == 2, "reap: not the 2 children left");
+    b = remote_procs_read();
+    CHECK(b.alive == 0 && b.reaped == 2 && b.alive_max == 4, "after the grader's reap: alive %u "
+          "reaped %u max %u; expected 0 2 4", b.alive, b.reaped, b.alive_max);
 
     if (failures)
         return 1;
