@@ -59,7 +59,7 @@ typedef struct pool_report {
     uint32_t fn_pids;     /* distinct processes that ran fn */
     uint32_t fn_min;      /* the fewest items one of them ran (0: none ran) */
     uint32_t fn_calls;    /* fn calls in all */
-    uint32_t fn_in_caller;/* fn calls in the calling process itself */
+    uint32_t fn_in_caller; /* fn calls in the calling process itself */
     uint32_t together;    /* FN_TOGETHER: 1 when every worker was inside fn at once */
     uint32_t hung;        /* FN_CRASHES: 1 when the call had not returned 3 s after the crash */
     uint32_t returned;    /* workers that came back out of procpool_map */
