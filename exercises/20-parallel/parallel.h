@@ -14,8 +14,9 @@
  * sums its own part of the array (the parts cover every element, also the
  * remainder when n is not a multiple of threads) and the caller adds the
  * parts up once the threads are joined. The threads are all started before
- * any is joined, so they run at the same time; the calling thread only
- * waits. threads == 0 behaves as 1. The result is the same for every count
+ * any is joined, so they run at the same time. The calling thread may be
+ * one of the `threads` (it starts threads - 1 and sums a part itself) or
+ * only wait. threads == 0 behaves as 1. The result is the same for every count
  * of threads. A thread must not add to a total another thread also
  * touches without synchronisation (give each thread its own slot). */
 long long par_sum(const int a[], size_t n, size_t threads);

@@ -80,6 +80,21 @@ static inline long long sum_expected(int kind, uint64_t seed, size_t n)
 }
 
 /* par_sum's result is the sum; `what` names the call. */
+/* par_sum on `workers` threads: either it started them all (the calling
+ * thread only waits), or it started one fewer and the calling thread sums
+ * a part too; either way every thread it started ran at the same time as
+ * the others (started before any was joined). */
+static inline void sum_threads_ok(const char *what, int created, uint32_t unjoined_max,
+                                  size_t workers)
+{
+    int w = (int)workers;
+    HARNESS_CHECK(created == w || created == w - 1, "%s started %d threads, expected %d (or %d, "
+                  "with the calling thread summing a part too)", what, created, w, w - 1);
+    HARNESS_CHECK((int)unjoined_max == created, "%s: at most %u of its %d threads were running "
+                  "(started, not yet joined) at once, expected all of them: start every thread "
+                  "before joining any", what, unjoined_max, created);
+}
+
 static inline void sum_ok(int kind, uint64_t seed, size_t n, long long got, const char *what)
 {
     long long want = sum_expected(kind, seed, n);

@@ -85,11 +85,7 @@ static void side_by_side(size_t workers)
     char what[64];
     snprintf(what, sizeof what, "par_sum(a, 300007, %zu)", workers);
     sum_ok(ARRAY_RANDOM, seed, 300007, got, what);
-    HARNESS_CHECK(created == (int)workers, "%s started %d threads, expected %zu", what, created,
-                  workers);
-    HARNESS_CHECK(r.unjoined_max == workers, "%s: at most %u of its threads were running at "
-                  "once, expected all %zu: start every thread before joining any", what,
-                  r.unjoined_max, workers);
+    sum_threads_ok(what, created, r.unjoined_max, workers);
     long out[MAX_CAP + 8];
     arm_report a;
     snprintf(what, sizeof what, "par_armstrong(0, 1500000, %zu, out, 40)", workers);
