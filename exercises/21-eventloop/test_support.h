@@ -1,0 +1,238 @@
+/* test_support.h - lesson 21's test helpers, shared by the public tests,
+ * the grader's hidden tests and test_remote.c: the test's TCP clients (the
+ * tests' own sockets, in test_remote.c), pipes made in your process for
+ * loop_watch, loop_run on a helper thread, and the look at your sockets.
+ * Tests only; nothing here is part of the lesson's API. The helpers every
+ * lesson may use are in grader/harness/harness.h.
+ */
+#ifndef TEST_SUPPORT_H
+#define TEST_SUPPORT_H
+
+#include "eventloop.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIENTS_MAX 160
+#define CLIENT_SEED_STEP 1000003u
+#define NO_BAD UINT64_MAX
+
+/* Byte `i` of the stream a client with this seed sends. */
+static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
+{
+    uint64_t x = (seed + i) * 0x9E3779B97F4A7C15ull;
+    return (unsigned char)((x ^ (x >> 29)) >> 40);
+}
+
+/* What a client received: `got` bytes, the offset of the first one that
+ * was not the pattern (NO_BAD: none), and why it stopped. */
+enum { GOT_ALL, GOT_TIMEOUT, GOT_EOF, GOT_ERROR /* + errno */ };
+typedef struct client_got {
+    uint64_t got, bad, end;
+} client_got;
+
+/* The engine's book of the descriptors your code opened (intercept_io.c). */
+typedef struct io_stats {
+    uint64_t open_fds, shorts, eintrs, eagains;
+} io_stats;
+
+/* A pipe made in your process for the tests (not one your code opened). */
+typedef struct test_pipe {
+    int rd, wr;
+} test_pipe;
+
+#ifndef REMOTE_SUBJECT
+#include "harness.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+/* ---- the tests' pipes, in your process ----------------------------------------- */
+
+/* A non-blocking pipe; the test fails when it cannot be made. */
+test_pipe pipe_make(void);
+/* Writes n bytes into the pipe (its write end). */
+void pipe_poke(int wr, unsigned n);
+/* Reads everything waiting on a read end; how many bytes. */
+long pipe_drain(int rd);
+void pipe_close(test_pipe p);
+
+/* ---- the clients --------------------------------------------------------------- */
+
+/* A client connected to 127.0.0.1:port (rcvbuf > 0: that receive buffer),
+ * its descriptor; -errno when connect failed (3 s at most), CLIENT_NO_SOCKET
+ * when the grader could not make the client's socket. */
+#define CLIENT_NO_SOCKET (-1000000)
+int client_connect(uint16_t port, int rcvbuf);
+/* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
+long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
+/* Receives up to n bytes in ms, checked against pattern bytes from off. */
+client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
+/* Client i of fds[] sends n pattern bytes (seed + i * CLIENT_SEED_STEP)
+ * while it reads its echo, all at once, for ms at most; close_done: each
+ * client closes as soon as its whole echo came (fds[i] is then gone). */
+void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
+                     bool close_done, client_got got[]);
+void client_close(int fd, bool reset);
+/* Seeded short reads and writes, EINTR, and EAGAIN on your non-blocking sockets. */
+void io_faults(bool on);
+io_stats io_look(void);
+
+static inline const char *got_end(const client_got *g)
+{
+    switch (g->end) {
+    case GOT_ALL: return "everything";
+    case GOT_TIMEOUT: return "nothing more came (time out)";
+    case GOT_EOF: return "the server closed the connection";
+    default: return "the connection failed (reset)";
+    }
+}
+
+/* Checks one client's echo: all n bytes, each the one it sent. */
+#define CHECK_ECHO(g, n, what)                                                              \
+    do {                                                                                    \
+        HARNESS_CHECK((g).bad == NO_BAD, "%s: byte %llu of the echo is not the byte the "  \
+                      "client sent there (bytes lost, repeated, or another client's: a "    \
+                      "send that moved less than asked, or failed with EAGAIN, must keep "  \
+                      "the rest for later)", what, (unsigned long long)(g).bad);             \
+        HARNESS_CHECK((g).got == (n), "%s: the client sent %zu bytes but got %llu back (%s)", \
+                      what, (size_t)(n), (unsigned long long)(g).got, got_end(&(g)));       \
+    } while (0)
+
+static inline double real_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static inline loop_t *new_ok(void)
+{
+    loop_t *l = loop_new();
+    HARNESS_CHECK(l != NULL, "loop_new returned NULL");
+    return l;
+}
+
+/* loop_run(l) on a helper thread, so that the test can play clients, stop
+ * it, and fail with a message when it does not return. */
+typedef struct runner {
+    loop_t *l;
+    pthread_t t;
+    atomic_int thread; /* harness_thread_id() of the thread in loop_run */
+    atomic_bool done;
+} runner;
+
+static inline void *run_body(void *p)
+{
+    runner *r = p;
+    atomic_store(&r->thread, harness_thread_id());
+    loop_run(r->l);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+static inline void run_start(runner *r, loop_t *l)
+{
+    r->l = l;
+    atomic_store(&r->thread, -1);
+    atomic_store(&r->done, false);
+    harness_thread_start(&r->t, run_body, r);
+}
+
+/* True when loop_run returned within ms (real time); then joined. */
+static inline bool run_wait(runner *r, unsigned ms)
+{
+    double t0 = real_ms();
+    struct timespec nap = { 0, 1000000 };
+    while (!atomic_load(&r->done) && real_ms() - t0 < ms)
+        nanosleep(&nap, NULL);
+    if (!atomic_load(&r->done))
+        return false;
+    harness_thread_join(r->t);
+    return true;
+}
+
+/* loop_stop from the test's thread; loop_run must return within ms. */
+static inline void stop_ok(runner *r, unsigned ms, const char *while_)
+{
+    loop_stop(r->l);
+    HARNESS_CHECK(run_wait(r, ms), "loop_stop was called from another thread %s, but loop_run "
+                  "had not returned %u ms later: a loop waiting in poll must be woken (a pipe "
+                  "or eventfd the loop also polls, written by loop_stop; the flag itself "
+                  "atomic)", while_, ms);
+}
+
+/* Your code started no thread (harness_threads_created counts them). */
+static inline void one_thread_ok(const char *while_)
+{
+    int n = harness_threads_created();
+    HARNESS_CHECK(n == 0, "%s, your code started %d thread%s: an event loop does all its work "
+                  "on the one thread that calls loop_run", while_, n, n == 1 ? "" : "s");
+}
+
+/* The server's TCP sockets as the sandbox sees them: listening and
+ * connections. False where that cannot be told (no network namespace). */
+static inline bool server_sockets(int *listening, int *connections)
+{
+    harness_net_held_socket held[64];
+    int n = harness_net_held(held, 64);
+    HARNESS_CHECK(n != HARNESS_NET_FAILED, "the grader could not list the server's sockets "
+                  "(its helper in your sandbox did not answer: was it killed?)");
+    *listening = *connections = 0;
+    for (int i = 0; i < n && i < 64; i++) {
+        if (held[i].state == HARNESS_TCP_LISTEN)
+            ++*listening;
+        else
+            ++*connections;
+    }
+    if (n > 64)
+        *connections += n - 64;
+    return n >= 0;
+}
+
+/* loop_free, then nothing the loop opened may be left: no socket in the
+ * sandbox, and the engine's count of open descriptors back to `before`
+ * (taken before loop_new). */
+static inline void free_ok(loop_t *l, uint64_t before)
+{
+    loop_free(l);
+    int listening, connections;
+    if (server_sockets(&listening, &connections))
+        HARNESS_CHECK(listening + connections == 0, "loop_free returned but the echo server's "
+                      "sockets are still open (%d listening, %d connection%s): loop_free "
+                      "closes every descriptor the loop opened", listening, connections,
+                      connections == 1 ? "" : "s");
+    io_stats io = io_look();
+    HARNESS_CHECK(io.open_fds == before, "loop_free returned but %lld descriptor%s your loop "
+                  "opened (sockets, pipes, eventfd, epoll) %s still open: loop_free closes "
+                  "every one", (long long)(io.open_fds - before),
+                  io.open_fds - before == 1 ? "" : "s", io.open_fds - before == 1 ? "is" : "are");
+}
+
+/* An echo server on l; its port. */
+static inline uint16_t listen_ok(loop_t *l)
+{
+    uint16_t port = 0;
+    int rc = loop_echo_listen(l, 0, &port);
+    HARNESS_CHECK(rc == 0, "loop_echo_listen(l, 0, &port) returned %d, expected 0", rc);
+    HARNESS_CHECK(port != 0, "loop_echo_listen(l, 0, &port) left port 0: store the port the "
+                  "system picked (getsockname)");
+    return port;
+}
+
+static inline int connect_ok(uint16_t port, int rcvbuf)
+{
+    int fd = client_connect(port, rcvbuf);
+    HARNESS_CHECK(fd != CLIENT_NO_SOCKET, "the grader could not make a client's socket (its "
+                  "helper in your sandbox did not answer: was it killed?)");
+    HARNESS_CHECK(fd >= 0, "a client could not connect to 127.0.0.1:%u (the echo server's "
+                  "port): error %d", port, -fd);
+    return fd;
+}
+#endif
+
+#endif
