@@ -223,9 +223,10 @@ START_TEST(echo_one_client)
 }
 END_TEST
 
-/* Client A (a small receive buffer) sends until nothing more goes in
- * (every buffer on the way is full: the server's socket to A can take no
- * more) and never reads its echo. Client B must still be served, and the
+/* Client A (a small receive buffer) sends 6 MiB, or until nothing more
+ * goes in, and never reads its echo: more than the kernel's buffers on the
+ * way back to A can hold (4 MiB at most on loopback), so the server's sends
+ * to A fail with EAGAIN, for real. Client B must still be served, and the
  * start of A's echo must be there when A reads: what could not be written
  * is kept for later, never waited for. Short reads and writes and EAGAIN
  * are on. */
@@ -239,7 +240,7 @@ START_TEST(client_never_reads)
     runner r;
     run_start(&r, l);
     int a = connect_ok(port, 4096);
-    long sent = client_fill(a, harness_seed() + 99, 200, 4000);
+    long sent = client_fill(a, harness_seed() + 99, 6u << 20, 200, 3000);
     int b = connect_ok(port, 0);
     client_got g;
     client_exchange(&b, 1, n, harness_seed(), 3000, false, &g);

@@ -186,12 +186,12 @@ long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms)
     return (long)sent;
 }
 
-long client_fill(int fd, uint64_t seed, unsigned stall_ms, unsigned max_ms)
+long client_fill(int fd, uint64_t seed, size_t max_bytes, unsigned stall_ms, unsigned max_ms)
 {
     size_t sent = 0;
     long deadline = ms_now() + (long)max_ms, last = ms_now();
     unsigned char buf[16384];
-    while (ms_now() < deadline && ms_now() - last < (long)stall_ms) {
+    while (sent < max_bytes && ms_now() < deadline && ms_now() - last < (long)stall_ms) {
         for (size_t i = 0; i < sizeof buf; i++)
             buf[i] = pattern_byte(seed, sent + i);
         ssize_t m = send(fd, buf, sizeof buf, MSG_NOSIGNAL);

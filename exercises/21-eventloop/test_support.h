@@ -68,10 +68,10 @@ void pipe_close(test_pipe p);
 int client_connect(uint16_t port, int rcvbuf);
 /* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
 long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
-/* Sends pattern bytes of `seed` until the connection takes no more for
- * stall_ms in a row (every buffer on the way is full), max_ms at most;
- * how many went. */
-long client_fill(int fd, uint64_t seed, unsigned stall_ms, unsigned max_ms);
+/* Sends pattern bytes of `seed` until max_bytes went (about: whole 16 KiB
+ * sends), or the connection took no more for stall_ms in a row (every
+ * buffer on the way is full), max_ms at most; how many went. */
+long client_fill(int fd, uint64_t seed, size_t max_bytes, unsigned stall_ms, unsigned max_ms);
 /* Receives up to n bytes in ms, checked against pattern bytes from off. */
 client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
 /* Client i of fds[] sends n pattern bytes (seed + i * CLIENT_SEED_STEP)
