@@ -19,10 +19,11 @@
  *     must not run), from another thread (stop_from_another_thread: the
  *     loop asleep in poll; a plain flag is a race TSan reports);
  *   - a blocking echo: client A sends part of a message and waits, a loop
- *     that reads A until it has "enough" (a blocking socket) serves no one
- *     else (blocking_echo); a client that never reads: its socket fills for
- *     real (4 KiB receive buffer), and with EAGAIN injected the first send
- *     to every client fails (client_never_reads, echo_with_faults);
+ *     that reads A "until EAGAIN" on a blocking socket waits in recv for
+ *     good and serves no one else (blocking_echo); a client that never reads: its socket fills for
+ *     real (4 KiB receive buffer, 6 MiB sent), and with faults on the first
+ *     send to every client is short and the second fails with EAGAIN
+ *     (client_never_reads, echo_with_faults);
  *   - one thread: harness_threads_created() after every test, and no call
  *     may leave a thread running (REMOTE_LEAVES() in test_remote.c);
  *   - hundreds of clients: 150 at once on the one thread (the sandbox's
@@ -305,7 +306,8 @@ START_TEST(blocking_echo)
 END_TEST
 
 /* Three clients with large messages, while short reads and writes and
- * EAGAIN are injected (the first send to each client fails with EAGAIN). */
+ * EAGAIN are injected (the first send to each client is short, the second
+ * fails with EAGAIN). */
 START_TEST(echo_with_faults)
 {
     size_t n = harness_under_tsan() ? 60000 : 200000;
