@@ -27,6 +27,13 @@
  * thread's writes on pipes and sockets move `budget` more bytes, then fail
  * with err, as when the writer's process dies mid-message: the peer then
  * sees a stream that ends inside a message, which threads alone never make.
+ * remote_io_loop_thread(true) marks the calling thread as an event loop's:
+ * each blocking read, write, recv, send (and the other transfers) or
+ * accept it makes on a descriptor that is not ready (poll with timeout 0:
+ * nothing to read, no room to write, no connection waiting) is counted,
+ * the first with its name and its caller's return address, before the
+ * call goes ahead: a test can say "the loop's thread blocked in recv" even
+ * before a client notices, whatever the timing.
  * Code that loops until everything moved and retries EINTR (and goes back
  * to poll on EAGAIN) is unaffected; code that assumes one call moves
  * everything fails in every run. Nothing here uses the concurrency engine:
@@ -39,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -102,6 +110,12 @@ static atomic_uint_fast64_t served_now, served_max, sigpipe_writes, shorts, eint
  * errno its writes fail with after them (0: no cut). */
 static _Thread_local uint64_t cut_left;
 static _Thread_local int cut_errno;
+/* remote_io_loop_thread: the loop's thread (its kernel id, 0: none) and
+ * its blocking calls on descriptors that were not ready. */
+static atomic_int loop_tid;
+static atomic_uint_fast64_t loop_blocks;
+static const char *_Atomic loop_block_call;
+static atomic_uintptr_t loop_block_caller;
 
 /* ---- the descriptors' book ------------------------------------------------- */
 
@@ -293,10 +307,49 @@ static size_t iov_total(const struct iovec *iov, int cnt)
     return t;
 }
 
+/* ---- the loop's thread ------------------------------------------------------------ */
+
+/* A call `name` about to be made on fd by the marked loop thread, which
+ * waits for `events` and would block: counted when fd is not ready now. */
+static void note_loop_block(int fd, int flags, short events, const char *name, void *caller)
+{
+    int tid = atomic_load_explicit(&loop_tid, memory_order_relaxed);
+    if (tid == 0 || tid != (int)gettid() || !blocking(fd, flags))
+        return;
+    int e = errno;
+    struct pollfd p = { fd, events, 0 };
+    int ready = poll(&p, 1, 0);
+    errno = e;
+    if (ready != 0)
+        return; /* ready, or not a descriptor (the call itself will say) */
+    if (atomic_fetch_add(&loop_blocks, 1) == 0) {
+        atomic_store(&loop_block_caller, (uintptr_t)caller);
+        atomic_store(&loop_block_call, name);
+    }
+}
+
+#define LOOP_READ(fd, flags, name) \
+    note_loop_block(fd, flags, POLLIN, name, __builtin_return_address(0))
+#define LOOP_WRITE(fd, flags, name) \
+    note_loop_block(fd, flags, POLLOUT, name, __builtin_return_address(0))
+
+void remote_io_loop_thread(bool on)
+{
+    atomic_store(&loop_tid, on ? (int)gettid() : 0);
+}
+
+remote_io_loop_blocks remote_io_loop_blocked(void)
+{
+    return (remote_io_loop_blocks){ .count = atomic_load(&loop_blocks),
+                                    .first_call = atomic_load(&loop_block_call),
+                                    .first_caller = atomic_load(&loop_block_caller) };
+}
+
 /* ---- the wrapped calls -------------------------------------------------------- */
 
 ssize_t grader_read(int fd, void *buf, size_t n)
 {
+    LOOP_READ(fd, 0, "read");
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, 0);
     return m < 0 ? refused(m) : after_read(fd, read(fd, buf, (size_t)m), n);
@@ -304,6 +357,7 @@ ssize_t grader_read(int fd, void *buf, size_t n)
 
 ssize_t grader_write(int fd, const void *buf, size_t n)
 {
+    LOOP_WRITE(fd, 0, "write");
     note_write(fd, 0);
     ssize_t m = plan_write(fd, n, 0);
     return m < 0 ? refused(m) : after_write(write(fd, buf, (size_t)m));
@@ -311,6 +365,7 @@ ssize_t grader_write(int fd, const void *buf, size_t n)
 
 ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
 {
+    LOOP_READ(fd, flags, "recv");
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
     return m < 0 ? refused(m) : after_read(fd, recv(fd, buf, (size_t)m, flags), n);
@@ -318,6 +373,7 @@ ssize_t grader_recv(int fd, void *buf, size_t n, int flags)
 
 ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
 {
+    LOOP_WRITE(fd, flags, "send");
     note_write(fd, flags);
     ssize_t m = plan_write(fd, n, flags);
     return m < 0 ? refused(m) : after_write(send(fd, buf, (size_t)m, flags));
@@ -326,6 +382,7 @@ ssize_t grader_send(int fd, const void *buf, size_t n, int flags)
 ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
                         socklen_t *alen)
 {
+    LOOP_READ(fd, flags, "recvfrom");
     note_read(fd);
     ssize_t m = plan(fd, n, XFER_READ, flags);
     return m < 0 ? refused(m)
@@ -335,6 +392,7 @@ ssize_t grader_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr 
 ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
                       socklen_t alen)
 {
+    LOOP_WRITE(fd, flags, "sendto");
     note_write(fd, flags);
     ssize_t m = plan_write(fd, n, flags);
     return m < 0 ? refused(m) : after_write(sendto(fd, buf, (size_t)m, flags, a, alen));
@@ -342,6 +400,7 @@ ssize_t grader_sendto(int fd, const void *buf, size_t n, int flags, const struct
 
 ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
 {
+    LOOP_READ(fd, 0, "readv");
     note_read(fd);
     size_t n = iov_total(iov, cnt);
     ssize_t m = plan(fd, n, XFER_READ, 0);
@@ -355,6 +414,7 @@ ssize_t grader_readv(int fd, const struct iovec *iov, int cnt)
 
 ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
 {
+    LOOP_WRITE(fd, 0, "writev");
     note_write(fd, 0);
     size_t n = iov_total(iov, cnt);
     ssize_t m = plan_write(fd, n, 0);
@@ -368,6 +428,7 @@ ssize_t grader_writev(int fd, const struct iovec *iov, int cnt)
 
 ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
 {
+    LOOP_READ(fd, flags, "recvmsg");
     note_read(fd);
     size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
     ssize_t m = plan(fd, n, XFER_READ, flags);
@@ -388,6 +449,7 @@ ssize_t grader_recvmsg(int fd, struct msghdr *msg, int flags)
 
 ssize_t grader_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+    LOOP_WRITE(fd, flags, "sendmsg");
     note_write(fd, flags);
     size_t n = msg ? iov_total(msg->msg_iov, (int)msg->msg_iovlen) : 0;
     ssize_t m = plan_write(fd, n, flags);
@@ -421,6 +483,7 @@ static ssize_t accept_fault(int fd)
 
 int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
 {
+    LOOP_READ(fd, 0, "accept");
     ssize_t fault = accept_fault(fd);
     if (fault)
         return (int)refused(fault);
@@ -432,6 +495,7 @@ int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
 
 int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
 {
+    LOOP_READ(fd, 0, "accept4");
     (void)flags; /* they are the new socket's */
     ssize_t fault = accept_fault(fd);
     if (fault)

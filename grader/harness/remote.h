@@ -174,6 +174,19 @@ void remote_io_faults(uint64_t seed, bool on);
  * err 0 turns it off. Faults on or not. */
 void remote_io_cut_writes(uint64_t budget, int err);
 remote_io_stats remote_io_read_stats(void);
+/* From now on (until remote_io_loop_thread(false)) the calling thread is
+ * an event loop's thread: each blocking read, write, recv, send (and the
+ * other transfers) or accept it makes on a descriptor that is not ready
+ * (nothing to read, no room to write, no connection waiting: a poll with
+ * timeout 0) is counted before it goes ahead, the first with its name and
+ * its caller's return address. One thread at a time; faults on or not. */
+typedef struct remote_io_loop_blocks {
+    uint64_t count;          /* such calls since the process started */
+    const char *first_call;  /* "recv", "accept"...; NULL: none */
+    uintptr_t first_caller;  /* the return address in its caller */
+} remote_io_loop_blocks;
+void remote_io_loop_thread(bool on);
+remote_io_loop_blocks remote_io_loop_blocked(void);
 /* Waits until every other thread of the process has slept in the kernel for
  * quiet_ms (1 ms samples) while served_now did not change; false after
  * max_ms. With schedule noise off (timing tests), a thread about to read

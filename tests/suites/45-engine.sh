@@ -347,8 +347,9 @@ rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_r
 # (every seed), a retrying loop moves every byte, pipes only when asked
 # (never a write of at most PIPE_BUF cut), EAGAIN where a call does not
 # block when asked, copies of descriptors counted, the
-# book of served clients and open descriptors is exact, and
-# remote_io_cut_writes cuts the calling thread's writes after its budget.
+# book of served clients and open descriptors is exact,
+# remote_io_cut_writes cuts the calling thread's writes after its budget,
+# and remote_io_loop_thread counts the marked thread's waiting calls.
 bin="$work/io_faults"
 if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
        "$ROOT/tests/engine/io/io_faults.c" "$ROOT/grader/harness/intercept_io.c" \

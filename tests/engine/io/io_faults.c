@@ -12,7 +12,10 @@
  * to its end of file (or close); open_fds counts what was opened and not closed;
  * remote_io_cut_writes lets the calling thread write its budget, then fails
  * its writes (a pipe write of at most PIPE_BUF whole or not at all), and
- * leaves other threads alone.
+ * leaves other threads alone; remote_io_loop_thread counts the marked
+ * thread's blocking calls on descriptors that are not ready (named, with
+ * their caller), not a ready one, not a non-blocking one, not another
+ * thread's, not once unmarked.
  */
 #include "remote.h"
 
@@ -27,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 ssize_t grader_read(int fd, void *buf, size_t n);
@@ -144,8 +148,73 @@ static void cut_writes(void)
     grader_close(sv[1]);
 }
 
+/* Writes one byte into *fd after 50 ms (raw write: not a student's call). */
+static void *late_writer(void *p)
+{
+    struct timespec nap = { 0, 50000000 };
+    nanosleep(&nap, NULL);
+    return (void *)(intptr_t)write(*(int *)p, "x", 1);
+}
+
+/* A blocking recv on *fd that waits for late_writer. */
+static void *other_reader(void *p)
+{
+    char c;
+    return (void *)(intptr_t)grader_recv(*(int *)p, &c, 1, 0);
+}
+
+/* recv on sv[1] while a thread writes to sv[0] 50 ms later: it waits. */
+static ssize_t waiting_recv(int sv[2])
+{
+    pthread_t t;
+    char c;
+    CHECK(pthread_create(&t, NULL, late_writer, &sv[0]) == 0, "pthread_create");
+    ssize_t r = grader_recv(sv[1], &c, 1, 0);
+    pthread_join(t, NULL);
+    return r;
+}
+
+static void loop_thread(void)
+{
+    int sv[2];
+    char c;
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+    remote_io_loop_blocks b = remote_io_loop_blocked();
+    CHECK(b.count == 0 && b.first_call == NULL, "loop: blocks counted before any mark");
+    CHECK(waiting_recv(sv) == 1, "loop: a recv failed");
+    CHECK(remote_io_loop_blocked().count == 0, "loop: a thread not marked was counted");
+    remote_io_loop_thread(true);
+    CHECK(write(sv[0], "x", 1) == 1 && grader_recv(sv[1], &c, 1, 0) == 1, "loop: recv");
+    CHECK(remote_io_loop_blocked().count == 0, "loop: a recv with a byte ready was counted");
+    errno = 0;
+    CHECK(grader_recv(sv[1], &c, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN, "loop: EAGAIN");
+    CHECK(remote_io_loop_blocked().count == 0, "loop: a non-blocking recv was counted");
+    CHECK(grader_write(sv[0], "y", 1) == 1 && grader_read(sv[1], &c, 1) == 1, "loop: write");
+    CHECK(remote_io_loop_blocked().count == 0, "loop: a write with room or a ready read was "
+          "counted");
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, other_reader, &sv[1]) == 0, "pthread_create");
+    struct timespec nap = { 0, 20000000 };
+    nanosleep(&nap, NULL);
+    CHECK(write(sv[0], "z", 1) == 1, "write");
+    pthread_join(t, NULL);
+    CHECK(remote_io_loop_blocked().count == 0, "loop: another thread's waiting recv was counted");
+    CHECK(waiting_recv(sv) == 1, "loop: a recv failed");
+    b = remote_io_loop_blocked();
+    CHECK(b.count == 1 && b.first_call && strcmp(b.first_call, "recv") == 0 &&
+              b.first_caller != 0, "loop: the marked thread's waiting recv gave count %llu, "
+          "call %s (1, recv, its caller)", (unsigned long long)b.count,
+          b.first_call ? b.first_call : "none");
+    remote_io_loop_thread(false);
+    CHECK(waiting_recv(sv) == 1, "loop: a recv failed");
+    CHECK(remote_io_loop_blocked().count == 1, "loop: counted after the mark was taken off");
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
+    loop_thread();
     cut_writes();
     for (uint64_t seed = 1; seed <= 20; seed++)
         exchange(seed);
