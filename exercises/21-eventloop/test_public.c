@@ -244,6 +244,7 @@ START_TEST(client_never_reads)
     int b = connect_ok(port, 0);
     client_got g;
     client_exchange(&b, 1, n, harness_seed(), 3000, false, &g);
+    never_blocked_ok("while client A had sent a lot and read nothing");
     CHECK_ECHO(g, n, "while client A had sent a lot and read nothing, client B (its echo is "
                "the loop's job too: a loop that waits until A can take its echo serves no one "
                "else)");

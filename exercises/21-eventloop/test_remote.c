@@ -21,11 +21,12 @@
 #include <string.h>
 
 enum { F_NEW, F_FREE, F_WATCH, F_UNWATCH, F_LATER, F_RUN, F_STOP, F_ECHO_LISTEN,
-       F_PIPE, F_POKE, F_DRAIN, F_CLOSE, F_IO_FAULTS, F_IO_STATS };
+       F_PIPE, F_POKE, F_DRAIN, F_CLOSE, F_IO_FAULTS, F_IO_STATS, F_LOOP_BLOCKS };
 REMOTE_NAMES("loop_new", "loop_free", "loop_watch", "loop_unwatch", "loop_later", "loop_run",
              "loop_stop", "loop_echo_listen", "the test's pipe", "the test's write to its pipe",
              "the test's read of its pipe", "the test's close of its pipe",
-             "the test's socket faults switch", "the test's look at the descriptors");
+             "the test's socket faults switch", "the test's look at the descriptors",
+             "the test's look at the loop's thread");
 
 /* The id that stands for "no function" (NULL). */
 #define NO_FN UINT64_MAX
@@ -325,6 +326,15 @@ void client_close(int fd, bool reset)
 
 void io_faults(bool on) { REMOTE_CALL(F_IO_FAULTS, harness_seed(), on); }
 
+uint64_t loop_blocks(char call[LOOP_CALL_NAME])
+{
+    size_t len = 0;
+    memset(call, 0, LOOP_CALL_NAME);
+    uint64_t n = remote_call_bytes(F_LOOP_BLOCKS, 0, NULL, NULL, 0, call, LOOP_CALL_NAME - 1, &len);
+    call[LOOP_CALL_NAME - 1] = '\0';
+    return n;
+}
+
 io_stats io_look(void)
 {
     io_stats st = { 0 };
@@ -406,9 +416,13 @@ static uint64_t do_later(remote_args *a)
                                           none ? NULL : timer_stand_in, c);
 }
 
+/* The thread in loop_run is the loop's: the engine counts each blocking
+ * call it makes on a descriptor that is not ready (intercept_io.c). */
 static uint64_t do_run(remote_args *a)
 {
+    remote_io_loop_thread(true);
     loop_run(REMOTE_AS_PTR(a->arg[0]));
+    remote_io_loop_thread(false);
     return 0;
 }
 
@@ -488,9 +502,22 @@ static uint64_t do_io_stats(remote_args *a)
     return 0;
 }
 
+/* How many calls of the loop's thread would have blocked; the first one's name. */
+static uint64_t do_loop_blocks(remote_args *a)
+{
+    remote_io_loop_blocks b = remote_io_loop_blocked();
+    if (b.first_call) {
+        size_t n = strlen(b.first_call);
+        n = n < a->out_cap ? n : a->out_cap;
+        memcpy(a->out, b.first_call, n);
+        a->out_len = n;
+    }
+    return b.count;
+}
+
 REMOTE_FUNCTIONS(do_new, do_free, do_watch, do_unwatch, do_later, do_run, do_stop,
                  do_echo_listen, do_pipe, do_poke, do_drain, do_close, do_io_faults,
-                 do_io_stats);
+                 do_io_stats, do_loop_blocks);
 /* One thread: no call may leave a thread running. */
 REMOTE_LEAVES();
 #endif

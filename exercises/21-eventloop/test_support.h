@@ -83,6 +83,11 @@ void client_close(int fd, bool reset);
 /* Seeded short reads and writes, EINTR, and EAGAIN on your non-blocking sockets. */
 void io_faults(bool on);
 io_stats io_look(void);
+/* How many calls the thread in loop_run made that would block (a blocking
+ * read, recv, accept, write or send on a descriptor that was not ready),
+ * and the first one's name in call[]. */
+#define LOOP_CALL_NAME 16
+uint64_t loop_blocks(char call[LOOP_CALL_NAME]);
 
 static inline const char *got_end(const client_got *g)
 {
@@ -170,9 +175,24 @@ static inline void stop_ok(runner *r, unsigned ms, const char *while_)
                   "atomic)", while_, ms);
 }
 
-/* Your code started no thread (harness_threads_created counts them). */
+/* The loop's thread never made a call that waits for a descriptor that is
+ * not ready: it would hold every other client and timer. */
+static inline void never_blocked_ok(const char *while_)
+{
+    char call[LOOP_CALL_NAME];
+    uint64_t n = loop_blocks(call);
+    HARNESS_CHECK(n == 0, "%s, the loop's thread blocked in %s on a descriptor with nothing "
+                  "ready (%llu such call%s): while it waits there no other client is served "
+                  "and no timer runs. Make every descriptor the loop reads, writes or accepts "
+                  "on non-blocking (SOCK_NONBLOCK, O_NONBLOCK), and go back to poll on EAGAIN",
+                  while_, call, (unsigned long long)n, n == 1 ? "" : "s");
+}
+
+/* Your code started no thread (harness_threads_created counts them), and
+ * the loop's thread never blocked. */
 static inline void one_thread_ok(const char *while_)
 {
+    never_blocked_ok(while_);
     int n = harness_threads_created();
     HARNESS_CHECK(n == 0, "%s, your code started %d thread%s: an event loop does all its work "
                   "on the one thread that calls loop_run", while_, n, n == 1 ? "" : "s");

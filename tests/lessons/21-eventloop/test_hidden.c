@@ -20,7 +20,9 @@
  *     loop asleep in poll; a plain flag is a race TSan reports);
  *   - a blocking echo: client A sends part of a message and waits, a loop
  *     that reads A "until EAGAIN" on a blocking socket waits in recv for
- *     good and serves no one else (blocking_echo); a client that never reads: its socket fills for
+ *     good and serves no one else (blocking_echo): the engine counts each
+ *     call of the loop's thread that waits on a descriptor not ready
+ *     (remote_io_loop_thread), and the message names the call; a client that never reads: its socket fills for
  *     real (4 KiB receive buffer, 6 MiB sent), and with faults on the first
  *     send to every client is short and the second fails with EAGAIN
  *     (client_never_reads, echo_with_faults);
@@ -289,10 +291,12 @@ START_TEST(blocking_echo)
     HARNESS_CHECK(client_send(a, 700, harness_seed() + 5, 0, 1000) == 700, "client A could "
                   "not send 700 bytes");
     client_got ga = client_recv(a, 700, harness_seed() + 5, 0, 2000);
+    never_blocked_ok("once client A had sent 700 bytes (part of a message) and waited");
     CHECK_ECHO(ga, 700, "client A sent 700 bytes and waited");
     int b = connect_ok(port, 0);
     client_got g;
     client_exchange(&b, 1, 5000, harness_seed(), 2000, false, &g);
+    never_blocked_ok("while client A was connected and silent");
     CHECK_ECHO(g, 5000, "while client A was connected and silent (it had sent part of a "
                "message), client B (a loop that waits for A to send more, in a read of a "
                "blocking socket, serves no one else: make every socket non-blocking and read "
