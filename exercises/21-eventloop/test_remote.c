@@ -21,12 +21,13 @@
 #include <string.h>
 
 enum { F_NEW, F_FREE, F_WATCH, F_UNWATCH, F_LATER, F_RUN, F_STOP, F_ECHO_LISTEN,
-       F_PIPE, F_POKE, F_DRAIN, F_CLOSE, F_IO_FAULTS, F_IO_STATS, F_LOOP_BLOCKS };
+       F_PIPE, F_POKE, F_DRAIN, F_CLOSE, F_IO_FAULTS, F_IO_STATS, F_LOOP_BLOCKS,
+       F_CHILDREN };
 REMOTE_NAMES("loop_new", "loop_free", "loop_watch", "loop_unwatch", "loop_later", "loop_run",
              "loop_stop", "loop_echo_listen", "the test's pipe", "the test's write to its pipe",
              "the test's read of its pipe", "the test's close of its pipe",
              "the test's socket faults switch", "the test's look at the descriptors",
-             "the test's look at the loop's thread");
+             "the test's look at the loop's thread", "the test's look at your children");
 
 /* The id that stands for "no function" (NULL). */
 #define NO_FN UINT64_MAX
@@ -326,6 +327,8 @@ void client_close(int fd, bool reset)
 
 void io_faults(bool on) { REMOTE_CALL(F_IO_FAULTS, harness_seed(), on); }
 
+int children_now(void) { return (int)REMOTE_CALL0(F_CHILDREN); }
+
 uint64_t loop_blocks(char call[LOOP_CALL_NAME])
 {
     size_t len = 0;
@@ -515,9 +518,16 @@ static uint64_t do_loop_blocks(remote_args *a)
     return b.count;
 }
 
+/* Your process's children, running or not (intercept_proc.c, from /proc). */
+static uint64_t do_children(remote_args *a)
+{
+    (void)a;
+    return remote_children_look().children;
+}
+
 REMOTE_FUNCTIONS(do_new, do_free, do_watch, do_unwatch, do_later, do_run, do_stop,
                  do_echo_listen, do_pipe, do_poke, do_drain, do_close, do_io_faults,
-                 do_io_stats, do_loop_blocks);
+                 do_io_stats, do_loop_blocks, do_children);
 /* One thread: no call may leave a thread running. */
 REMOTE_LEAVES();
 #endif

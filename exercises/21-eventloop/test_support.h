@@ -88,6 +88,8 @@ io_stats io_look(void);
  * and the first one's name in call[]. */
 #define LOOP_CALL_NAME 16
 uint64_t loop_blocks(char call[LOOP_CALL_NAME]);
+/* Your process's child processes now (running or exited, not reaped). */
+int children_now(void);
 
 static inline const char *got_end(const client_got *g)
 {
@@ -188,11 +190,15 @@ static inline void never_blocked_ok(const char *while_)
                   while_, call, (unsigned long long)n, n == 1 ? "" : "s");
 }
 
-/* Your code started no thread (harness_threads_created counts them), and
- * the loop's thread never blocked. */
+/* Your code started no thread (harness_threads_created counts them) and
+ * has no child process, and the loop's thread never blocked. */
 static inline void one_thread_ok(const char *while_)
 {
     never_blocked_ok(while_);
+    int kids = children_now();
+    HARNESS_CHECK(kids == 0, "%s, your process had %d child process%s (fork): an event loop "
+                  "does all its work on one thread of one process", while_, kids,
+                  kids == 1 ? "" : "es");
     int n = harness_threads_created();
     HARNESS_CHECK(n == 0, "%s, your code started %d thread%s: an event loop does all its work "
                   "on the one thread that calls loop_run", while_, n, n == 1 ? "" : "s");
