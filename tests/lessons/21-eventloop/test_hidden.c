@@ -15,8 +15,8 @@
  *   - an unwatched fd still called: two pipes readable in the same turn,
  *     each callback unwatches the other (unwatch_in_callback);
  *   - EEXIST, ENOENT, the first watch kept (watch_twice_is_eexist); stop
- *     from a callback (stop_from_callback: a timer due in the same turn
- *     must not run), from another thread (stop_from_another_thread: the
+ *     from a callback (stop_from_callback: two pipes readable before
+ *     loop_run are ready in one turn; the second callback must not run), from another thread (stop_from_another_thread: the
  *     loop asleep in poll; a plain flag is a race TSan reports);
  *   - a blocking echo: client A sends part of a message and waits, a loop
  *     that reads A "until EAGAIN" on a blocking socket waits in recv for
@@ -56,8 +56,9 @@ static void trace_timer(loop_t *l, void *ctx)
 }
 
 /* 40 timers of 50 ms added back to back (most are due in the same
- * millisecond), with timers of 20 and 80 ms between them: the 50 ms ones
- * run in the order they were added. */
+ * millisecond), with timers of 0 and 200 ms between them: the 50 ms ones
+ * run in the order they were added, after the 0 ms ones and before the
+ * 200 ms ones. */
 START_TEST(equal_due_in_order)
 {
     enum { K = 40 };
@@ -67,15 +68,15 @@ START_TEST(equal_due_in_order)
     for (int i = 0; i < K; i++) {
         loop_later(l, 50, trace_timer, (void *)(intptr_t)i);
         if (i % 10 == 5) {
-            loop_later(l, 20, trace_timer, (void *)(intptr_t)(100 + i));
-            loop_later(l, 80, trace_timer, (void *)(intptr_t)(200 + i));
+            loop_later(l, 0, trace_timer, (void *)(intptr_t)(100 + i));
+            loop_later(l, 200, trace_timer, (void *)(intptr_t)(200 + i));
         }
     }
     harness_batch_end(NULL);
     runner r;
     run_start(&r, l);
     HARNESS_CHECK(run_wait(&r, 3000), "loop_run had not returned 3 s after 48 timers of at most "
-                  "80 ms were added");
+                  "200 ms were added");
     harness_trace_entry t[64];
     size_t k = harness_trace_read(t, 64);
     HARNESS_CHECK(k == K + 8, "%d timers were added, %zu ran", K + 8, k);
@@ -83,7 +84,7 @@ START_TEST(equal_due_in_order)
     for (size_t i = 0; i < k; i++) {
         long v = t[i].value;
         if (i < 4)
-            HARNESS_CHECK(v >= 100 && v < 200, "call %zu was not one of the four 20 ms timers "
+            HARNESS_CHECK(v >= 100 && v < 200, "call %zu was not one of the four 0 ms timers "
                           "(they are due first)", i + 1);
         else if (i < 4 + K)
             HARNESS_CHECK(v == next++, "40 timers of 50 ms were added back to back; the %ld%s "
@@ -92,8 +93,8 @@ START_TEST(equal_due_in_order)
                           "loop_later: a sequence number)", v + 1, v == 0 ? "st" : v == 1 ? "nd"
                           : v == 2 ? "rd" : "th", next);
         else
-            HARNESS_CHECK(v >= 200, "call %zu was not one of the 80 ms timers (they are due "
-                          "last)", i + 1);
+            HARNESS_CHECK(v >= 200, "call %zu was not one of the 200 ms timers (they are "
+                          "due last)", i + 1);
     }
     one_thread_ok("while 48 timers ran");
     free_ok(l, before);
@@ -211,56 +212,54 @@ END_TEST
 
 /* ---- loop_stop from a callback -------------------------------------------------------- */
 
-static atomic_int after_stop_runs;
+static atomic_int stop_calls;
 
-static void stopper_timer(loop_t *l, void *ctx)
+static void stop_cb(loop_t *l, int fd, void *ctx)
 {
     (void)ctx;
+    atomic_fetch_add(&stop_calls, 1);
+    pipe_drain(fd);
     loop_stop(l);
 }
 
-static void after_stop_timer(loop_t *l, void *ctx)
-{
-    (void)ctx;
-    atomic_fetch_add(&after_stop_runs, 1);
-    loop_stop(l);
-}
-
-/* Timer A (20 ms) stops the loop; timer B, added just after with the same
- * delay, is due in that same turn but must not run: loop_run returns once
- * A returns. A later loop_run runs B. An idle pipe is watched throughout. */
+/* Two pipes are readable before loop_run, so both are ready in its first
+ * turn; each one's callback stops the loop. The first stop ends loop_run:
+ * the other callback must not run in that turn. A second loop_run runs
+ * again (the stop was for the first): the other pipe is still readable. */
 START_TEST(stop_from_callback)
 {
     uint64_t before = io_look().open_fds;
     loop_t *l = new_ok();
-    test_pipe p = pipe_make();
-    HARNESS_CHECK(loop_watch(l, p.rd, drain_cb, NULL) == 0, "loop_watch returned nonzero");
-    harness_batch_begin();
-    loop_later(l, 20, stopper_timer, NULL);
-    loop_later(l, 20, after_stop_timer, NULL);
-    harness_batch_end(NULL);
+    test_pipe p = pipe_make(), q = pipe_make();
+    pipe_poke(p.wr, 1);
+    pipe_poke(q.wr, 1);
+    HARNESS_CHECK(loop_watch(l, p.rd, stop_cb, NULL) == 0 &&
+                  loop_watch(l, q.rd, stop_cb, NULL) == 0, "loop_watch returned nonzero");
     runner r;
     run_start(&r, l);
     if (!run_wait(&r, 1500)) {
         loop_stop(l);
-        HARNESS_CHECK(false, "a timer called loop_stop, but loop_run had not returned 1.5 s "
-                      "later (an idle pipe was watched)");
+        HARNESS_CHECK(false, "a callback called loop_stop, but loop_run had not returned 1.5 s "
+                      "later");
     }
-    HARNESS_CHECK(atomic_load(&after_stop_runs) == 0, "a timer called loop_stop, and another "
-                  "timer due in the same turn still ran: after loop_stop from a callback, no "
-                  "further callback runs (check the flag before each one)");
+    HARNESS_CHECK(atomic_load(&stop_calls) == 1, "two pipes were readable in the same turn and "
+                  "the first callback called loop_stop, yet %d callbacks ran: after loop_stop "
+                  "from a callback, no further callback runs (check the flag before each one)",
+                  atomic_load(&stop_calls));
     run_start(&r, l);
     if (!run_wait(&r, 1500)) {
         loop_stop(l);
-        HARNESS_CHECK(false, "loop_run, called again after a loop_stop, did not run the timer "
-                      "still due within 1.5 s: loop_stop ends one loop_run (clear the flag "
-                      "when loop_run returns)");
+        HARNESS_CHECK(false, "loop_run, called again after a loop_stop, had not returned 1.5 s "
+                      "later, yet a watched pipe was readable and its callback stops the loop");
     }
-    HARNESS_CHECK(atomic_load(&after_stop_runs) == 1, "the pending timer ran %d times in the "
-                  "second loop_run, expected once", atomic_load(&after_stop_runs));
-    one_thread_ok("while timers stopped the loop");
+    HARNESS_CHECK(atomic_load(&stop_calls) == 2, "loop_run, called again after a loop_stop, "
+                  "did not call the callback of a readable pipe (%d calls in all, expected 2): "
+                  "loop_stop ends one loop_run (clear the flag when loop_run returns)",
+                  atomic_load(&stop_calls));
+    one_thread_ok("while callbacks stopped the loop");
     free_ok(l, before);
     pipe_close(p);
+    pipe_close(q);
 }
 END_TEST
 

@@ -1,6 +1,6 @@
 /* BUG: the stop flag is checked only between turns: after a callback
- * calls loop_stop, the rest of the turn's callbacks (a timer due at the
- * same time) still run.
+ * calls loop_stop, the rest of the turn's callbacks (another fd ready in
+ * the same poll, a timer due) still run.
  * expect: functional */
 #include "eventloop.h"
 
