@@ -1,7 +1,7 @@
 /* BUG: each due timer runs on a short-lived thread (started and joined at
  * once, "so a slow timer cannot hold the loop"): it still holds it, and
  * the callbacks no longer run on the loop's thread: not one thread.
- * expect: ordering functional */
+ * expect: ordering timing */
 #include "eventloop.h"
 
 #include <arpa/inet.h>
