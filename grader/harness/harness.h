@@ -207,7 +207,8 @@ void harness_abandon_threads(void);
  * *done, and returns true; returns false as soon as *progress has not
  * changed for stall_ms, with the last value seen in *last, so the test can
  * fail with what happened ("got stuck after 37 of 200 turns") instead of
- * hanging until the grader's timeout. */
+ * hanging until the grader's timeout. Time in which the machine gave the
+ * run no CPU (the watcher itself could not wake) does not count. */
 bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
                             long *last);
 

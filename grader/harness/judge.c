@@ -161,21 +161,30 @@ void harness_gate_free(harness_gate *g)
     free(g);
 }
 
+/* A stall is stall_ms of real time without progress in which this watcher
+ * also woke at least once per 4 ms on average (ticks): on a machine so
+ * loaded that the watcher cannot wake every few milliseconds, the run's
+ * threads are kept waiting for a CPU too, and the wait goes on. (A run
+ * starved alone, its cgroup behind the others, is not seen here: the
+ * sandbox's witness could read the subject's run delay; not done yet.) */
 bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
                             long *last)
 {
     long seen = atomic_load(progress);
     double since = real_now_ms();
+    unsigned ticks = 0, ticks_wanted = stall_ms / 4;
     while (!atomic_load(done)) {
         long now = atomic_load(progress);
         if (now != seen) {
             seen = now;
             since = real_now_ms();
-        } else if (real_now_ms() - since > stall_ms) {
+            ticks = 0;
+        } else if (real_now_ms() - since > stall_ms && ticks >= ticks_wanted) {
             *last = seen;
             return false;
         }
         real_sleep_ms(2);
+        ticks++;
     }
     *last = atomic_load(progress);
     return true;
