@@ -383,6 +383,29 @@ static void call_failed(int t, const char *call, int rc, void *site)
 
 /* ---- the wrapped calls ------------------------------------------------------ */
 
+/* Under E.mu: thread t used object o (its number n) at site: the
+ * process-shared rule (pshared.c), once per object and process, and only
+ * once the student has mapped shared memory. */
+static void object_used(int t, enum pshared_kind k, const void *o, int n, void *site)
+{
+    if (atomic_load_explicit(&pshared_active, memory_order_relaxed))
+        pshared_used(t, k, o, pshared_is_private(k, o), n, site);
+}
+
+/* Thread t is about to lock or unlock mutex m: the rule above, before a
+ * call that may never return (a private mutex shared by two processes
+ * loses its wake-ups). */
+static void mutex_used(int t, const pthread_mutex_t *m, void *site)
+{
+    if (!atomic_load_explicit(&pshared_active, memory_order_relaxed))
+        return;
+    eng_enter();
+    int li = lock_get(m);
+    if (li >= 0)
+        object_used(t, PS_MUTEX, m, li + 1, site);
+    eng_leave();
+}
+
 /* Thread t now has mutex m. `order`: a blocking acquisition, which counts in
  * the lock-order graph. */
 static void acquired(int t, const void *m, void *site, bool order)
@@ -439,6 +462,7 @@ int eng_mutex_lock(pthread_mutex_t *m, void *site)
     int t = me();
     if (t < 0)
         return E.R.mutex_lock(m);
+    mutex_used(t, m, site);
     noise_point(&E.threads[t]);
     eng_enter();
     int li = lock_get(m);
@@ -475,6 +499,7 @@ int eng_mutex_trylock(pthread_mutex_t *m, void *site)
     int t = me();
     if (t < 0)
         return E.R.mutex_trylock(m);
+    mutex_used(t, m, site);
     noise_point(&E.threads[t]);
     int rc = E.R.mutex_trylock(m);
     if (rc == 0) {
@@ -493,6 +518,7 @@ int eng_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts, void *sit
     int t = me();
     if (t < 0)
         return E.R.mutex_timedlock(m, ts);
+    mutex_used(t, m, site);
     noise_point(&E.threads[t]);
     eng_enter();
     bool bad = misuse_deadline(t, "pthread_mutex_timedlock", ts, CLOCK_REALTIME, site);
@@ -625,6 +651,7 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     const char *call = ts ? "pthread_cond_timedwait" : "pthread_cond_wait";
     eng_enter();
     int cid = cond_id(c);
+    object_used(t, PS_COND, c, cid, site);
     int mli = lock_find(m);
     bool bad = misuse_wait_without_lock(t, cid, mli, site);
     misuse_wait_pairing(t, cid, mli, site);
@@ -700,6 +727,11 @@ static int timeline_cond(int t, enum tl_kind kind, const pthread_cond_t *c, void
         last_id = cond_id(c);
         eng_leave();
         last_cond = c;
+    }
+    if (atomic_load_explicit(&pshared_active, memory_order_relaxed)) {
+        eng_enter(); /* (the cache above may be a parent's, copied by fork) */
+        object_used(t, PS_COND, c, last_id, site);
+        eng_leave();
     }
     TIMELINE(t, kind, last_id, 0, site);
     int id = last_id;
@@ -898,6 +930,8 @@ static int lock_blocking(void *l, int (*try)(void *), int (*block)(void *), enum
     noise_point(&E.threads[t]);
     eng_enter();
     int li = lock_get(l);
+    if (li >= 0 && kind == W_RWLOCK)
+        object_used(t, PS_RWLOCK, l, li + 1, site);
     if (li >= 0 && holds(t, li)) {
         if (kind == W_SPIN)
             report_self_wait(t, li, site, "spin-locks", "");
@@ -1189,6 +1223,12 @@ static int find_exe(struct dl_phdr_info *info, size_t size, void *data)
 
 bool engine_ready(void) { return E.ready; }
 
+/* A fork while another thread holds E.mu would leave it held forever in
+ * the child (only the forking thread goes on there): the forking thread
+ * takes it across the fork, so both sides start with it free. */
+static void fork_prepare(void) { eng_enter(); }
+static void fork_done(void) { eng_leave(); }
+
 void engine_init(const engine_real *real, const engine_config *cfg, engine_report_fn report)
 {
     if (E.ready)
@@ -1198,8 +1238,10 @@ void engine_init(const engine_real *real, const engine_config *cfg, engine_repor
     E.report = report;
     dl_iterate_phdr(find_exe, NULL);
     pthread_key_create(&exit_key, on_thread_exit);
+    pthread_atfork(fork_prepare, fork_done, fork_done);
     lockorder_reset();
     misuse_reset();
+    pshared_init();
     E.ready = true;
     if (!cfg->caller_runs_no_code)
         me(); /* the caller, usually the main thread, is thread 1 */

@@ -136,6 +136,13 @@ int eng_sem_destroy(sem_t *s);
  * deadline is invalid (the call will fail with EINVAL). */
 bool eng_check_deadline(const char *call, const struct timespec *ts, clockid_t clock, void *site);
 
+/* The student's mmap returned addr for len bytes with these flags (at
+ * site), or it unmapped [addr, addr+len): pshared.c keeps its MAP_SHARED
+ * regions, where a process-private mutex is a misuse once two processes
+ * use it. Before engine_init: ignored. */
+void pshared_mapped(void *addr, size_t len, int flags, void *site);
+void pshared_unmapped(void *addr, size_t len);
+
 /* The calling thread (if the engine knows it) waits for the judge's next
  * call (on) or got one (off): blocked, as far as interleaving goes. */
 void eng_idle(bool on);

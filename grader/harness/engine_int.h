@@ -185,6 +185,21 @@ void misuse_recursive(int t, int li, void *site);
 /* A call returned rc: reports EINVAL, EPERM, EDEADLK, ESRCH. */
 void misuse_error(int t, const char *call, int rc, void *site);
 
+/* pshared.c: the process-shared rule (a process-private object in memory
+ * shared by two processes). pshared_init: at engine_init, before any fork.
+ * pshared_used, under E.mu: thread t used object o of kind k (its number
+ * in the engine's tables, for the message) at site; is_private: it was
+ * made for one process (pshared_is_private reads glibc's mark; semaphore.c
+ * knows from sem_init). Cheap to skip while pshared_active is false. */
+enum pshared_kind { PS_MUTEX, PS_COND, PS_RWLOCK, PS_SEM };
+extern atomic_bool pshared_active;
+void pshared_init(void);
+bool pshared_is_private(enum pshared_kind k, const void *o);
+void pshared_used(int t, enum pshared_kind k, const void *o, bool is_private, int number,
+                  void *site);
+/* misuse.c: the report of that rule; map_site: the mmap of the memory. */
+void misuse_process_private(int t, enum pshared_kind k, int number, void *site, void *map_site);
+
 /* watchdog.c */
 void watchdog_start(void);
 /* Under E.mu: appends "thread N holds ... and waits for ..." for thread t. */

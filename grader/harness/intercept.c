@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 typedef struct start_info {
@@ -442,6 +443,24 @@ int grader_sem_destroy(sem_t *s)
 {
     ENGINE_OR(sem_destroy(s));
     return eng_sem_destroy(s);
+}
+
+/* mmap and munmap: the engine keeps the student's MAP_SHARED regions
+ * (pshared.c: a process-private mutex there is a misuse once two processes
+ * use it). */
+void *grader_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p = mmap(addr, len, prot, flags, fd, off);
+    pshared_mapped(p, len, flags, SITE);
+    return p;
+}
+
+int grader_munmap(void *addr, size_t len)
+{
+    int rc = munmap(addr, len);
+    if (rc == 0)
+        pshared_unmapped(addr, len);
+    return rc;
 }
 
 /* remote.h's remote_watch_free: a lesson's test_remote.c sees each free()

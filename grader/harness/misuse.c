@@ -203,6 +203,40 @@ void misuse_freed(int t, int li, void *site)
     emit(buf);
 }
 
+/* pshared.c found object `number` of kind k, made for one process, used at
+ * `site` by a second process: it lies in memory the student's mmap at
+ * map_site shares between them. */
+void misuse_process_private(int t, enum pshared_kind k, int number, void *site, void *map_site)
+{
+    static const char *const what[] = { "mutex", "condition variable", "read-write lock",
+                                        "semaphore" };
+    static const char *const fix[] = {
+        "make it with a pthread_mutexattr_t set by pthread_mutexattr_setpshared(&a, "
+        "PTHREAD_PROCESS_SHARED)",
+        "make it with a pthread_condattr_t set by pthread_condattr_setpshared(&a, "
+        "PTHREAD_PROCESS_SHARED)",
+        "make it with a pthread_rwlockattr_t set by pthread_rwlockattr_setpshared(&a, "
+        "PTHREAD_PROCESS_SHARED)",
+        "make it with sem_init(s, 1, value): a nonzero pshared",
+    };
+    if (!first_time("pshared", site))
+        return;
+    char buf[768];
+    size_t len = 0;
+    eng_appendf(buf, sizeof buf, &len, "%s %d, used at ", what[k], number);
+    eng_site(buf, sizeof buf, &len, site);
+    eng_appendf(buf, sizeof buf, &len,
+                " by thread %d of a second process, was made for one process only, yet it lies "
+                "in memory shared between processes (the mmap at ",
+                thread_id(t));
+    eng_site(buf, sizeof buf, &len, map_site);
+    eng_appendf(buf, sizeof buf, &len,
+                "): its waits and wake-ups stay inside each process (lost wake-ups, no mutual "
+                "exclusion across processes); %s",
+                fix[k]);
+    emit(buf);
+}
+
 void misuse_exit_holding(int t)
 {
     const eng_thread *th = &E.threads[t];

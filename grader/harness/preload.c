@@ -437,6 +437,26 @@ EXPORT int sem_destroy(sem_t *s)
     return eng_sem_destroy(s);
 }
 
+/* mmap, munmap: the program's MAP_SHARED regions (pshared.c). glibc's own
+ * entry points, which dlsym does not need. */
+extern void *__mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+extern int __munmap(void *addr, size_t len);
+
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p = __mmap(addr, len, prot, flags, fd, off);
+    pshared_mapped(p, len, flags, SITE);
+    return p;
+}
+
+EXPORT int munmap(void *addr, size_t len)
+{
+    int rc = __munmap(addr, len);
+    if (rc == 0)
+        pshared_unmapped(addr, len);
+    return rc;
+}
+
 /* free: memory that still holds a locked mutex is a misuse. The next free
  * (glibc's, or a preloaded allocator's) once resolved; before that (frees
  * inside dlsym itself) glibc's own __libc_free. */

@@ -23,6 +23,7 @@
 #define ENG_MAX_SEMS 1024
 
 static const void *sems[ENG_MAX_SEMS]; /* under E.mu: semaphore N is sems[N - 1] */
+static bool sem_private[ENG_MAX_SEMS];   /* made by sem_init(s, 0, n) */
 static int nsems;
 
 /* Under E.mu: the number people see ("semaphore 2"); 0 when the table is full. */
@@ -44,6 +45,8 @@ static int note(int t, enum tl_kind kind, const sem_t *s, void *site)
 {
     eng_enter();
     int sid = sem_number(s);
+    if (sid > 0 && atomic_load_explicit(&pshared_active, memory_order_relaxed))
+        pshared_used(t, PS_SEM, s, sem_private[sid - 1], sid, site);
     TIMELINE(t, kind, sid, 0, site);
     eng_leave();
     return sid;
@@ -142,7 +145,9 @@ int eng_sem_init(sem_t *s, int pshared, unsigned value)
 {
     if (E.ready) {
         eng_enter();
-        sem_number(s); /* numbered in the order they were made */
+        int sid = sem_number(s); /* numbered in the order they were made */
+        if (sid > 0)
+            sem_private[sid - 1] = pshared == 0;
         eng_leave();
     }
     return E.R.sem_init(s, pshared, value);

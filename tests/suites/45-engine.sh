@@ -12,7 +12,9 @@
 # - a deadlocking transfer puts the cycle, with file:line, in the JSON;
 # - each API misuse sample (misuse_*.c) is reported as a misuse naming the
 #   line marked /* misuse here */, once; its correct twins pass (a recursive
-#   mutex is one only under --no-recursive-mutex: a lesson forbids them);
+#   mutex is one only under --no-recursive-mutex: a lesson forbids them;
+#   a process-private mutex, condition variable or semaphore in shared
+#   memory is one once a second process uses it: misuse_pshared_*.c);
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must.
@@ -131,6 +133,9 @@ misuse_phrase() {
     misuse_bad_nsec) echo "pthread_cond_timedwait at misuse_bad_nsec.c:LINE with tv_nsec =" ;;
     misuse_wrong_clock) echo "pthread_cond_timedwait at misuse_wrong_clock.c:LINE with a deadline|years in the past on the wait's clock (CLOCK_REALTIME): wrong clock?" ;;
     misuse_recursive_forbidden) echo "locked mutex 1 at misuse_recursive_forbidden.c:LINE, a recursive mutex|this exercise forbids recursive mutexes" ;;
+    misuse_pshared_mutex) echo "mutex 1, used at misuse_pshared_mutex.c:LINE by thread 1 of a second process, was made for one process only|(the mmap at misuse_pshared_mutex.c:|pthread_mutexattr_setpshared" ;;
+    misuse_pshared_cond) echo "condition variable 1, used at misuse_pshared_cond.c:LINE by thread 1 of a second process|(the mmap at misuse_pshared_cond.c:|pthread_condattr_setpshared" ;;
+    misuse_pshared_sem) echo "semaphore 1, used at misuse_pshared_sem.c:LINE by thread 1 of a second process|(the mmap at misuse_pshared_sem.c:|sem_init(s, 1, value)" ;;
     misuse_monotonic_realtime) echo "pthread_cond_timedwait at misuse_monotonic_realtime.c:LINE with a deadline|years in the future on the wait's clock (CLOCK_MONOTONIC): wrong clock?" ;;
     esac
 }
