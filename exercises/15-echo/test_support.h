@@ -178,13 +178,16 @@ static inline void stop_ok(echo_server_t *s, unsigned ms, const char *while_)
     if (server_sockets(&listening, &connections))
         HARNESS_CHECK(listening + connections == 0, "echo_stop returned but %s still open "
                       "(%d listening, %d connection%s): close the listening socket and every "
-                      "client's", listening ? "the listening socket is" : "client connections are",
-                      listening, connections, connections == 1 ? "" : "s");
+                      "client's. Still open: %s",
+                      listening ? "the listening socket is" : "client connections are",
+                      listening, connections, connections == 1 ? "" : "s",
+                      harness_fds_where(0));
     io_stats io = io_look();
     HARNESS_CHECK(io.open_fds == 0, "echo_stop returned but %llu descriptor%s the server opened "
                   "(sockets from socket() or accept(), pipes) %s still open: close the "
-                  "listening socket and every client's", (unsigned long long)io.open_fds,
-                  io.open_fds == 1 ? "" : "s", io.open_fds == 1 ? "is" : "are");
+                  "listening socket and every client's. Still open: %s",
+                  (unsigned long long)io.open_fds, io.open_fds == 1 ? "" : "s",
+                  io.open_fds == 1 ? "is" : "are", harness_fds_where(0));
 }
 #endif
 

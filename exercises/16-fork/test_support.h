@@ -199,14 +199,16 @@ static inline void no_children_left(const char *what)
         if (w.zombies > c.zombies)
             c.zombies = w.zombies;
     }
+    /* Where each was forked, asked before the reap forgets them. */
+    const char *where = c.zombies || c.children ? harness_children_where() : "";
     children_reap();
     HARNESS_CHECK(c.zombies == 0, "%s: %u of your process's children were zombies after it "
                   "returned (they ended but nobody waited for them): wait for every child "
-                  "with waitpid (or waitid without WNOWAIT), so the system can free it",
-                  what, c.zombies);
+                  "with waitpid (or waitid without WNOWAIT), so the system can free it. "
+                  "Yours: %s", what, c.zombies, where);
     HARNESS_CHECK(c.children == 0, "%s: %u of your process's children were still running after "
-                  "it returned: fork_all must wait until every child it started has ended",
-                  what, c.children);
+                  "it returned: fork_all must wait until every child it started has ended. "
+                  "Yours: %s", what, c.children, where);
 }
 #endif
 

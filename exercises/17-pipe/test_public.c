@@ -44,8 +44,8 @@ START_TEST(send_recv_doubles)
     io_stats after = io_look();
     HARNESS_CHECK(after.open_fds == before.open_fds, "after chan_close of both ends, %llu "
                   "descriptor(s) your code opened (pipe, socketpair, dup) are still open: "
-                  "chan_close must close every descriptor of its end",
-                  (unsigned long long)(after.open_fds - before.open_fds));
+                  "chan_close must close every descriptor of its end. Still open: %s",
+                  (unsigned long long)(after.open_fds - before.open_fds), harness_fds_where(0));
 }
 END_TEST
 

@@ -167,13 +167,15 @@ static inline void no_children_left(const pool_report *r, const char *what)
         if (w.zombies > c.zombies)
             c.zombies = w.zombies;
     }
+    /* Where each was forked, asked before the reap forgets them. */
+    const char *where = c.zombies || c.children ? harness_children_where() : "";
     children_reap();
     HARNESS_CHECK(c.zombies == 0, "%s: %u of your workers were zombies after it returned (they "
-                  "ended but nobody waited for them): waitpid every worker you forked",
-                  what, c.zombies);
+                  "ended but nobody waited for them): waitpid every worker you forked. "
+                  "Yours: %s", what, c.zombies, where);
     HARNESS_CHECK(c.children == 0, "%s: %u of your workers were still running after it "
-                  "returned: end every worker (close its work pipe, or kill it) and wait for it",
-                  what, c.children);
+                  "returned: end every worker (close its work pipe, or kill it) and wait for "
+                  "it. Yours: %s", what, c.children, where);
     HARNESS_CHECK(r->alive_after == 0, "%s: %u of the %u processes it forked were never reaped "
                   "by your code (wait or waitpid each one before returning)", what,
                   r->alive_after, r->forks);

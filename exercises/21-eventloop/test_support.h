@@ -234,13 +234,14 @@ static inline void free_ok(loop_t *l, uint64_t before)
     if (server_sockets(&listening, &connections))
         HARNESS_CHECK(listening + connections == 0, "loop_free returned but the echo server's "
                       "sockets are still open (%d listening, %d connection%s): loop_free "
-                      "closes every descriptor the loop opened", listening, connections,
-                      connections == 1 ? "" : "s");
+                      "closes every descriptor the loop opened. Still open: %s", listening,
+                      connections, connections == 1 ? "" : "s", harness_fds_where(0));
     io_stats io = io_look();
     HARNESS_CHECK(io.open_fds == before, "loop_free returned but %lld descriptor%s your loop "
                   "opened (sockets, pipes, eventfd, epoll) %s still open: loop_free closes "
-                  "every one", (long long)(io.open_fds - before),
-                  io.open_fds - before == 1 ? "" : "s", io.open_fds - before == 1 ? "is" : "are");
+                  "every one. Still open: %s", (long long)(io.open_fds - before),
+                  io.open_fds - before == 1 ? "" : "s", io.open_fds - before == 1 ? "is" : "are",
+                  harness_fds_where(0));
 }
 
 /* An echo server on l; its port. */

@@ -107,6 +107,23 @@ int harness_threads_created(void);
  * where harness_live_threads only says they have exited. */
 int harness_unjoined_threads(void);
 
+/* What the student's code left open, with the lines that made it, for a
+ * failure message (each " at @HEX" in a test's message becomes file:line).
+ * harness_fd_mark() marks the descriptors opened so far;
+ * harness_fds_where(mark) says where the descriptors opened since and
+ * still open came from: "pipe() at @4a1 (descriptors 5, 6); accept() at
+ * @52c (descriptor 7)", "" if none. harness_children_where() says, for
+ * each child the student's code forked and never reaped, where it was
+ * forked and whether it is a zombie or still running. Both count the
+ * student's own calls only (its pipe, socket, socketpair, accept, dup...,
+ * fork), never the tests'. The text lives in the calling thread's buffer
+ * until its next call; use it in HARNESS_CHECK's message, which asks only
+ * when the check fails:
+ *     HARNESS_CHECK(open == 0, "... still open: %s", harness_fds_where(mark)); */
+uint64_t harness_fd_mark(void);
+const char *harness_fds_where(uint64_t mark);
+const char *harness_children_where(void);
+
 /* Makes the student's (n+1)-th pthread_create from now on fail with `err`
  * (n = 0: the next one). harness_fail_create(-1, 0) disarms it. */
 void harness_fail_create(int n, int err);

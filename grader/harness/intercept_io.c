@@ -99,9 +99,13 @@ typedef struct io_fd {
     atomic_uint reads, writes, accepts;
     dev_t dev;
     ino_t ino;
+    const char *_Atomic call;  /* the call that opened it ("pipe"...), */
+    atomic_uintptr_t site;     /* its caller's address, */
+    atomic_uint_fast64_t seq;  /* and its number among the opens (remote_io_mark) */
 } io_fd;
 
 static io_fd fds[IO_FDS];
+static atomic_uint_fast64_t opens; /* descriptors opened so far */
 static atomic_uint faults_kinds; /* REMOTE_IO_SOCKETS | REMOTE_IO_PIPES | REMOTE_IO_EAGAIN, or 0 */
 static uint64_t faults_seed;
 static atomic_uint_fast64_t draws;
@@ -127,7 +131,11 @@ static void unserve(io_fd *f)
         atomic_fetch_sub(&served_now, 1);
 }
 
-static void note_open(int fd, int kind)
+/* In a wrapper: fd was opened by `call`, called from the student's code. */
+#define NOTE_OPEN(fd, kind, call) \
+    note_open(fd, kind, call, (uintptr_t)__builtin_return_address(0))
+
+static void note_open(int fd, int kind, const char *call, uintptr_t site)
 {
     io_fd *f = slot(fd);
     struct stat st;
@@ -139,6 +147,9 @@ static void note_open(int fd, int kind)
     atomic_store(&f->reads, 0);
     atomic_store(&f->writes, 0);
     atomic_store(&f->accepts, 0);
+    atomic_store(&f->call, call);
+    atomic_store(&f->site, site);
+    atomic_store(&f->seq, atomic_fetch_add(&opens, 1) + 1);
     atomic_store(&f->kind, kind);
 }
 
@@ -489,7 +500,7 @@ int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
         return (int)refused(fault);
     int c = accept(fd, a, alen);
     if (c >= 0)
-        note_open(c, FD_ACCEPTED);
+        NOTE_OPEN(c, FD_ACCEPTED, "accept");
     return c;
 }
 
@@ -502,7 +513,7 @@ int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
         return (int)refused(fault);
     int c = accept4(fd, a, alen, flags);
     if (c >= 0)
-        note_open(c, FD_ACCEPTED);
+        NOTE_OPEN(c, FD_ACCEPTED, "accept4");
     return c;
 }
 
@@ -516,7 +527,7 @@ int grader_socket(int domain, int type, int proto)
 {
     int fd = socket(domain, type, proto);
     if (fd >= 0)
-        note_open(fd, FD_OPENED);
+        NOTE_OPEN(fd, FD_OPENED, "socket");
     return fd;
 }
 
@@ -524,8 +535,8 @@ int grader_socketpair(int domain, int type, int proto, int sv[2])
 {
     int rc = socketpair(domain, type, proto, sv);
     if (rc == 0) {
-        note_open(sv[0], FD_OPENED);
-        note_open(sv[1], FD_OPENED);
+        NOTE_OPEN(sv[0], FD_OPENED, "socketpair");
+        NOTE_OPEN(sv[1], FD_OPENED, "socketpair");
     }
     return rc;
 }
@@ -534,8 +545,8 @@ int grader_pipe(int p[2])
 {
     int rc = pipe(p);
     if (rc == 0) {
-        note_open(p[0], FD_OPENED);
-        note_open(p[1], FD_OPENED);
+        NOTE_OPEN(p[0], FD_OPENED, "pipe");
+        NOTE_OPEN(p[1], FD_OPENED, "pipe");
     }
     return rc;
 }
@@ -544,8 +555,8 @@ int grader_pipe2(int p[2], int flags)
 {
     int rc = pipe2(p, flags);
     if (rc == 0) {
-        note_open(p[0], FD_OPENED);
-        note_open(p[1], FD_OPENED);
+        NOTE_OPEN(p[0], FD_OPENED, "pipe2");
+        NOTE_OPEN(p[1], FD_OPENED, "pipe2");
     }
     return rc;
 }
@@ -554,7 +565,7 @@ int grader_dup(int fd)
 {
     int d = dup(fd);
     if (d >= 0)
-        note_open(d, FD_OPENED);
+        NOTE_OPEN(d, FD_OPENED, "dup");
     return d;
 }
 
@@ -562,7 +573,7 @@ int grader_dup2(int fd, int to)
 {
     int d = dup2(fd, to);
     if (d >= 0 && d != fd)
-        note_open(d, FD_OPENED);
+        NOTE_OPEN(d, FD_OPENED, "dup2");
     return d;
 }
 
@@ -570,7 +581,7 @@ int grader_dup3(int fd, int to, int flags)
 {
     int d = dup3(fd, to, flags);
     if (d >= 0)
-        note_open(d, FD_OPENED);
+        NOTE_OPEN(d, FD_OPENED, "dup3");
     return d;
 }
 
@@ -586,7 +597,7 @@ int grader_fcntl(int fd, int cmd, ...)
     va_end(ap);
     int rc = fcntl(fd, cmd, arg);
     if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-        note_open(rc, FD_OPENED);
+        NOTE_OPEN(rc, FD_OPENED, "fcntl");
     return rc;
 }
 
@@ -594,7 +605,7 @@ int grader_eventfd(unsigned init, int flags)
 {
     int fd = eventfd(init, flags);
     if (fd >= 0)
-        note_open(fd, FD_OPENED);
+        NOTE_OPEN(fd, FD_OPENED, "eventfd");
     return fd;
 }
 
@@ -602,7 +613,7 @@ int grader_epoll_create1(int flags)
 {
     int fd = epoll_create1(flags);
     if (fd >= 0)
-        note_open(fd, FD_OPENED);
+        NOTE_OPEN(fd, FD_OPENED, "epoll_create1");
     return fd;
 }
 
@@ -640,6 +651,23 @@ static uint64_t count_open(void)
             n++;
         else
             note_close(fd);
+    }
+    return n;
+}
+
+uint64_t remote_io_mark(void) { return atomic_load(&opens); }
+
+size_t remote_io_open_where(uint64_t since, remote_fd_where *out, size_t max)
+{
+    count_open(); /* forgets the descriptors closed behind the book's back */
+    size_t n = 0;
+    for (int fd = 0; fd < IO_FDS; fd++) {
+        io_fd *f = &fds[fd];
+        if (atomic_load(&f->kind) == FD_NONE || atomic_load(&f->seq) <= since)
+            continue;
+        if (n < max)
+            out[n] = (remote_fd_where){ fd, atomic_load(&f->call), atomic_load(&f->site) };
+        n++;
     }
     return n;
 }

@@ -54,6 +54,7 @@ int grader_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options);
 static struct {
     atomic_flag lock;
     pid_t alive[BOOK_PIDS]; /* the student's children not yet reaped */
+    uintptr_t site[BOOK_PIDS]; /* the return address of each one's fork */
     remote_procs n;
 } book = { .lock = ATOMIC_FLAG_INIT };
 
@@ -65,12 +66,14 @@ static void book_lock(void)
 
 static void book_unlock(void) { atomic_flag_clear_explicit(&book.lock, memory_order_release); }
 
-static void book_forked(pid_t pid)
+static void book_forked(pid_t pid, uintptr_t site)
 {
     book_lock();
     book.n.forks++;
-    if (book.n.alive < BOOK_PIDS)
+    if (book.n.alive < BOOK_PIDS) {
+        book.site[book.n.alive] = site;
         book.alive[book.n.alive++] = pid;
+    }
     if (book.n.alive > book.n.alive_max)
         book.n.alive_max = book.n.alive;
     book_unlock();
@@ -84,7 +87,9 @@ static void book_reaped(pid_t pid, const uint64_t *cpu_us)
     for (uint32_t i = 0; i < book.n.alive; i++) {
         if (book.alive[i] != pid)
             continue;
-        book.alive[i] = book.alive[--book.n.alive];
+        book.n.alive--;
+        book.alive[i] = book.alive[book.n.alive];
+        book.site[i] = book.site[book.n.alive];
         if (cpu_us) {
             if (book.n.reaped == 0 || *cpu_us < book.n.cpu_us_min)
                 book.n.cpu_us_min = *cpu_us;
@@ -186,7 +191,8 @@ static bool fork_fails(void)
     return left == 0;
 }
 
-pid_t grader_fork(void)
+/* A fork of the student's, called at `site`. */
+static pid_t fork_from(uintptr_t site)
 {
     if (fork_fails()) {
         errno = atomic_load(&fail_errno);
@@ -197,12 +203,13 @@ pid_t grader_fork(void)
         atomic_flag_clear(&book.lock);
         memset(&book.n, 0, sizeof book.n);
     } else if (pid > 0) {
-        book_forked(pid);
+        book_forked(pid, site);
     }
     return pid;
 }
 
-pid_t grader_vfork(void) { return grader_fork(); }
+pid_t grader_fork(void) { return fork_from((uintptr_t)__builtin_return_address(0)); }
+pid_t grader_vfork(void) { return fork_from((uintptr_t)__builtin_return_address(0)); }
 
 /* The parent and state of process `pid` from /proc/PID/stat; false when it
  * is gone. The command name may hold spaces and ')': parse after the last. */
@@ -257,6 +264,23 @@ remote_children remote_children_look(void)
     remote_children c = { 0, 0 };
     for_each_child(count_child, &c);
     return c;
+}
+
+size_t remote_children_where(remote_child_where *out, size_t max)
+{
+    book_lock();
+    size_t n = book.n.alive;
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = (remote_child_where){ book.alive[i], '?', book.site[i] };
+    book_unlock();
+    for (size_t i = 0; i < n && i < max; i++) {
+        char pid[16];
+        pid_t ppid;
+        snprintf(pid, sizeof pid, "%d", (int)out[i].pid);
+        if (!proc_stat(pid, &ppid, &out[i].state) || ppid != getpid())
+            out[i].state = '?';
+    }
+    return n;
 }
 
 static void kill_child(pid_t pid, char state, void *arg)

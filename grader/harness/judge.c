@@ -274,7 +274,9 @@ static const char *fn_name(uint32_t fn)
                                           "harness_fail_create",  "harness_interleave",
                                           "a batch",              "harness_virtual_time",
                                           "harness_now_ms",       "harness_sleep_ms",
-                                          "a join (virtual time)", "harness_unjoined_threads" };
+                                          "a join (virtual time)", "harness_unjoined_threads",
+                                          "harness_fd_mark",      "harness_fds_where",
+                                          "harness_children_where" };
     if (fn >= RPC_FN_ENGINE)
         return fn - RPC_FN_ENGINE < sizeof engine / sizeof engine[0] ? engine[fn - RPC_FN_ENGINE]
                                                                      : "the engine";
@@ -710,6 +712,22 @@ uint64_t remote_call(uint32_t fn, size_t nargs, const uint64_t *args)
 int harness_live_threads(void) { return (int)REMOTE_CALL0(RPC_FN_LIVE_THREADS); }
 int harness_threads_created(void) { return (int)REMOTE_CALL0(RPC_FN_THREADS_CREATED); }
 int harness_unjoined_threads(void) { return (int)REMOTE_CALL0(RPC_FN_UNJOINED_THREADS); }
+
+uint64_t harness_fd_mark(void) { return REMOTE_CALL0(RPC_FN_FD_MARK); }
+
+/* A text answer (leftovers.c), in the calling thread's buffer: what fits,
+ * always terminated (the subject's bytes are never trusted to end). */
+static const char *where_text(uint32_t fn, uint64_t arg)
+{
+    static __thread char text[1024];
+    size_t len = 0;
+    remote_call_bytes(fn, 1, &arg, NULL, 0, text, sizeof text - 1, &len);
+    text[len < sizeof text ? len : sizeof text - 1] = '\0';
+    return text;
+}
+
+const char *harness_fds_where(uint64_t mark) { return where_text(RPC_FN_FDS_LEFT, mark); }
+const char *harness_children_where(void) { return where_text(RPC_FN_CHILDREN_LEFT, 0); }
 void harness_fail_create(int n, int err)
 {
     REMOTE_CALL(RPC_FN_FAIL_CREATE, (uint64_t)(int64_t)n, (uint64_t)err);

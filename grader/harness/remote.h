@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* What a subject-side function receives and may give back. */
 typedef struct remote_args {
@@ -174,6 +175,19 @@ void remote_io_faults(uint64_t seed, bool on);
  * err 0 turns it off. Faults on or not. */
 void remote_io_cut_writes(uint64_t budget, int err);
 remote_io_stats remote_io_read_stats(void);
+/* Where the descriptors still open came from: remote_io_mark() numbers the
+ * opens so far; remote_io_open_where(mark, out, max) fills out[] with the
+ * descriptors opened after it and still open (at most max; returns how
+ * many there are): the call that made each ("pipe", "accept"...) and its
+ * caller's return address. (The judge's harness_fds_left says the same in
+ * words, with the student's lines.) */
+typedef struct remote_fd_where {
+    int fd;
+    const char *call;
+    uintptr_t site;
+} remote_fd_where;
+uint64_t remote_io_mark(void);
+size_t remote_io_open_where(uint64_t since, remote_fd_where *out, size_t max);
 /* From now on (until remote_io_loop_thread(false)) the calling thread is
  * an event loop's thread: each blocking read, write, recv, send (and the
  * other transfers) or accept it makes on a descriptor that is not ready
@@ -210,6 +224,15 @@ typedef struct remote_children {
 } remote_children;
 void remote_fail_fork(int k, int err);
 remote_children remote_children_look(void);
+/* The student's children not reaped by its code, each with its state from
+ * /proc ('Z': a zombie; '?': gone, reaped by someone else) and the return
+ * address of its fork: fills out[] (at most max), returns how many. */
+typedef struct remote_child_where {
+    pid_t pid;
+    char state;
+    uintptr_t site;
+} remote_child_where;
+size_t remote_children_where(remote_child_where *out, size_t max);
 unsigned remote_children_reap(void);
 /* The student's own forks and reaps (its fork, wait, waitpid, waitid, wait3
  * and wait4 are wrapped), counted since remote_procs_reset(): parallelism

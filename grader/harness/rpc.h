@@ -83,6 +83,11 @@ enum rpc_engine_fn {
                                             while that one's serves, until its next call */
     RPC_FN_UNJOINED_THREADS,             /* threads the student's code started and neither
                                             joined nor (where allowed) detached */
+    RPC_FN_FD_MARK,                      /* the student's opens so far (remote_io_mark) */
+    RPC_FN_FDS_LEFT,                     /* args: a mark; how many descriptors opened since
+                                            are open, the blob says where (leftovers.c) */
+    RPC_FN_CHILDREN_LEFT,                /* how many children are unreaped; the blob says
+                                            where they were forked */
 };
 
 /* Under virtual time, a CALL's `pad`: how many SPAWNs the judge had sent

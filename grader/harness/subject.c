@@ -29,6 +29,7 @@
 #include "callcheck.h"
 #include "engine.h"
 #include "intercept.h"
+#include "leftovers.h"
 #include "remote.h"
 #include "rpc.h"
 #include "sigsafe.h"
@@ -242,8 +243,11 @@ static void install_crash_handlers(void)
 
 /* ---- running calls ------------------------------------------------------- */
 
-static uint64_t engine_call(const rpc_msg *m)
+/* The engine's functions (RPC_FN_ENGINE and up); a text answer replaces
+ * m's blob (*out_len: its length, with its NUL). */
+static uint64_t engine_call(rpc_msg *m, size_t *out_len)
 {
+    uint64_t n;
     switch (m->fn) {
     case RPC_FN_LIVE_THREADS:
         return (uint64_t)intercept_live_threads();
@@ -269,6 +273,16 @@ static uint64_t engine_call(const rpc_msg *m)
     case RPC_FN_VT_PARK:
         vclock_park((uint32_t)m->args[0]);
         return 0;
+    case RPC_FN_FD_MARK:
+        return remote_io_mark();
+    case RPC_FN_FDS_LEFT:
+        n = leftovers_fds(m->args[0], exe_base, (char *)m->blob, RPC_MAX_BLOB);
+        *out_len = strlen((char *)m->blob) + 1;
+        return n;
+    case RPC_FN_CHILDREN_LEFT:
+        n = leftovers_children(exe_base, (char *)m->blob, RPC_MAX_BLOB);
+        *out_len = strlen((char *)m->blob) + 1;
+        return n;
     default:
         return 0;
     }
@@ -345,7 +359,7 @@ static void run_call(rpc_msg *m)
     if (m->fn == RPC_FN_BATCH) {
         calls = run_batch(m, &out_len);
     } else if (m->fn >= RPC_FN_ENGINE) {
-        value = engine_call(m);
+        value = engine_call(m, &out_len);
     } else if (m->fn < remote_function_count && remote_functions[m->fn]) {
         static const size_t max_runs = RPC_MAX_RUNS;
         unsigned char *in = NULL;

@@ -16,6 +16,7 @@
 #include "util.h"
 #include "../../sandbox/sandbox.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -466,6 +467,15 @@ static char *spin_placed(const char *spin, const char *where)
     return xasprintf("busy waiting %s: %s", where, spin + sizeof head - 1);
 }
 
+/* True when a test's message names code as " at @HEX". */
+static bool names_sites(const char *msg)
+{
+    for (const char *p = msg ? strstr(msg, " at @") : NULL; p; p = strstr(p + 1, " at @"))
+        if (isxdigit((unsigned char)p[5]))
+            return true;
+    return false;
+}
+
 /* The text of the first (or last) record of a kind, symbolised; NULL. */
 static char *symbolised(const run_context *ctx, const char *bin, const char *records,
                         const char *kind, bool last)
@@ -508,6 +518,13 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
         hash_file(ctx->judge, 0) != ctx->judge_hash) {
         e.binary_modified = true;
         verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
+    if (out->status == TEST_FAILED && !out->engine_found && names_sites(out->message)) {
+        /* The test's own words, naming the student's lines as " at @HEX"
+         * (harness_fds_left, harness_children_left). */
+        char *named = sites_symbolize(out->message, bin, ctx->workdir);
+        free(out->message);
+        out->message = named;
+    }
         return;
     }
     char seed[32];
@@ -581,6 +598,13 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.crash_where = crash_where;
     e.wall_ms = rr.res.wall_ms;
     verdict_of_run(&e, t->category, t->timeout_ms, tsan, run_seed, out);
+    if (out->status == TEST_FAILED && !out->engine_found && names_sites(out->message)) {
+        /* The test's own words, naming the student's lines as " at @HEX"
+         * (harness_fds_left, harness_children_left). */
+        char *named = sites_symbolize(out->message, bin, ctx->workdir);
+        free(out->message);
+        out->message = named;
+    }
     out->timeline = failure_timeline(ctx, bin, tsan, rr.records, out, &student);
 
     free(tsan_report);

@@ -229,7 +229,14 @@ int main(void)
     /* Pipes are not sockets: untouched. */
     int p[2];
     remote_io_faults(5, true);
+    uint64_t mark = remote_io_mark();
     CHECK(grader_pipe(p) == 0, "pipe");
+    remote_fd_where w[4];
+    size_t nw = remote_io_open_where(mark, w, 4);
+    CHECK(nw == 2 && w[0].fd == p[0] && w[1].fd == p[1] && strcmp(w[0].call, "pipe") == 0 &&
+              w[0].site == w[1].site && w[0].site > (uintptr_t)main &&
+              w[0].site < (uintptr_t)main + 8192,
+          "where: %zu descriptors since the mark, not the pipe's two with main's line", nw);
     CHECK(grader_write(p[1], buf, 100) == 100, "a pipe write was cut short");
     CHECK(grader_read(p[0], buf, 100) == 100, "a pipe read was cut short");
 

@@ -74,6 +74,21 @@ int main(void)
     c = look_for(2);
     CHECK(c.children == 3 && c.zombies == 2, "look: %u children, %u zombies; expected 3, 2",
           c.children, c.zombies);
+    /* Where: each unreaped child with its state and the line that forked it
+     * (a vfork's too: the wrapper's caller, not the wrapper). */
+    remote_child_where where[8];
+    size_t nw = remote_children_where(where, 8);
+    CHECK(nw == 3, "where: %zu children, expected 3", nw);
+    int zombies = 0;
+    for (size_t i = 0; i < nw; i++) {
+        zombies += where[i].state == 'Z';
+        CHECK((uintptr_t)where[i].site > (uintptr_t)main && (uintptr_t)where[i].site < (uintptr_t)main + 4096,
+              "child %d: its fork's site %#lx is not in main", (int)where[i].pid,
+              (unsigned long)where[i].site);
+        CHECK(where[i].pid == slow ? where[i].state != 'Z' : where[i].state == 'Z',
+              "child %d: state %c", (int)where[i].pid, where[i].state);
+    }
+    CHECK(zombies == 2, "where: %d zombies, expected 2", zombies);
     /* The look reaped nothing: the zombie's status is still there. */
     int st = 0;
     CHECK(grader_waitpid(quick[0], &st, WNOHANG) == quick[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7,

@@ -110,7 +110,7 @@ START_TEST(closed_peer_epipe)
                   "SIGPIPE could kill the process", (unsigned long long)io.sigpipe_writes);
     chan_close(a);
     HARNESS_CHECK(io_look().open_fds == before.open_fds, "after chan_close of both ends, "
-                  "descriptors your code opened are still open");
+                  "descriptors your code opened are still open: %s", harness_fds_where(0));
 }
 END_TEST
 
@@ -118,7 +118,7 @@ END_TEST
  * left when chan_pair fails for want of descriptors. */
 START_TEST(no_descriptor_left)
 {
-    uint64_t base = io_look().open_fds;
+    uint64_t base = io_look().open_fds, mark = harness_fd_mark();
     for (int i = 0; i < 3; i++) {
         chan_t *b, *a = pair_ok(&b);
         send_ok(b, 10, harness_seed() + (uint64_t)i, "a message from b");
@@ -128,8 +128,8 @@ START_TEST(no_descriptor_left)
         uint64_t now = io_look().open_fds;
         HARNESS_CHECK(now == base, "after chan_close of both ends (%s first), %llu descriptor(s) "
                       "your code opened are still open: chan_close must close every "
-                      "descriptor of its end", i % 2 ? "b" : "a",
-                      (unsigned long long)(now - base));
+                      "descriptor of its end. Still open: %s", i % 2 ? "b" : "a",
+                      (unsigned long long)(now - base), harness_fds_where(mark));
     }
     for (int left = 0; left <= 5; left++) {
         squeezed q = pair_squeezed(left);
@@ -141,10 +141,11 @@ START_TEST(no_descriptor_left)
         }
         uint64_t now = io_look().open_fds;
         HARNESS_CHECK(now == base, "with only %d descriptor(s) free, chan_pair returned %d (%s) "
-                      "and %llu descriptor(s) it opened stay open%s", left, (int)q.rc,
-                      errno_name((int)q.rc), (unsigned long long)(now - base),
+                      "and %llu descriptor(s) it opened stay open%s. Still open: %s", left,
+                      (int)q.rc, errno_name((int)q.rc), (unsigned long long)(now - base),
                       q.rc ? ": when a later pipe() fails, close the ones already made before "
-                      "returning the error" : " after chan_close of both ends");
+                      "returning the error" : " after chan_close of both ends",
+                      harness_fds_where(mark));
         HARNESS_CHECK(q.rc != 0 || left >= 2, "with only %d descriptor(s) free chan_pair "
                       "returned 0: it cannot have made its ends", left);
     }

@@ -367,7 +367,7 @@ START_TEST(closes_clients_that_leave)
     uint16_t port = listen_ok(l);
     runner r;
     run_start(&r, l);
-    uint64_t base = io_look().open_fds;
+    uint64_t base = io_look().open_fds, mark = harness_fd_mark();
     for (int i = 0; i < 6; i++) {
         int fd = connect_ok(port, 0);
         client_got g;
@@ -386,11 +386,12 @@ START_TEST(closes_clients_that_leave)
     }
     HARNESS_CHECK(!seen || connections == 0, "6 clients came and closed their connections, but "
                   "2 s later the server still held %d of them open: close a client's socket "
-                  "(and unwatch it) as soon as its recv returns 0", connections);
+                  "(and unwatch it) as soon as its recv returns 0. Still open: %s", connections,
+                  harness_fds_where(mark));
     HARNESS_CHECK(io.open_fds <= base, "6 clients came and closed their connections, but 2 s "
                   "later the server still held %llu more descriptors open than before they "
-                  "came: close a client's socket as soon as its recv returns 0",
-                  (unsigned long long)(io.open_fds - base));
+                  "came: close a client's socket as soon as its recv returns 0. Still open: %s",
+                  (unsigned long long)(io.open_fds - base), harness_fds_where(mark));
     stop_ok(&r, 1000, "after its clients left");
     free_ok(l, before);
 }

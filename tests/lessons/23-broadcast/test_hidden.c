@@ -98,8 +98,9 @@ START_TEST(unsubscribe_and_free_close_pipes)
     hub_free(h);
     uint64_t end = io_look().open_fds;
     HARNESS_CHECK(end == before, "hub_free (with 2 subscribers left) left %lld descriptor%s "
-                  "your code opened still open: close both ends of every subscriber's pipe",
-                  (long long)end - (long long)before, end == before + 1 ? "" : "s");
+                  "your code opened still open: close both ends of every subscriber's pipe. "
+                  "Still open: %s", (long long)end - (long long)before,
+                  end == before + 1 ? "" : "s", harness_fds_where(0));
 }
 END_TEST
 
@@ -281,9 +282,10 @@ START_TEST(churn_while_publishing)
     hub_free(h);
     uint64_t end = io_look().open_fds;
     HARNESS_CHECK(end == before, "after %d subscribers came and went and hub_free, %lld "
-                  "descriptor%s your code opened %s still open: close both ends of each pipe",
-                  2 * rounds + 1, (long long)end - (long long)before,
-                  end == before + 1 ? "" : "s", end == before + 1 ? "is" : "are");
+                  "descriptor%s your code opened %s still open: close both ends of each pipe. "
+                  "Still open: %s", 2 * rounds + 1, (long long)end - (long long)before,
+                  end == before + 1 ? "" : "s", end == before + 1 ? "is" : "are",
+                  harness_fds_where(0));
 }
 END_TEST
 
