@@ -130,20 +130,33 @@ static inline const log_entry *log_find(const run_log *L, int task, int op, int 
 
 static inline double at_ms(const log_entry *e) { return (double)e->t_us / 1000.0; }
 
+/* "the main task" or "task 3". */
+static inline const char *task_name(int task)
+{
+    static char buf[2][24];
+    static int k;
+    if (task == 0)
+        return "the main task";
+    k ^= 1;
+    snprintf(buf[k], sizeof buf[k], "task %d", task);
+    return buf[k];
+}
+
 /* Task `task`'s nth call of `op` returned, at `ms` (virtual time: exact
  * up to 1 ms) with `rc`; `why` says what the test set up. */
 static inline const log_entry *expect_call(const run_log *L, int task, int op, int nth, int rc,
                                            double ms, const char *why)
 {
     const log_entry *e = log_find(L, task, op, nth);
-    HARNESS_CHECK(e != NULL, "%s; but %s of task %d never returned (coro_run returned at %.0f "
-                  "ms)", why, op_name(op), task, (double)L->end_us / 1000.0);
-    HARNESS_CHECK(e->rc == rc, "%s; %s of task %d returned %s, expected %s", why, op_name(op),
-                  task, rc_name(e->rc), rc_name(rc));
-    HARNESS_CHECK(at_ms(e) >= ms - 0.5, "%s; %s of task %d returned at %.1f ms, expected %.0f "
-                  "ms: too early", why, op_name(op), task, at_ms(e), ms);
-    HARNESS_CHECK(at_ms(e) <= ms + 1.0, "%s; %s of task %d returned at %.1f ms, expected %.0f "
-                  "ms (time is virtual here: exact)", why, op_name(op), task, at_ms(e), ms);
+    HARNESS_CHECK(e != NULL, "%s; but %s's %s never returned (coro_run returned at %.0f ms)",
+                  why, task_name(task), op_name(op), (double)L->end_us / 1000.0);
+    HARNESS_CHECK(e->rc == rc, "%s; %s's %s returned %s, expected %s", why, task_name(task),
+                  op_name(op), rc_name(e->rc), rc_name(rc));
+    HARNESS_CHECK(at_ms(e) >= ms - 0.5, "%s; %s's %s returned at %.1f ms, expected %.0f ms: "
+                  "too early", why, task_name(task), op_name(op), at_ms(e), ms);
+    HARNESS_CHECK(at_ms(e) <= ms + 1.0, "%s; %s's %s returned at %.1f ms, expected %.0f ms "
+                  "(time is virtual here: exact)", why, task_name(task), op_name(op), at_ms(e),
+                  ms);
     return e;
 }
 
@@ -151,9 +164,9 @@ static inline const log_entry *expect_call(const run_log *L, int task, int op, i
 static inline void expect_never(const run_log *L, int task, int op, int nth, const char *why)
 {
     const log_entry *e = log_find(L, task, op, nth);
-    HARNESS_CHECK(e == NULL, "%s; yet task %d went on after its suspension point: its %s "
+    HARNESS_CHECK(e == NULL, "%s; yet %s went on after its suspension point: its %s "
                   "returned at %.1f ms. A cancelled task stops at its next suspension point "
-                  "and never runs again", why, task, op_name(op), e ? at_ms(e) : 0.0);
+                  "and never runs again", why, task_name(task), op_name(op), e ? at_ms(e) : 0.0);
 }
 
 /* Every task ran on coro_run's thread, your code started no thread and
@@ -168,14 +181,28 @@ static inline void one_thread_ok(const run_log *L, const char *while_)
                   "one thread that called coro_run", while_, L->forks, L->forks == 1 ? "" : "es");
     uint32_t k = L->n < LOG_MAX ? L->n : LOG_MAX;
     for (uint32_t i = 0; i < k; i++)
-        HARNESS_CHECK(L->e[i].tid == L->runner_tid, "%s, task %d ran on another thread than "
-                      "the one in coro_run: every task runs on coro_run's thread", while_,
-                      L->e[i].task);
+        HARNESS_CHECK(L->e[i].tid == L->runner_tid, "%s, %s ran on another thread than the "
+                      "one in coro_run: every task runs on coro_run's thread", while_,
+                      task_name(L->e[i].task));
     HARNESS_CHECK(L->late == 0, "%s, %u step%s of the tests' tasks ran after coro_run had "
                   "returned (or before it was called): tasks run inside coro_run only",
                   while_, L->late, L->late == 1 ? "" : "s");
     HARNESS_CHECK(L->n <= LOG_MAX, "%s, the tasks recorded %u steps, more than the test's "
                   "scripts can make: a task ran more often than it was resumed?", while_, L->n);
+}
+
+/* coro_run gave back what it allocated: at most LEAK_SLACK bytes more in
+ * use than before it (malloc's per-thread cache keeps some freed chunks
+ * counted as in use; every pending task holds at least its saved context,
+ * about 1 KiB, and the tests leave 20 or more pending). */
+#define LEAK_SLACK 4096
+static inline void freed_ok(const run_log *L, const char *why)
+{
+    int64_t kept = L->bytes_after - L->bytes_before;
+    HARNESS_CHECK(kept < LEAK_SLACK, "%s; coro_run returned with %lld bytes more allocated than "
+                  "when it was called: tasks still pending when the main task returns are "
+                  "cancelled and freed (their stacks and contexts too), and so is every "
+                  "finished task", why, (long long)kept);
 }
 
 /* coro_run returned at `ms` (virtual). */
