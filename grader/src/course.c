@@ -54,10 +54,12 @@ static int cmp_strings(const void *a, const void *b)
 }
 
 /* The keys lesson.json may hold. `id` and `api` are optional checks: the
- * folder and the header say them already, and must agree. */
+ * folder and the header say them already, and must agree. `why` is a note
+ * for the course's maintainers (JSON has no comments): why a setting is
+ * what it is (e.g. "tsan": false); the grader only checks it is a string. */
 static const char *const lesson_keys[] = { "title", "points", "test_timeout_ms",
                                            "compile_timeout_ms", "forbidden", "tsan_ignore",
-                                           "network", "tsan", "id", "api", NULL };
+                                           "network", "tsan", "id", "api", "why", NULL };
 
 static bool known_key(const char *key)
 {
@@ -172,6 +174,11 @@ static int load_lesson(lesson *l, const char *root, const char *id, char *err, s
             snprintf(err, errlen, "%s/lesson.json: unknown field \"%s\"", l->dir, key);
             goto out;
         }
+    }
+    if (json_object_get(j, "why") && !json_is_string(json_object_get(j, "why"))) {
+        snprintf(err, errlen, "%s/lesson.json: \"why\" must be a string (a note for the "
+                              "course's maintainers)", l->dir);
+        goto out;
     }
     const char *jid = json_string_value(json_object_get(j, "id"));
     if (json_object_get(j, "id") && (!jid || strcmp(jid, id) != 0)) {

@@ -106,6 +106,7 @@ PYEOF
 refused "unknown category in points" 'unknown category "speed"' "j['points']['speed'] = 1"
 refused "points not a number" 'points for "race" must be a number' "j['points']['race'] = 'six'"
 refused "unknown lesson.json field" 'unknown field "pionts"' "j['pionts'] = j['points']"
+refused "lesson.json why not a string" '"why" must be a string' "j['why'] = 3"
 refused "an id that is not the folder's" '"id" is "02-banks" but the folder is 02-bank' "j['id'] = '02-banks'"
 refused "an api that disagrees with the header" '"api" disagrees with' \
         "j['api'] = ['account_new', 'account_free']"
