@@ -10,6 +10,7 @@
  * detaches also go to callcheck.h, which checks what each API call left.
  */
 #include "intercept.h"
+#include "intercept_ucontext.h"
 #include "callcheck.h"
 #include "engine.h"
 #include "vclock.h"
@@ -447,7 +448,7 @@ int grader_sem_destroy(sem_t *s)
 
 /* mmap and munmap: the engine keeps the student's MAP_SHARED regions
  * (pshared.c: a process-private mutex there is a misuse once two processes
- * use it). */
+ * use it); intercept_ucontext.c forgets the task stacks unmapped. */
 void *grader_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     void *p = mmap(addr, len, prot, flags, fd, off);
@@ -457,6 +458,7 @@ void *grader_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 
 int grader_munmap(void *addr, size_t len)
 {
+    ucontext_forget_range(addr, len); /* a task stack unmapped: never read again */
     int rc = munmap(addr, len);
     if (rc == 0)
         pshared_unmapped(addr, len);
@@ -476,6 +478,8 @@ void grader_free(void *p)
         watch(p);
     if (p && engine_ready())
         eng_forget_range(p, malloc_usable_size(p), SITE);
+    if (p)
+        ucontext_forget_range(p, malloc_usable_size(p)); /* a task stack freed */
     free(p);
 }
 

@@ -34,4 +34,17 @@ static inline uintptr_t fault_pc(void *uctx)
 #endif
 }
 
+/* The stack pointer at the fault, from the signal context (0 if unknown). */
+static inline uintptr_t fault_sp(void *uctx)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.sp;
+#else
+    (void)uctx;
+    return 0;
+#endif
+}
+
 #endif

@@ -29,6 +29,7 @@
 #include "callcheck.h"
 #include "engine.h"
 #include "intercept.h"
+#include "intercept_ucontext.h"
 #include "leftovers.h"
 #include "remote.h"
 #include "rpc.h"
@@ -184,7 +185,6 @@ static int read_token(void)
 /* "TOKEN crash SIGNO OFFSET...": return addresses relative to the executable. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
 {
-    (void)info;
     void *pcs[32];
     int n = backtrace(pcs, 32);
     uintptr_t pc = fault_pc(uctx);
@@ -195,6 +195,8 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     for (int i = 0; i < n && pc; i++)
         if ((uintptr_t)pcs[i] == pc)
             first = i;
+    /* A task stack overrun (intercept_ucontext.c): said first, as such. */
+    ucontext_crash_check(sig, info, fault_sp(uctx));
     char line[TOKEN_LEN + 32 + 33 * 20];
     size_t len = 0;
     memcpy(line, token, TOKEN_LEN);
@@ -611,6 +613,7 @@ int main(int argc, char **argv)
     (void)log_dir;
 #endif
     install_crash_handlers();
+    ucontext_set_report(harness_chan_record);
     pthread_key_create(&student_chan_key, close_student_chan);
     intercept_reset();
     /* The engine reports a hang after a quarter of the time limit without

@@ -32,7 +32,8 @@
 
 const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", "witness.c", NULL };
 const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "intercept_time.c",
-                                        "intercept_io.c", "intercept_proc.c", "leftovers.c", "c11threads.c",
+                                        "intercept_io.c", "intercept_proc.c", "intercept_ucontext.c",
+                                        "leftovers.c", "c11threads.c",
                                         "atomics.c", /* empty but in the TSan flavour */
                                         ENGINE_SOURCES,
                                         NULL };

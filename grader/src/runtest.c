@@ -556,6 +556,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
                           ? symbolised(ctx, bin, rr.records, "lockorder", false)
                           : NULL;
     char *misuse = symbolised(ctx, bin, rr.records, "misuse", false);
+    char *overflow = symbolised(ctx, bin, rr.records, "overflow", false);
     char *spin = symbolised(ctx, bin, rr.records, "spin", false);
     const char *spin_at = spin ? verdict_find_record(rr.records, "spin_at") : NULL;
     bool timed_out = rr.res.timed_out || rr.res.cpu_exceeded;
@@ -592,6 +593,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     e.deadlock = deadlock;
     e.lockorder = lockorder;
     e.misuse = misuse;
+    e.overflow = overflow;
     e.spin = spin;
     e.hang = hang;
     e.leak = leak;
@@ -612,6 +614,7 @@ static void run_once(const run_context *ctx, const test_info *t, bool tsan, uint
     free(leak);
     free(lockorder);
     free(misuse);
+    free(overflow);
     free(spin);
     free(hang);
     free(student_file);

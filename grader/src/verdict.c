@@ -91,6 +91,10 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
     if (e->binary_modified) {
         out->message = xstrdup("the test binary was modified by an earlier test run of this "
                                "submission: not graded");
+    } else if (e->overflow) {
+        /* First: an overrun stack corrupts whatever the run did after it. */
+        out->message = xstrdup(e->overflow);
+        out->engine_found = true;
     } else if (e->leak) {
         /* First: what a call left behind is the cause of what follows
          * (a mutex still held deadlocks the next call). */

@@ -6,6 +6,8 @@
  * already symbolised); this file applies the rules:
  *   - a test passes only on a `pass` record (with this run's token) AND a
  *     clean exit (status 0);
+ *   - a task stack overrun (the "overflow" record, intercept_ucontext.c)
+ *     fails any test: what follows it (a crash, wrong values) is its effect;
  *   - a call that left threads unjoined or a mutex held (the "leak"
  *     record, callcheck.c) fails any test;
  *   - the engine's deadlock record fails any test, then its misuse record
@@ -69,6 +71,7 @@ typedef struct run_evidence {
     const char *hang;        /* the engine's last hang record, symbolised */
     const char *leak;        /* the first "leak" record: a call's threads or locks left behind */
     const char *crash_where; /* "in f (file.c:12)": the crash record, symbolised */
+    const char *overflow;    /* a task's stack overrun (intercept_ucontext.c), symbolised */
     double wall_ms;
 } run_evidence;
 

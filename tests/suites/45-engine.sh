@@ -365,6 +365,23 @@ else
     fail "intercept_io unit test builds" "$(head -c 300 "$bin.log")"
 fi
 
+# ---- coroutines: intercept_ucontext.c's task stack overflows -------------------
+# Its unit test (tests/engine/ucontext/stack_overflow.c) links the file
+# alone: a task within its stack is not reported and gets its makecontext
+# arguments; an overrun stack is reported (once) when the task switches
+# away or returns, naming its size and the makecontext call; a fault in a
+# guard page below a stack is that stack's overflow (the handler on the
+# alternate stack the wrapper gave the thread), a fault elsewhere is not.
+bin="$work/stack_overflow"
+if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
+       "$ROOT/tests/engine/ucontext/stack_overflow.c" "$ROOT/grader/harness/intercept_ucontext.c" \
+       -o "$bin" 2>"$bin.log"; then
+    if "$bin" >"$bin.out" 2>&1; then pass "intercept_ucontext: task stack overflows reported as such"
+    else fail "intercept_ucontext: task stack overflows reported as such" "$(head -c 600 "$bin.out")"; fi
+else
+    fail "intercept_ucontext unit test builds" "$(head -c 300 "$bin.log")"
+fi
+
 # ---- processes: intercept_proc.c's injected fork failures, the children look --
 # Its unit test (tests/engine/proc/proc_children.c) links the file alone:
 # the k-th fork fails with the errno asked (and later ones), vfork is a

@@ -255,6 +255,28 @@ START_TEST(misuse_fails_any_test_with_its_text)
 }
 END_TEST
 
+START_TEST(stack_overflow_leads)
+{
+    /* A task's stack overrun (intercept_ucontext.c) fails any test, before
+     * the crash or the misuse it may have caused: those are its effects. */
+    run_evidence e = { .records = "overflow x\ncrash b 1 2\n", .wait_status = EXIT(1),
+                       .overflow = "task stack overflow: the 4096-byte stack made at "
+                                   "coro.c:175 (makecontext) was overrun",
+                       .misuse = "thread 2 unlocked mutex 1 at coro.c:40" };
+    test_outcome o = judge(&e, CAT_ORDERING, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_assert(o.engine_found);
+    ck_message_has(o, "task stack overflow: the 4096-byte stack made at coro.c:175");
+    test_outcome_free(&o);
+    run_evidence passed = { .records = "pass t\n", .wait_status = EXIT(0),
+                            .overflow = "task stack overflow: the 8192-byte stack" };
+    o = judge(&passed, CAT_TIMING, false);
+    ck_assert_int_eq(o.status, TEST_FAILED);
+    ck_message_has(o, "the 8192-byte stack");
+    test_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(busy_waiting_fails_with_its_text)
 {
     /* The engine ended the run (exit 87) when a thread spun under virtual
@@ -550,6 +572,7 @@ TCase *verdict_tcase(void)
     tcase_add_test(tc, lock_order_fails_deadlock_tests_only);
     tcase_add_test(tc, engine_deadlock_fails_any_test);
     tcase_add_test(tc, misuse_fails_any_test_with_its_text);
+    tcase_add_test(tc, stack_overflow_leads);
     tcase_add_test(tc, busy_waiting_fails_with_its_text);
     tcase_add_test(tc, leak_fails_any_test_and_comes_first);
     tcase_add_test(tc, sandbox_output_and_modified_binary);
