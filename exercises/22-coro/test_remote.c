@@ -63,12 +63,12 @@ static void record(int task, int op, int slot, int pc, int rc, int64_t value)
                             .tid = (int32_t)gettid() };
 }
 
-/* About kib KiB of stack, a frame of 1 KiB at a time. */
+/* About kib KiB of stack, a frame of 1 KiB at a time, every byte written. */
 static __attribute__((noinline)) int64_t deep(unsigned kib)
 {
     volatile char frame[1000];
-    frame[0] = (char)kib;
-    frame[sizeof frame - 1] = 1;
+    for (size_t i = 0; i < sizeof frame; i++)
+        frame[i] = (char)(kib + i);
     if (kib <= 1)
         return frame[0] + frame[sizeof frame - 1];
     return deep(kib - 1) + frame[sizeof frame - 1];

@@ -26,7 +26,12 @@
  *     in every state (sleeping, awaiting, in a timed wait, never started),
  *     malloc'd bytes back where they were, and a second coro_run in which
  *     no task of the first may run (pending_in_every_state);
- *   - a task's stack: 32 KiB of recursion in a task (deep_stack).
+ *   - a task's stack: 32 KiB of recursion in a task, every byte written
+ *     (deep_stack); the engine (intercept_ucontext.c) marks the lowest
+ *     bytes of every stack made by makecontext and checks them at each
+ *     switch away and when the task returns, so a stack too small fails
+ *     with "task stack overflow", naming the makecontext line, in
+ *     whichever test first overruns it.
  */
 #include "harness.h"
 #include "test_support.h"
