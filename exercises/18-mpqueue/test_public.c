@@ -202,8 +202,10 @@ START_TEST(get_timeout_is_honoured)
     t0 = harness_now_ms();
     rc = mpq_get_timeout(q, item, 0);
     took = harness_now_ms() - t0;
-    HARNESS_CHECK(rc == 0, "mpq_get_timeout(q, item, 0) with an item queued returned %d, "
-                  "expected 0 (the item is there: take it)", rc);
+    HARNESS_CHECK(rc == 0, "after a timed-out mpq_get_timeout(q, item, 1500) and one put, "
+                  "mpq_get_timeout(q, item, 0) returned %d, expected 0: the item is there, "
+                  "take it (look before waiting). Or did the timed-out get take a slot? A "
+                  "get that times out must take nothing", rc);
     HARNESS_CHECK(item_value(item, 8) == v, "mpq_get_timeout(q, item, 0) did not give the "
                   "item queued (after a timed-out get that must have taken nothing)");
     HARNESS_CHECK(took < 1.0, "mpq_get_timeout(q, item, 0) with an item queued took %.1f ms",
