@@ -411,7 +411,7 @@ static uint64_t do_collect(remote_args *a)
         if (k < 0 && errno != EINTR)
             break;
         if (k <= 0) {
-            if (now_ms() - quiet_since > 3000) {
+            if (now_ms() - quiet_since > 4000) {
                 r.hung = 1;
                 for (size_t i = 0; i < nkids; i++)
                     kill(kids[i], SIGKILL);

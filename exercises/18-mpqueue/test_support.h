@@ -68,7 +68,7 @@ typedef struct kids_report {
     uint32_t spawned;      /* children started */
     uint32_t exited_ok;    /* of them, ended with _exit(0) */
     uint32_t killed_by;    /* the first signal one of them died of (0: none) */
-    uint32_t hung;         /* 1: no child sent anything for 3 s; the grader killed them */
+    uint32_t hung;         /* 1: no child sent anything for 4 s; the grader killed them */
     uint32_t records;      /* kid_records that follow */
     uint32_t dropped;      /* records beyond MAX_RECORDS */
     uint32_t spare;        /* 1: the grader's own code in your process failed, not yours */
@@ -86,7 +86,7 @@ typedef struct kids_report {
 /* Starts `count` children of `role` (KIDS_PUT, KIDS_GET) on queue q, whose
  * items are item_size bytes. Returns 0 or the errno of a failed fork. */
 int kids_spawn(mpq_t *q, size_t item_size, int role, size_t count, size_t n, uint32_t base);
-/* Waits until every child spawned has ended (killing them after 3 s in
+/* Waits until every child spawned has ended (killing them after 4 s in
  * which none sent anything), reaps them, and returns what they sent:
  * up to cap records in rec, the counts in *r. */
 size_t kids_collect(kids_report *r, kid_record *rec, size_t cap);
@@ -128,7 +128,7 @@ static inline void kids_ok(const kids_report *r, const kid_record *rec, size_t n
                       k->kid, k->value);
     }
     HARNESS_CHECK(!r->hung, "%s: the children got stuck (nothing came from any of them for "
-                  "3 s; the grader killed them). Items put by one process never reached "
+                  "4 s; the grader killed them). Items put by one process never reached "
                   "another, or a wake-up was lost: is everything (the indices and count, the "
                   "locks, the slots) in the one MAP_SHARED mapping, and the mutex and "
                   "conditions PTHREAD_PROCESS_SHARED?", what);
