@@ -60,7 +60,8 @@ one() { # ID KIND LESSON SUBDIR EXPECT
     local id=$1 kind=$2 lesson=$3 sub=$4 expect=$5
     "$GRADER" grade --quiet --lesson "$lesson" --out "$work/$id.json" "$sub" >/dev/null 2>&1
     # shellcheck disable=SC2086 # the categories are words
-    python3 "$ROOT/tests/judge.py" "$kind" "$work/$id.json" $expect >"$work/$id.verdict"
+    JUDGE_SOURCE=$(ls "$sub"/*.c 2>/dev/null | head -1) \
+        python3 "$ROOT/tests/judge.py" "$kind" "$work/$id.json" $expect >"$work/$id.verdict"
 }
 
 # One entry per thing graded: "LESSON NAME KIND SUBDIR EXPECT COUNT".

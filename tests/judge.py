@@ -4,15 +4,31 @@
 KIND is what was graded:
   skeleton  must be graded and score 0;
   solution  (or correct) must be graded with full marks;
-  buggy     must lose points in every CATEGORY (its "expect:" line).
+  buggy     must lose points in every CATEGORY (its "expect:" line) and,
+            when the variant's source (env JUDGE_SOURCE) has "says:" lines,
+            some failing test's message must hold each one's text: the
+            failure is the one the variant is about, not another.
 Prints "1" when the grading is as it must be, else "0 " and one line saying
 why (the failing tests with their seeds, so the miss can be replayed).
 Shared by tests/lesson-pass.sh and scripts/flake-guard.sh.
 """
 import json
+import os
+import re
 import sys
 
 CATEGORIES = {"functional", "race", "deadlock", "ordering", "timing"}
+
+
+def says(source):
+    """The texts of a variant's "says:" lines (in its first comment)."""
+    if not source:
+        return []
+    try:
+        head = open(source).read().split("*/", 1)[0]
+    except OSError:
+        return []
+    return [m.strip() for m in re.findall(r"says: *(.+)", head)]
 
 
 def verdict(kind, path, expect):
@@ -39,6 +55,11 @@ def verdict(kind, path, expect):
         if not expect or unknown:
             return "0 bad expect: line: %r" % " ".join(expect)
         missed = [c for c in expect if not any(t["category"] == c for t in bad)]
+        unsaid = [s for s in says(os.environ.get("JUDGE_SOURCE"))
+                  if not any(s in (t.get("message") or "") for t in bad)]
+        if not missed and unsaid:
+            return "0 no failing test says %r (first message: %s)" % (
+                unsaid[0], (bad[0].get("message") or "")[:300] if bad else "none")
         if not missed:
             return "1"
         return "0 not caught in %s; score %s (seed %s)" % (

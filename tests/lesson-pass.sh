@@ -5,7 +5,8 @@
 #     LESSON_RUNS times (default 3; tests/suites/20-lessons.sh keeps the
 #     machine loaded meanwhile);
 #   - every buggy variant (tests/lessons/L/buggy/*.c) loses points in each
-#     category its first comment's "expect:" line names;
+#     category its first comment's "expect:" line names, and each
+#     "says: TEXT" line there is in some failing test's message;
 #   - every correct alternative (tests/lessons/L/correct/*.c) gets full marks;
 #   - every JSON validates against the schema.
 # A lesson needs buggy/ and correct/, each with at least one file.
@@ -85,7 +86,8 @@ for kind in buggy correct; do
         if [ $kind = buggy ]; then
             expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs)
             # shellcheck disable=SC2086 # the categories are words
-            graded "$id buggy $name caught (${expect:-no expect: line})" buggy "$v" $expect
+            JUDGE_SOURCE=$v graded "$id buggy $name caught (${expect:-no expect: line})" buggy \
+                "$v" $expect
         else
             graded "$id correct $name: full marks" correct "$v"
         fi

@@ -46,3 +46,24 @@ if [ $rc -eq 1 ] && grep -q "correct/no_lock_at_all .* 0%" "$out" && grep -q "fi
 else
     fail "flake guard: a buggy file among correct/ fails the guard" "exit $rc: $(head -c 600 "$out")"
 fi
+
+# The judge's "says:" lines: a buggy variant caught in its category by a
+# failure that does not say what its "says:" line says is not caught.
+cat >"$work/variant.c" <<'SRC'
+/* BUG: a sample.
+ * expect: functional
+ * says: forked at fork.c:26 */
+SRC
+cat >"$work/verdict.json" <<'JSON'
+{"lessons": [{"status": "graded", "score": 0, "max_score": 4, "tests": [
+ {"name": "t", "category": "functional", "status": "failed", "seed": 1,
+  "message": "2 zombies. Yours: 2 processes forked at fork.c:26 (pids 6, 7)"}]}]}
+JSON
+said=$(JUDGE_SOURCE="$work/variant.c" python3 "$ROOT/tests/judge.py" buggy "$work/verdict.json" functional)
+sed -i 's/fork.c:26/fork.c:30/' "$work/verdict.json"
+unsaid=$(JUDGE_SOURCE="$work/variant.c" python3 "$ROOT/tests/judge.py" buggy "$work/verdict.json" functional)
+if [ "$said" = 1 ] && [[ $unsaid == "0 no failing test says 'forked at fork.c:26'"* ]]; then
+    pass "judge: a variant's says: line must be in a failing test's message"
+else
+    fail "judge: a variant's says: line must be in a failing test's message" "said '$said', unsaid '$unsaid'"
+fi

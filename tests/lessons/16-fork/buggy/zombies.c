@@ -1,6 +1,7 @@
 /* BUG: the statuses are read with waitid(..., WNOWAIT), which looks at a
  * child that ended without reaping it: every child stays a zombie.
- * expect: functional ordering race */
+ * expect: functional ordering race
+ * says: forked at fork.c:26 (pids */
 #include "fork.h"
 
 #include <errno.h>

@@ -3,9 +3,11 @@
  * another process never reaches a waiter, and glibc does not promise that
  * a private mutex works across processes at all. The engine reports the
  * first use of a process-private object by a second process ("misuse of
- * the pthread API": any test with two processes fails); until it does,
- * the lost wake-ups hang the tests where processes wait for each other.
- * expect: functional */
+ * the pthread API": any test with two processes fails), before the lost
+ * wake-ups hang the tests where processes wait for each other.
+ * expect: functional
+ * says: was made for one process only, yet it lies in memory shared between processes
+ * says: pthread_mutexattr_setpshared */
 #include "mpqueue.h"
 
 #include <errno.h>

@@ -2,9 +2,11 @@
  * A post in one process (a private futex wake) never wakes a waiter in
  * another, so processes that wait for each other sleep for ever. The
  * engine reports the first use of a process-private object by a second
- * process ("misuse of the pthread API"); until it does, the lost wake-ups
- * hang the tests where processes wait for each other.
+ * process ("misuse of the pthread API"), before the lost wake-ups hang
+ * the tests where processes wait for each other.
  * expect: functional
+ * says: semaphore
+ * says: sem_init(s, 1, value)
  *
  * Otherwise the correct alternative correct/semaphores.c:
  *
