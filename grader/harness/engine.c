@@ -703,6 +703,46 @@ static int cond_wait_common(pthread_cond_t *c, pthread_mutex_t *m, const struct 
     return rc;
 }
 
+/* The deadline ts on clock `from`, moved onto clock `to`: both read at one
+ * moment (virtually when time is), so the wait lasts what the caller
+ * asked. A deadline with an invalid tv_nsec is left alone, for the misuse
+ * rule and the real call's EINVAL. */
+const struct timespec *eng_move_deadline(const struct timespec *ts, clockid_t from, clockid_t to,
+                                         struct timespec *out)
+{
+    if (!ts || from == to || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+        return ts;
+    struct timespec now_from, now_to;
+    if (vclock_active()) {
+        vclock_gettime(from, &now_from);
+        vclock_gettime(to, &now_to);
+    } else {
+        clock_gettime(from, &now_from);
+        clock_gettime(to, &now_to);
+    }
+    int64_t ns = ((int64_t)ts->tv_sec - now_from.tv_sec + now_to.tv_sec) * 1000000000LL +
+                 ts->tv_nsec - now_from.tv_nsec + now_to.tv_nsec;
+    if (ns < 0)
+        ns = 0; /* long past on the new clock too */
+    out->tv_sec = (time_t)(ns / 1000000000LL);
+    out->tv_nsec = (long)(ns % 1000000000LL);
+    return out;
+}
+
+/* pthread_cond_clockwait: the engine's timed wait, with the deadline moved
+ * onto the condition's own clock. */
+int eng_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                       const struct timespec *ts, void *site)
+{
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+        int t = E.ready ? me() : -1;
+        call_failed(t, "pthread_cond_clockwait", EINVAL, site);
+        return EINVAL;
+    }
+    struct timespec moved;
+    return cond_wait_common(c, m, eng_move_deadline(ts, clock, cond_clock(c), &moved), site);
+}
+
 int eng_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, void *site)
 {
     return cond_wait_common(c, m, NULL, site);

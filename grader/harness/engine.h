@@ -102,6 +102,14 @@ int eng_mutex_destroy(pthread_mutex_t *m, void *site);
 int eng_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, void *site);
 int eng_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts,
                        void *site);
+/* pthread_cond_clockwait, and the deadline mover behind the other
+ * clock-taking waits (sem_clockwait, pthread_mutex_clocklock): ts on clock
+ * `from` as a deadline on clock `to` (written in *out), or ts itself when
+ * no move is needed or possible. */
+int eng_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                       const struct timespec *ts, void *site);
+const struct timespec *eng_move_deadline(const struct timespec *ts, clockid_t from, clockid_t to,
+                                         struct timespec *out);
 int eng_cond_signal(pthread_cond_t *c, void *site);
 int eng_cond_broadcast(pthread_cond_t *c, void *site);
 int eng_cond_destroy(pthread_cond_t *c, void *site);
