@@ -28,7 +28,8 @@ def says(source):
         head = open(source).read().split("*/", 1)[0]
     except OSError:
         return []
-    return [m.strip() for m in re.findall(r"says: *(.+)", head)]
+    # A line of its own (" * says: TEXT"), not the word inside a sentence.
+    return [m.strip() for m in re.findall(r"^\s*\*?\s*says: *(.+)$", head, re.M)]
 
 
 def verdict(kind, path, expect):

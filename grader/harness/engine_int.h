@@ -194,6 +194,10 @@ void misuse_error(int t, const char *call, int rc, void *site);
 enum pshared_kind { PS_MUTEX, PS_COND, PS_RWLOCK, PS_SEM };
 extern atomic_bool pshared_active;
 void pshared_init(void);
+/* Any process of the run wrote a misuse record (misuse.c notes it; the
+ * watchdog, in the first process only, ends the run on it). */
+void pshared_note_misuse(void);
+bool pshared_misuse_anywhere(void);
 bool pshared_is_private(enum pshared_kind k, const void *o);
 void pshared_used(int t, enum pshared_kind k, const void *o, bool is_private, int number,
                   void *site);

@@ -71,6 +71,7 @@ static void emit(const char *text)
 {
     E.report("misuse", text);
     atomic_store_explicit(&E.misuse_reported, true, memory_order_relaxed);
+    pshared_note_misuse();
 }
 
 static int thread_id(int t) { return E.threads[t].id; }

@@ -44,6 +44,7 @@ typedef struct region {
 /* The cross-process table: the engine's own shared page(s). */
 typedef struct cross_table {
     _Atomic uint32_t next_region;
+    atomic_bool misuse; /* some process of the run wrote a misuse record */
     struct {
         _Atomic uint64_t key; /* region number << 40 | offset; 0: free */
         _Atomic int32_t pid;  /* the first process that used the object */
@@ -175,6 +176,16 @@ static pid_t first_user(uint64_t key)
     }
     return my_pid; /* full: say nothing */
 }
+
+/* The page is common to the run's processes, so a misuse found in a child
+ * ends the run from the parent's watchdog too (a child has none). */
+void pshared_note_misuse(void)
+{
+    if (cross)
+        atomic_store(&cross->misuse, true);
+}
+
+bool pshared_misuse_anywhere(void) { return cross && atomic_load(&cross->misuse); }
 
 bool pshared_is_private(enum pshared_kind k, const void *o)
 {

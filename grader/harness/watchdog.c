@@ -291,7 +291,8 @@ static void *watch(void *unused)
          * after it (time for the call to finish and show in the timeline),
          * not at its time limit (a wait on the wrong clock never returns). */
         if (E.cfg.exit_on_deadlock &&
-            atomic_load_explicit(&E.misuse_reported, memory_order_relaxed) &&
+            (atomic_load_explicit(&E.misuse_reported, memory_order_relaxed) ||
+             pshared_misuse_anywhere()) &&
             ++misuse_ticks > 1) {
             engine_report_timeline();
             _exit(ENGINE_DEADLOCK_EXIT);
