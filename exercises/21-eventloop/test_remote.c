@@ -18,6 +18,7 @@
 #include "eventloop.h"
 #include "test_support.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum { F_NEW, F_FREE, F_WATCH, F_UNWATCH, F_LATER, F_RUN, F_STOP, F_ECHO_LISTEN,
@@ -505,14 +506,18 @@ static uint64_t do_io_stats(remote_args *a)
     return 0;
 }
 
-/* How many calls of the loop's thread would have blocked; the first one's name. */
+/* How many calls of the loop's thread would have blocked; the first one's
+ * name and line ("recv() at @HEX"). */
 static uint64_t do_loop_blocks(remote_args *a)
 {
     remote_io_loop_blocks b = remote_io_loop_blocked();
     if (b.first_call) {
-        size_t n = strlen(b.first_call);
+        char where[40], text[64]; /* the judge reads LOOP_CALL_NAME - 1 bytes */
+        remote_site_text(b.first_caller, where, sizeof where);
+        snprintf(text, sizeof text, "%s()%s", b.first_call, where);
+        size_t n = strlen(text);
         n = n < a->out_cap ? n : a->out_cap;
-        memcpy(a->out, b.first_call, n);
+        memcpy(a->out, text, n);
         a->out_len = n;
     }
     return b.count;

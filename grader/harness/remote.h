@@ -200,6 +200,10 @@ typedef struct remote_io_loop_blocks {
     uintptr_t first_caller;  /* the return address in its caller */
 } remote_io_loop_blocks;
 void remote_io_loop_thread(bool on);
+/* A return address in the test binary (first_caller above, a site kept by
+ * a test) as " at @HEX", which the grader turns into " at file:line" in a
+ * failure message; "" when it is not in the binary. */
+void remote_site_text(uintptr_t ret, char *buf, size_t cap);
 remote_io_loop_blocks remote_io_loop_blocked(void);
 /* Waits until every other thread of the process has slept in the kernel for
  * quiet_ms (1 ms samples) while served_now did not change; false after

@@ -182,6 +182,14 @@ static int read_token(void)
 
 /* ---- crashes ------------------------------------------------------------- */
 
+void remote_site_text(uintptr_t ret, char *buf, size_t cap)
+{
+    if (exe_base && ret > exe_base)
+        snprintf(buf, cap, " at @%lx", (unsigned long)(ret - 1 - exe_base));
+    else if (cap)
+        buf[0] = '\0';
+}
+
 /* "TOKEN crash SIGNO OFFSET...": return addresses relative to the executable. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
 {

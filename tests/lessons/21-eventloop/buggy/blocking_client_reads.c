@@ -2,7 +2,8 @@
  * and read "until EAGAIN": on a blocking socket the last recv never says
  * EAGAIN, it waits for the client's next bytes, holding the loop's thread:
  * a client that sent part of a message and waits stalls everyone.
- * expect: deadlock */
+ * expect: deadlock
+ * says: blocked in recv() at eventloop.c:390 */
 #include "eventloop.h"
 
 #include <arpa/inet.h>
