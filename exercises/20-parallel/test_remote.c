@@ -72,8 +72,13 @@ static uint64_t do_sum(remote_args *a)
         for (size_t i = 0; i < n; i++)
             arr[i] = array_value(kind, seed, i);
         remote_threads_unjoined_max(true);
+        remote_threads_cpu_read(true);
         r.result = par_sum(arr, n, threads);
         r.unjoined_max = (uint32_t)remote_threads_unjoined_max(true);
+        remote_threads_cpu c = remote_threads_cpu_read(true);
+        r.ended = c.ended;
+        r.cpu_us_min = c.cpu_us_min;
+        r.cpu_us_total = c.cpu_us_total;
     }
     free(arr);
     if (a->out_cap >= sizeof r) {

@@ -39,6 +39,8 @@ typedef struct sum_report {
     int64_t result;        /* what par_sum returned */
     uint32_t unjoined_max; /* the most of its threads started and not yet joined at once */
     uint32_t spare;        /* 1: the grader's own code in your process failed, not yours */
+    uint32_t ended;        /* its threads that ended, and their CPU time (from the start */
+    uint64_t cpu_us_min, cpu_us_total; /* of the thread's function to its end) */
 } sum_report;
 
 /* What came back from one par_armstrong call, besides out[]. */

@@ -512,9 +512,11 @@ static uint64_t do_loop_blocks(remote_args *a)
 {
     remote_io_loop_blocks b = remote_io_loop_blocked();
     if (b.first_call) {
-        char where[40], text[64]; /* the judge reads LOOP_CALL_NAME - 1 bytes */
+        char where[40], text[128]; /* the judge reads LOOP_CALL_NAME - 1 bytes */
         remote_site_text(b.first_caller, where, sizeof where);
-        snprintf(text, sizeof text, "%s()%s", b.first_call, where);
+        snprintf(text, sizeof text, "%s()%s (%s %llu ms)", b.first_call, where,
+                 b.blocked_now ? "blocked for" : "the longest for",
+                 (unsigned long long)b.longest_ms);
         size_t n = strlen(text);
         n = n < a->out_cap ? n : a->out_cap;
         memcpy(a->out, text, n);

@@ -86,7 +86,7 @@ io_stats io_look(void);
 /* How many calls the thread in loop_run made that would block (a blocking
  * read, recv, accept, write or send on a descriptor that was not ready),
  * and the first one's name in call[]. */
-#define LOOP_CALL_NAME 64 /* "recv() at @HEX" */
+#define LOOP_CALL_NAME 128 /* "recv() at @HEX (blocked for N ms)" */
 uint64_t loop_blocks(char call[LOOP_CALL_NAME]);
 /* Your process's child processes now (running or exited, not reaped). */
 int children_now(void);

@@ -13,6 +13,7 @@
 #include "intercept_ucontext.h"
 #include "callcheck.h"
 #include "engine.h"
+#include "remote.h"
 #include "vclock.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct start_info {
@@ -40,9 +42,50 @@ static atomic_int starting_threads;   /* created, not yet known to the engine */
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
+/* The book of the threads' CPU time (remote_threads_cpu_read). */
+static atomic_flag cpu_lock = ATOMIC_FLAG_INIT;
+static remote_threads_cpu cpu_book;
+
+static void cpu_note(uint64_t us)
+{
+    while (atomic_flag_test_and_set_explicit(&cpu_lock, memory_order_acquire))
+        ;
+    if (cpu_book.ended == 0 || us < cpu_book.cpu_us_min)
+        cpu_book.cpu_us_min = us;
+    if (us > cpu_book.cpu_us_max)
+        cpu_book.cpu_us_max = us;
+    cpu_book.cpu_us_total += us;
+    cpu_book.ended++;
+    atomic_flag_clear_explicit(&cpu_lock, memory_order_release);
+}
+
+remote_threads_cpu remote_threads_cpu_read(bool reset)
+{
+    while (atomic_flag_test_and_set_explicit(&cpu_lock, memory_order_acquire))
+        ;
+    remote_threads_cpu b = cpu_book;
+    if (reset)
+        memset(&cpu_book, 0, sizeof cpu_book);
+    atomic_flag_clear_explicit(&cpu_lock, memory_order_release);
+    return b;
+}
+
+static uint64_t thread_cpu_us(void)
+{
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) != 0)
+        return 0;
+    return (uint64_t)cpu.tv_sec * 1000000u + (uint64_t)cpu.tv_nsec / 1000u;
+}
+
+/* The thread's CPU time when its function started: what the grader's own
+ * start-up cost (a wait for its creator, under load) is not counted. */
+static _Thread_local uint64_t cpu_at_start;
+
 static void on_thread_exit(void *unused)
 {
     (void)unused;
+    cpu_note(thread_cpu_us() - cpu_at_start);
     atomic_fetch_sub(&live_threads, 1);
 }
 
@@ -63,6 +106,7 @@ static void *trampoline(void *p)
     eng_thread_start();
     atomic_fetch_sub(&starting_threads, 1);
     eng_timeline_start((void *)fn);
+    cpu_at_start = thread_cpu_us();
     return fn(arg);
 }
 

@@ -105,6 +105,7 @@ typedef struct io_fd {
 } io_fd;
 
 static io_fd fds[IO_FDS];
+static void loop_block_done(void);
 static atomic_uint_fast64_t opens; /* descriptors opened so far */
 static atomic_uint faults_kinds; /* REMOTE_IO_SOCKETS | REMOTE_IO_PIPES | REMOTE_IO_EAGAIN, or 0 */
 static uint64_t faults_seed;
@@ -120,6 +121,9 @@ static atomic_int loop_tid;
 static atomic_uint_fast64_t loop_blocks;
 static const char *_Atomic loop_block_call;
 static atomic_uintptr_t loop_block_caller;
+/* When the loop thread's blocking call now in progress began (0: none),
+ * and the longest such call so far, in ns of CLOCK_MONOTONIC. */
+static atomic_uint_fast64_t loop_block_since, loop_block_longest;
 
 /* ---- the descriptors' book ------------------------------------------------- */
 
@@ -180,6 +184,7 @@ static void note_read(int fd)
  * client's service, whether or not the descriptor is closed. */
 static ssize_t after_read(int fd, ssize_t got, size_t asked)
 {
+    loop_block_done();
     io_fd *f = slot(fd);
     if (f && (got < 0 ? errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK
                       : got == 0 && asked > 0)) {
@@ -269,6 +274,7 @@ static ssize_t plan_write(int fd, size_t n, int flags)
 /* What a write moved, taken from the calling thread's budget. */
 static ssize_t after_write(ssize_t moved)
 {
+    loop_block_done();
     if (cut_errno && moved > 0)
         cut_left -= (uint64_t)moved < cut_left ? (uint64_t)moved : cut_left;
     return moved;
@@ -320,6 +326,14 @@ static size_t iov_total(const struct iovec *iov, int cnt)
 
 /* ---- the loop's thread ------------------------------------------------------------ */
 
+/* Real time (never the virtual clock: a blocked thread's time is real). */
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* A call `name` about to be made on fd by the marked loop thread, which
  * waits for `events` and would block: counted when fd is not ready now. */
 static void note_loop_block(int fd, int flags, short events, const char *name, void *caller)
@@ -337,6 +351,22 @@ static void note_loop_block(int fd, int flags, short events, const char *name, v
         atomic_store(&loop_block_caller, (uintptr_t)caller);
         atomic_store(&loop_block_call, name);
     }
+    atomic_store(&loop_block_since, mono_ns());
+}
+
+/* After a transfer or accept: a counted blocking call of the loop's thread
+ * has returned; how long it held the thread. One load on other calls. */
+static void loop_block_done(void)
+{
+    uint64_t since = atomic_load_explicit(&loop_block_since, memory_order_relaxed);
+    if (since == 0 || atomic_load(&loop_tid) != (int)gettid())
+        return;
+    int e = errno;
+    uint64_t took = mono_ns() - since;
+    atomic_store(&loop_block_since, 0);
+    if (took > atomic_load(&loop_block_longest))
+        atomic_store(&loop_block_longest, took);
+    errno = e;
 }
 
 #define LOOP_READ(fd, flags, name) \
@@ -351,9 +381,14 @@ void remote_io_loop_thread(bool on)
 
 remote_io_loop_blocks remote_io_loop_blocked(void)
 {
+    uint64_t longest = atomic_load(&loop_block_longest);
+    uint64_t since = atomic_load(&loop_block_since);
+    uint64_t now = since ? mono_ns() - since : 0;
     return (remote_io_loop_blocks){ .count = atomic_load(&loop_blocks),
                                     .first_call = atomic_load(&loop_block_call),
-                                    .first_caller = atomic_load(&loop_block_caller) };
+                                    .first_caller = atomic_load(&loop_block_caller),
+                                    .longest_ms = (now > longest ? now : longest) / 1000000u,
+                                    .blocked_now = since != 0 };
 }
 
 /* ---- the wrapped calls -------------------------------------------------------- */
@@ -499,6 +534,7 @@ int grader_accept(int fd, struct sockaddr *a, socklen_t *alen)
     if (fault)
         return (int)refused(fault);
     int c = accept(fd, a, alen);
+    loop_block_done();
     if (c >= 0)
         NOTE_OPEN(c, FD_ACCEPTED, "accept");
     return c;
@@ -512,6 +548,7 @@ int grader_accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
     if (fault)
         return (int)refused(fault);
     int c = accept4(fd, a, alen, flags);
+    loop_block_done();
     if (c >= 0)
         NOTE_OPEN(c, FD_ACCEPTED, "accept4");
     return c;

@@ -198,6 +198,8 @@ typedef struct remote_io_loop_blocks {
     uint64_t count;          /* such calls since the process started */
     const char *first_call;  /* "recv", "accept"...; NULL: none */
     uintptr_t first_caller;  /* the return address in its caller */
+    uint64_t longest_ms;     /* how long the longest of them held the thread */
+    bool blocked_now;        /* one of them has not returned yet (counted so far) */
 } remote_io_loop_blocks;
 void remote_io_loop_thread(bool on);
 /* A return address in the test binary (first_caller above, a site kept by
@@ -262,6 +264,17 @@ remote_procs remote_procs_read(void);
  * since the last call with reset true (which starts again from those
  * unjoined now). Threads run one after another count one. */
 int remote_threads_unjoined_max(bool reset);
+/* The CPU time of each of the student's threads, from the start of its
+ * function to its end (CLOCK_THREAD_CPUTIME_ID, read by the thread itself):
+ * how many ended and the least, most and total, since the last call with
+ * reset true. A split of work between
+ * threads is then graded by the work each did, never by a clock on the
+ * wall (the load of the machine does not change a thread's CPU time). */
+typedef struct remote_threads_cpu {
+    uint32_t ended;
+    uint64_t cpu_us_min, cpu_us_max, cpu_us_total;
+} remote_threads_cpu;
+remote_threads_cpu remote_threads_cpu_read(bool reset);
 #endif
 
 #endif

@@ -205,6 +205,10 @@ static void loop_thread(void)
               b.first_caller != 0, "loop: the marked thread's waiting recv gave count %llu, "
           "call %s (1, recv, its caller)", (unsigned long long)b.count,
           b.first_call ? b.first_call : "none");
+    /* How long it held the thread: the writer's 50 ms nap, about, and over. */
+    CHECK(!b.blocked_now && b.longest_ms >= 40, "loop: the waiting recv held the thread "
+          "%llu ms (now: %d), expected about the writer's 50 ms nap, and over",
+          (unsigned long long)b.longest_ms, (int)b.blocked_now);
     remote_io_loop_thread(false);
     CHECK(waiting_recv(sv) == 1, "loop: a recv failed");
     CHECK(remote_io_loop_blocked().count == 1, "loop: counted after the mark was taken off");

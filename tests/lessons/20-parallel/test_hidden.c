@@ -99,6 +99,30 @@ static void side_by_side(size_t workers)
                   (unsigned long long)a.cpu_us_min, (unsigned long long)a.cpu_us_total);
 }
 
+/* Each of par_sum's threads sums a fair share: its CPU time (from its
+ * function's start to its end, which the machine's load does not change)
+ * is at least an eighth of the mean. A split that gives one thread nearly
+ * everything has the right sum and all threads alive at once, but is not
+ * parallel. */
+START_TEST(fair_share_threads)
+{
+    sum_report r;
+    uint64_t seed = harness_rand();
+    size_t n = MAX_SUM_N, workers = 4;
+    int before = harness_threads_created();
+    long long got = sum_run(ARRAY_RANDOM, seed, n, workers, &r);
+    int created = harness_threads_created() - before;
+    sum_ok(ARRAY_RANDOM, seed, n, got, "par_sum(a, 4000000, 4)");
+    sum_threads_ok("par_sum(a, 4000000, 4)", created, r.unjoined_max, workers);
+    HARNESS_CHECK(r.ended == (uint32_t)created, "par_sum(a, 4000000, 4): %u of its %d threads "
+                  "had ended when it returned", r.ended, created);
+    HARNESS_CHECK(r.cpu_us_min * (uint64_t)created * 8 >= r.cpu_us_total, "par_sum(a, 4000000, "
+                  "4): one thread used %llu us of CPU time out of %llu us for all %d: each "
+                  "must sum a fair share (about a quarter)",
+                  (unsigned long long)r.cpu_us_min, (unsigned long long)r.cpu_us_total, created);
+}
+END_TEST
+
 /* 3 and 6 workers side by side. */
 START_TEST(workers_side_by_side_hidden)
 {
@@ -114,5 +138,6 @@ const graded_test hidden_tests[] = {
     GRADED(sum_without_a_race_8, "race"),
     GRADED(same_for_every_count_hidden, "ordering"),
     GRADED(workers_side_by_side_hidden, "timing"),
+    GRADED(fair_share_threads, "timing"),
     { 0 }
 };
