@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { F_FORK_ALL, F_LOOK, F_REAP };
+enum { F_FORK_ALL, F_LOOK, F_REAP, F_OTHER_CHILD, F_OTHER_CHILD_END };
 REMOTE_NAMES("fork_all", "the test's look at your process's children",
-             "the test's clean-up of your process's children");
+             "the test's clean-up of your process's children",
+             "the test's own child of your process", "the test's wait for its own child");
 
 #ifdef REMOTE_JUDGE
 int fork_run(size_t n, int kind, uint64_t seed, int fail_at, int statuses[], fork_report *report)
@@ -56,6 +57,13 @@ children_seen children_look(void)
 }
 
 void children_reap(void) { REMOTE_CALL0(F_REAP); }
+
+int other_child_start(void) { return (int)(int64_t)REMOTE_CALL0(F_OTHER_CHILD); }
+
+bool other_child_still_there(int pid)
+{
+    return REMOTE_CALL(F_OTHER_CHILD_END, (uint64_t)(int64_t)pid) != 0;
+}
 #endif
 
 #ifdef REMOTE_SUBJECT
@@ -63,6 +71,7 @@ void children_reap(void) { REMOTE_CALL0(F_REAP); }
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -245,7 +254,33 @@ static uint64_t do_reap(remote_args *a)
     return remote_children_reap();
 }
 
-REMOTE_FUNCTIONS(do_fork_all, do_look, do_reap);
+/* A child of the test's own (not forked by your code), which ends at once:
+ * its pid once it is a zombie (waited for without being reaped), or -1. */
+static uint64_t do_other_child(remote_args *a)
+{
+    (void)a;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(OTHER_CHILD_STATUS);
+    siginfo_t info;
+    if (pid < 0 || waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) != 0)
+        return (uint64_t)(int64_t)-1;
+    return (uint64_t)(int64_t)pid;
+}
+
+/* arg: that pid. Reaps it: 1 if it was still there, unreaped, with its
+ * status; 0 if someone else had reaped it. */
+static uint64_t do_other_child_end(remote_args *a)
+{
+    pid_t pid = (pid_t)(int64_t)a->arg[0];
+    int st = 0;
+    pid_t got;
+    while ((got = waitpid(pid, &st, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    return got == pid && WIFEXITED(st) && WEXITSTATUS(st) == OTHER_CHILD_STATUS;
+}
+
+REMOTE_FUNCTIONS(do_fork_all, do_look, do_reap, do_other_child, do_other_child_end);
 /* No function may leave a thread running, detached, or a mutex held. */
 REMOTE_LEAVES();
 #endif

@@ -28,6 +28,8 @@ enum { CHILD_EXITS, CHILD_ENDS_REVERSED, CHILD_CRASHES, CHILD_NULL_FN };
 #define MAX_CHILDREN 128
 /* What statuses[i] holds before the call: still there means not stored. */
 #define STATUS_UNSET 0x7eadbeef
+/* The exit status of the test's own child (other_child_start). */
+#define OTHER_CHILD_STATUS 42
 
 /* The exit value of child i: distinct for every i below 251. */
 static inline int child_value(uint64_t seed, size_t i)
@@ -72,6 +74,12 @@ int fork_run(size_t n, int kind, uint64_t seed, int fail_at, int statuses[],
 children_seen children_look(void);
 /* Kills and reaps whatever children are left (after a look). */
 void children_reap(void);
+/* A child of your process that the test forks itself and that has ended
+ * (a zombie): its pid, or -1. other_child_still_there(pid) then reaps it
+ * and says whether it was still there for the test to reap: a fork_all
+ * that waits for any child (waitpid(-1), wait) takes it. */
+int other_child_start(void);
+bool other_child_still_there(int pid);
 
 /* "0", "EAGAIN (11)", "10 (ECHILD)": what fork_all returned, for messages. */
 static inline const char *rc_text(int rc, char *buf, size_t len)

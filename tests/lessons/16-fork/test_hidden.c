@@ -111,11 +111,40 @@ START_TEST(three_callers)
 }
 END_TEST
 
+/* Your process already has a child of its own (the test's, ended, not yet
+ * reaped) when fork_all starts: fork_all waits for its own children only
+ * and leaves that one to whoever forked it. A fork_all that waits for any
+ * child (waitpid(-1), wait) finds it first, every time: it is the only
+ * child that has ended when the wait begins. */
+START_TEST(other_children_left_alone)
+{
+    uint64_t seed = harness_rand();
+    int other = other_child_start();
+    HARNESS_CHECK(other > 0, "the test could not start a child of its own");
+    int st[8];
+    fork_report r;
+    int rc = fork_run(4, CHILD_ENDS_REVERSED, seed, -1, st, &r);
+    bool still = other_child_still_there(other);
+    report_ok(&r, 4);
+    HARNESS_CHECK(still, "fork_all(4, fn, statuses) reaped a child your process already had "
+                  "(process %d, not one fork_all forked): wait for the pids fork_all forked "
+                  "(waitpid(pid, ...)); waitpid(-1) and wait take any child of the process",
+                  other);
+    char buf[32];
+    HARNESS_CHECK(rc == 0, "fork_all(4, fn, statuses), your process having another child, "
+                  "returned %s, expected 0", rc_text(rc, buf, sizeof buf));
+    statuses_ok(CHILD_ENDS_REVERSED, seed, 4, st, "fork_all(4, fn, statuses), your process "
+                "having another child");
+    no_children_left("fork_all(4, fn, statuses), your process having another child");
+}
+END_TEST
+
 const graded_test hidden_tests[] = {
     GRADED(hundred_children, "functional"),
     GRADED(first_fork_fails, "functional"),
     GRADED(many_crashes, "functional"),
     GRADED(reverse_ending_ten, "ordering"),
     GRADED(three_callers, "race"),
+    GRADED(other_children_left_alone, "race"),
     { 0 }
 };

@@ -1,7 +1,8 @@
 /* BUG: waitpid(-1) reaps any child of the process, a child of another
  * fork_all call in another thread too: that call loses its child's status
  * (it is dropped here) and then finds no child left to wait for (ECHILD).
- * expect: race */
+ * expect: race
+ * says: reaped a child your process already had */
 #include "fork.h"
 
 #include <errno.h>
