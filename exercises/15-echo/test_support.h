@@ -1,35 +1,19 @@
 /* test_support.h - lesson 15's test helpers, shared by the public tests,
- * the grader's hidden tests and test_remote.c: the test's TCP clients (the
- * tests' own sockets, in test_remote.c), the pattern they send, and the
- * look at the server's sockets. Tests only; nothing here is part of the lesson's API. The helpers
- * every lesson may use are in grader/harness/harness.h.
+ * the grader's hidden tests and test_remote.c: checks on the echo the
+ * test's TCP clients got (the clients themselves, the tests' own sockets,
+ * are grader/harness/tcpclient.h's), and the look at the server's
+ * sockets. Tests only; nothing here is part of the lesson's API. The
+ * helpers every lesson may use are in grader/harness/harness.h.
  */
 #ifndef TEST_SUPPORT_H
 #define TEST_SUPPORT_H
 
 #include "echo.h"
+#include "tcpclient.h" /* the tests' TCP clients (grader/harness) */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define CLIENTS_MAX 32
-#define CLIENT_SEED_STEP 1000003u
-#define NO_BAD UINT64_MAX
-
-/* Byte `i` of the stream a client with this seed sends. */
-static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
-{
-    uint64_t x = (seed + i) * 0x9E3779B97F4A7C15ull;
-    return (unsigned char)((x ^ (x >> 29)) >> 40);
-}
-
-/* What a client received: `got` bytes, the offset of the first one that
- * was not the pattern (NO_BAD: none), and why it stopped. */
-enum { GOT_ALL, GOT_TIMEOUT, GOT_EOF, GOT_ERROR /* + errno */ };
-typedef struct client_got {
-    uint64_t got, bad, end;
-} client_got;
 
 /* The engine's book of the server's sockets (grader/harness/intercept_io.c). */
 typedef struct io_stats {
@@ -43,39 +27,11 @@ typedef struct io_stats {
 #include <stdatomic.h>
 #include <time.h>
 
-/* A client connected to 127.0.0.1:port (rcvbuf > 0: that receive buffer),
- * its descriptor; -errno when connect failed (3 s at most), CLIENT_NO_SOCKET
- * when the grader could not make the client's socket. */
-#define CLIENT_NO_SOCKET (-1000000)
-int client_connect(uint16_t port, int rcvbuf);
-/* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
-long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
-/* Receives up to n bytes in ms, checked against pattern bytes from off. */
-client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
-/* Client i of fds[] sends n pattern bytes (seed + i * CLIENT_SEED_STEP)
- * while it reads its echo, all at once, for ms at most; close_done: each
- * client closes as soon as its whole echo came (fds[i] is then gone). */
-void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
-                     bool close_done, client_got got[]);
-/* Closes the client (reset: with an RST, as a client that crashed). */
-void client_close(int fd, bool reset);
-/* A port nobody listens on now. */
-uint16_t client_free_port(void);
 /* Seeded short reads and writes, and EINTR, on the server's sockets. */
 void io_faults(bool on);
 io_stats io_look(void);
 /* Every thread of the server sleeps in the kernel for quiet_ms in a row. */
 bool io_quiet(unsigned quiet_ms, unsigned max_ms);
-
-static inline const char *got_end(const client_got *g)
-{
-    switch (g->end) {
-    case GOT_ALL: return "everything";
-    case GOT_TIMEOUT: return "nothing more came (time out)";
-    case GOT_EOF: return "the server closed the connection";
-    default: return "the connection failed (reset)";
-    }
-}
 
 /* Checks one client's echo: all n bytes, each the one it sent. */
 #define CHECK_ECHO(g, n, what)                                                              \

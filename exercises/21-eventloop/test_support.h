@@ -1,6 +1,7 @@
 /* test_support.h - lesson 21's test helpers, shared by the public tests,
- * the grader's hidden tests and test_remote.c: the test's TCP clients (the
- * tests' own sockets, in test_remote.c), pipes made in your process for
+ * the grader's hidden tests and test_remote.c: checks on what the test's
+ * TCP clients got (the clients, the tests' own sockets, are
+ * grader/harness/tcpclient.h's), pipes made in your process for
  * loop_watch, loop_run on a helper thread, and the look at your sockets.
  * Tests only; nothing here is part of the lesson's API. The helpers every
  * lesson may use are in grader/harness/harness.h.
@@ -9,28 +10,11 @@
 #define TEST_SUPPORT_H
 
 #include "eventloop.h"
+#include "tcpclient.h" /* the tests' TCP clients (grader/harness) */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define CLIENTS_MAX 160
-#define CLIENT_SEED_STEP 1000003u
-#define NO_BAD UINT64_MAX
-
-/* Byte `i` of the stream a client with this seed sends. */
-static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
-{
-    uint64_t x = (seed + i) * 0x9E3779B97F4A7C15ull;
-    return (unsigned char)((x ^ (x >> 29)) >> 40);
-}
-
-/* What a client received: `got` bytes, the offset of the first one that
- * was not the pattern (NO_BAD: none), and why it stopped. */
-enum { GOT_ALL, GOT_TIMEOUT, GOT_EOF, GOT_ERROR /* + errno */ };
-typedef struct client_got {
-    uint64_t got, bad, end;
-} client_got;
 
 /* The engine's book of the descriptors your code opened (intercept_io.c). */
 typedef struct io_stats {
@@ -59,27 +43,6 @@ void pipe_poke(int wr, unsigned n);
 long pipe_drain(int rd);
 void pipe_close(test_pipe p);
 
-/* ---- the clients --------------------------------------------------------------- */
-
-/* A client connected to 127.0.0.1:port (rcvbuf > 0: that receive buffer),
- * its descriptor; -errno when connect failed (3 s at most), CLIENT_NO_SOCKET
- * when the grader could not make the client's socket. */
-#define CLIENT_NO_SOCKET (-1000000)
-int client_connect(uint16_t port, int rcvbuf);
-/* Sends pattern bytes [off, off + n) of `seed`; how many went in ms. */
-long client_send(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
-/* Sends pattern bytes of `seed` until max_bytes went (about: whole 16 KiB
- * sends), or the connection took no more for stall_ms in a row (every
- * buffer on the way is full), max_ms at most; how many went. */
-long client_fill(int fd, uint64_t seed, size_t max_bytes, unsigned stall_ms, unsigned max_ms);
-/* Receives up to n bytes in ms, checked against pattern bytes from off. */
-client_got client_recv(int fd, size_t n, uint64_t seed, size_t off, unsigned ms);
-/* Client i of fds[] sends n pattern bytes (seed + i * CLIENT_SEED_STEP)
- * while it reads its echo, all at once, for ms at most; close_done: each
- * client closes as soon as its whole echo came (fds[i] is then gone). */
-void client_exchange(const int fds[], size_t k, size_t n, uint64_t seed, unsigned ms,
-                     bool close_done, client_got got[]);
-void client_close(int fd, bool reset);
 /* Seeded short reads and writes, EINTR, and EAGAIN on your non-blocking sockets. */
 void io_faults(bool on);
 io_stats io_look(void);
@@ -90,16 +53,6 @@ io_stats io_look(void);
 uint64_t loop_blocks(char call[LOOP_CALL_NAME]);
 /* Your process's child processes now (running or exited, not reaped). */
 int children_now(void);
-
-static inline const char *got_end(const client_got *g)
-{
-    switch (g->end) {
-    case GOT_ALL: return "everything";
-    case GOT_TIMEOUT: return "nothing more came (time out)";
-    case GOT_EOF: return "the server closed the connection";
-    default: return "the connection failed (reset)";
-    }
-}
 
 /* Checks one client's echo: all n bytes, each the one it sent. */
 #define CHECK_ECHO(g, n, what)                                                              \

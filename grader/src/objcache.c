@@ -30,7 +30,8 @@
 
 #define MAX_OBJECT (256u << 20)
 
-const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", "witness.c", NULL };
+const char *const judge_sources[] = { "judge.c", "rpc.c", "trace.c", "witness.c", "tcpclient.c",
+                                      NULL };
 const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "intercept_time.c",
                                         "intercept_io.c", "intercept_proc.c", "intercept_ucontext.c",
                                         "leftovers.c", "c11threads.c",
