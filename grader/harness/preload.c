@@ -40,6 +40,11 @@ static int (*real_gettimeofday)(struct timeval *, void *);
 static unsigned (*real_sleep)(unsigned);
 static int (*real_timespec_get)(struct timespec *, int);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
+/* The waits that name their clock: passed through before the engine starts. */
+static int (*real_cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+                                  const struct timespec *);
+static int (*real_sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+static int (*real_mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
 static void (*real_free)(void *); /* the next free: glibc's, or an allocator's */
 static int record_fd = -1;
 
@@ -119,6 +124,10 @@ static void resolve(void)
     real_sleep = (__typeof__(real_sleep))dlsym(RTLD_NEXT, "sleep");
     real_timespec_get = (__typeof__(real_timespec_get))dlsym(RTLD_NEXT, "timespec_get");
     real_poll = (__typeof__(real_poll))dlsym(RTLD_NEXT, "poll");
+    real_cond_clockwait = (__typeof__(real_cond_clockwait))dlsym(RTLD_NEXT, "pthread_cond_clockwait");
+    real_sem_clockwait = (__typeof__(real_sem_clockwait))dlsym(RTLD_NEXT, "sem_clockwait");
+    real_mutex_clocklock = (__typeof__(real_mutex_clocklock))dlsym(RTLD_NEXT,
+                                                                   "pthread_mutex_clocklock");
     vclock_set_real(real_clock_gettime, real_clock_nanosleep);
     REAL(mutex_lock, "pthread_mutex_lock"); /* last: the "resolved" flag */
 }
@@ -435,6 +444,41 @@ EXPORT int sem_destroy(sem_t *s)
 {
     ENGINE_OR(sem_destroy(s));
     return eng_sem_destroy(s);
+}
+
+/* The waits that name their clock (glibc 2.30): the engine's timed waits
+ * with the deadline moved onto the clock those use (engine.h). */
+EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                                  const struct timespec *ts)
+{
+    resolve();
+    if (!engine_ready())
+        return real_cond_clockwait(c, m, clock, ts);
+    return eng_cond_clockwait(c, m, clock, ts, SITE);
+}
+
+EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ts)
+{
+    resolve();
+    if (!engine_ready())
+        return real_sem_clockwait(s, clock, ts);
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct timespec moved;
+    return eng_sem_timedwait(s, eng_move_deadline(ts, clock, CLOCK_REALTIME, &moved), SITE);
+}
+
+EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *ts)
+{
+    resolve();
+    if (!engine_ready())
+        return real_mutex_clocklock(m, clock, ts);
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+        return EINVAL;
+    struct timespec moved;
+    return eng_mutex_timedlock(m, eng_move_deadline(ts, clock, CLOCK_REALTIME, &moved), SITE);
 }
 
 /* mmap, munmap: the program's MAP_SHARED regions (pshared.c). glibc's own
