@@ -30,7 +30,7 @@ grader: $(BUILD)/grader $(BUILD)/libgrader_engine.so $(BUILD)/libgrader_atomics.
 # binary (grader/src/objcache.c gets it as -DENGINE_SOURCES) and, with
 # preload.c and c11threads.c (its C11 names exported: -DGRADER_PRELOAD), into
 # the LD_PRELOAD library for `grader stress`.
-ENGINE_SRC := engine.c lockorder.c misuse.c noise.c waitpause.c watchdog.c timeline.c callcheck.c vclock.c semaphore.c sample.c pshared.c
+ENGINE_SRC := engine.c lockorder.c misuse.c noise.c waitpause.c watchdog.c timeline.c callcheck.c vclock.c semaphore.c sample.c pshared.c procwait.c
 comma := ,
 empty :=
 space := $(empty) $(empty)

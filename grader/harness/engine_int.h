@@ -204,6 +204,26 @@ void pshared_used(int t, enum pshared_kind k, const void *o, bool is_private, in
 /* misuse.c: the report of that rule; map_site: the mmap of the memory. */
 void misuse_process_private(int t, enum pshared_kind k, int number, void *site, void *map_site);
 
+/* procwait.c: what each process descended from this one is doing.
+ * procwait_look, without E.mu, reads /proc; procwait_describe, under E.mu,
+ * appends it in words (blocked on which mutex, reading which pipe...) and
+ * returns how many processes it named. */
+#define PROCWAIT_SHOWN 6
+typedef struct procwait_proc {
+    pid_t pid;
+    uintptr_t futex; /* blocked on the futex word here (0: see text) */
+    char text[200];
+} procwait_proc;
+typedef struct procwait_seen {
+    int n, more;
+    procwait_proc p[PROCWAIT_SHOWN];
+} procwait_seen;
+void procwait_look(procwait_seen *seen);
+int procwait_describe(const procwait_seen *seen, char *buf, size_t cap, size_t *len);
+/* semaphore.c, under E.mu: the number of the semaphore holding address a
+ * (a futex word inside it), or 0. */
+int sem_number_at(uintptr_t a);
+
 /* watchdog.c */
 void watchdog_start(void);
 /* Under E.mu: appends "thread N holds ... and waits for ..." for thread t. */

@@ -38,6 +38,14 @@ static int sem_number(const void *s)
     return nsems;
 }
 
+int sem_number_at(uintptr_t a)
+{
+    for (int i = 0; i < nsems; i++)
+        if (a >= (uintptr_t)sems[i] && a < (uintptr_t)sems[i] + sizeof(sem_t))
+            return i + 1;
+    return 0;
+}
+
 static void progress(void) { atomic_fetch_add_explicit(&E.progress, 1, memory_order_relaxed); }
 
 /* Thread t's note of an event on s; returns the semaphore's number. */

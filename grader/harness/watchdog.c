@@ -250,7 +250,7 @@ void eng_describe_thread(char *buf, size_t cap, size_t *len, int t)
 }
 
 /* Under E.mu: the hang report; false when there is nothing to say. */
-static bool hang_report(char *buf, size_t cap)
+static bool hang_report(const procwait_seen *others, char *buf, size_t cap)
 {
     size_t len = 0;
     int shown = 0, more = 0;
@@ -273,6 +273,15 @@ static bool hang_report(char *buf, size_t cap)
     }
     if (more)
         eng_appendf(buf, cap, &len, "; and %d more", more);
+    /* The processes the code forked, seen from outside (procwait.c). */
+    size_t before = len;
+    eng_appendf(buf, cap, &len, "%s", shown || more ? "; other processes: " : "other processes: ");
+    if (procwait_describe(others, buf, cap, &len) > 0) {
+        anything = true;
+    } else {
+        len = before;
+        buf[len] = '\0';
+    }
     return anything;
 }
 
@@ -308,12 +317,14 @@ static void *watch(void *unused)
         if (said || quiet_ms < E.cfg.stall_ms)
             continue;
         said = true;
+        static procwait_seen others;
+        procwait_look(&others); /* before E.mu: it allocates (procwait.c) */
         eng_enter();
         for (int i = 0; i < E.nthreads; i++) {
             if (E.threads[i].alive && eng_find_wait_cycle(i, buf, sizeof buf))
                 eng_report_deadlock(buf);
         }
-        bool any = hang_report(buf, sizeof buf);
+        bool any = hang_report(&others, buf, sizeof buf);
         eng_leave();
         if (any)
             E.report("hang", buf);

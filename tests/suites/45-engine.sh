@@ -163,6 +163,17 @@ dups=$(grep '^misuse ' "$work/unlock_twice.records" | grep -o ' at @[0-9a-f]*' |
 if [ "$n" -ge 1 ] && [ "$n" -le 2 ] && [ -z "$dups" ]; then pass "a misuse is reported once per rule and line"
 else fail "a misuse is reported once per rule and line" "$n records: $(head -c 400 "$work/unlock_twice.records")"; fi
 
+# A hang across processes: the first process's report says, seen from
+# /proc, what each forked process waits for (procwait.c).
+msg=$(jget "$work/pipe_hang.json" "r.get('message', '')" 2>/dev/null)
+missing=
+for part in "waits to read a pipe (its descriptor" "whose write end is held by that process itself" \
+            "close the ends a process does not use" "waits on semaphore 1"; do
+    grep -qF -- "$part" <<<"$msg" || missing+="'$part' "
+done
+if [ -z "$missing" ]; then pass "a hang report names what each forked process waits for"
+else fail "a hang report names what each forked process waits for" "want $missing in: $msg"; fi
+
 # A wait-for cycle through a join: the worker waits for the lock main holds
 # while main joins it.
 f="$ROOT/tests/engine/join_cycle.c"
