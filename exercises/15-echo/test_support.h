@@ -107,7 +107,9 @@ static inline void *stop_body(void *p)
 }
 
 /* echo_stop(s) on a helper thread: the test fails when it has not returned
- * within ms (real time; `while` says what the clients were doing). Then
+ * within ms (real time in which the machine ran the test: a stall watch
+ * with nothing counted as progress; `while` says what the clients were
+ * doing). Then
  * every thread echo_start started must have been joined and every
  * descriptor the server opened closed. */
 static inline void stop_ok(echo_server_t *s, unsigned ms, const char *while_)
@@ -117,11 +119,10 @@ static inline void stop_ok(echo_server_t *s, unsigned ms, const char *while_)
     atomic_store(&st.done, false);
     pthread_t t;
     harness_thread_start(&t, stop_body, &st);
-    double t0 = real_ms();
-    struct timespec nap = { 0, 1000000 };
-    while (!atomic_load(&st.done) && real_ms() - t0 < ms)
-        nanosleep(&nap, NULL);
-    HARNESS_CHECK(atomic_load(&st.done), "echo_stop did not return within %u ms %s: it must wake "
+    static atomic_long no_progress;
+    long last;
+    bool returned = harness_watch_progress(&st.done, &no_progress, ms, &last);
+    HARNESS_CHECK(returned, "echo_stop did not return within %u ms %s: it must wake "
                   "every worker, whether it waits in accept or in a read of an idle client "
                   "(shutdown() the sockets: a close() does not wake a thread blocked in them)",
                   ms, while_);
