@@ -62,13 +62,6 @@ static inline int connect_ok(echo_server_t *s, int rcvbuf)
                   "error %d", port, -fd);
     return fd;
 }
-/* Real time in ms, for bounds on what the server does. */
-static inline double real_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* The server's TCP sockets as the tests see them (the sandbox lists what
  * the processes on its network hold; the tests' own are left out): how

@@ -305,13 +305,6 @@ static inline void sub_init(sub_got *g, int fd, const frames *f, unsigned char *
 
 /* ---- publishing under a watch --------------------------------------------------- */
 
-static inline double real_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 typedef struct publisher {
     hub_t *h;
     frames *f;
@@ -333,7 +326,8 @@ static inline void *publisher_body(void *p)
 
 /* Publishes on a helper thread; the test fails when one call has not
  * returned for stall_ms, or all of them took more than total_ms (real
- * time). `while_` says what the subscribers were doing. */
+ * time in which the test's watcher got the CPU: harness_patience_nap).
+ * `while_` says what the subscribers were doing. */
 static inline void publish_watched(publisher *pub, unsigned stall_ms, unsigned total_ms,
                                    const char *while_)
 {
@@ -342,26 +336,23 @@ static inline void publish_watched(publisher *pub, unsigned stall_ms, unsigned t
     pthread_t t;
     harness_thread_start(&t, publisher_body, pub);
     size_t total = pub->calls * (pub->repeat ? pub->repeat : 1);
-    double t0 = real_ms(), seen_at = t0;
+    harness_patience all = harness_patience_start(total_ms), one = harness_patience_start(stall_ms);
     long last = 0;
-    struct timespec nap = { 0, 2000000 };
     while (!atomic_load(&pub->done)) {
-        double now = real_ms();
         long p = atomic_load(&pub->progress);
         if (p != last) {
             last = p;
-            seen_at = now;
+            one = harness_patience_start(stall_ms);
         }
-        HARNESS_CHECK(now - seen_at < stall_ms, "hub_publish did not return for %u ms (after "
+        HARNESS_CHECK(harness_patience_nap(&one), "hub_publish did not return for %u ms (after "
                       "%ld of %zu frames of %zu bytes, %s): a write to a full pipe waits until "
                       "the subscriber reads. Make your end of each pipe non-blocking "
                       "(O_NONBLOCK): the write then fails with EAGAIN and that subscriber "
                       "skips the frame", stall_ms, last, total, pub->len, while_);
-        HARNESS_CHECK(now - t0 < total_ms, "publishing %zu frames of %zu bytes took more than "
+        HARNESS_CHECK(harness_patience_count(&all), "publishing %zu frames of %zu bytes took more than "
                       "%u ms (%ld were done; %s): hub_publish must not wait for a slow "
                       "subscriber (no retry or sleep on EAGAIN: that subscriber skips the "
                       "frame)", total, pub->len, total_ms, last, while_);
-        nanosleep(&nap, NULL);
     }
     harness_thread_join(t);
 }

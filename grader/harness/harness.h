@@ -229,6 +229,24 @@ void harness_abandon_threads(void);
 bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
                             long *last);
 
+/* The same patience for a test's own polling loop: a wait that checks
+ * something every 2 ms for up to limit_ms,
+ *     harness_patience p = harness_patience_start(2000);
+ *     while (!ready() && harness_patience_nap(&p))
+ *         ;
+ * harness_patience_nap sleeps 2 ms and returns true, or returns false
+ * (without sleeping) once limit_ms of real time have passed in which the
+ * waiter woke at least once per 4 ms on average. */
+typedef struct harness_patience {
+    double t0;
+    unsigned naps, limit_ms;
+} harness_patience;
+harness_patience harness_patience_start(unsigned limit_ms);
+bool harness_patience_nap(harness_patience *p);
+/* For a second limit on the same loop: counts the nap the loop took with
+ * another patience, without sleeping; false once this limit is out. */
+bool harness_patience_count(harness_patience *p);
+
 /* ---- the trace recorder (trace.c) ----------------------------------------
  * For tests that check the ORDER of events. Any thread records with
  * harness_trace("say", i); recording is lock-free (it never blocks, so it

@@ -161,30 +161,47 @@ void harness_gate_free(harness_gate *g)
     free(g);
 }
 
-/* A stall is stall_ms of real time without progress in which this watcher
- * also woke at least once per 4 ms on average (ticks): on a machine so
- * loaded that the watcher cannot wake every few milliseconds, the run's
- * threads are kept waiting for a CPU too, and the wait goes on. (A run
- * starved alone, its cgroup behind the others, is not seen here: the
- * sandbox's witness could read the subject's run delay; not done yet.) */
+/* A limit is limit_ms of real time in which the waiter also woke at least
+ * once per 4 ms on average (naps): on a machine so loaded that the waiter
+ * cannot wake every few milliseconds, the run's threads are kept waiting
+ * for a CPU too, and the wait goes on. (A run starved alone, its cgroup
+ * behind the others, is not seen here: the sandbox's witness could read
+ * the subject's run delay; not done yet.) */
+harness_patience harness_patience_start(unsigned limit_ms)
+{
+    return (harness_patience){ real_now_ms(), 0, limit_ms };
+}
+
+bool harness_patience_count(harness_patience *p)
+{
+    if (real_now_ms() - p->t0 > p->limit_ms && p->naps >= p->limit_ms / 4)
+        return false;
+    p->naps++;
+    return true;
+}
+
+bool harness_patience_nap(harness_patience *p)
+{
+    if (!harness_patience_count(p))
+        return false;
+    real_sleep_ms(2);
+    return true;
+}
+
 bool harness_watch_progress(atomic_bool *done, atomic_long *progress, unsigned stall_ms,
                             long *last)
 {
     long seen = atomic_load(progress);
-    double since = real_now_ms();
-    unsigned ticks = 0, ticks_wanted = stall_ms / 4;
+    harness_patience wait = harness_patience_start(stall_ms);
     while (!atomic_load(done)) {
         long now = atomic_load(progress);
         if (now != seen) {
             seen = now;
-            since = real_now_ms();
-            ticks = 0;
-        } else if (real_now_ms() - since > stall_ms && ticks >= ticks_wanted) {
+            wait = harness_patience_start(stall_ms);
+        } else if (!harness_patience_nap(&wait)) {
             *last = seen;
             return false;
         }
-        real_sleep_ms(2);
-        ticks++;
     }
     *last = atomic_load(progress);
     return true;

@@ -26,6 +26,7 @@
  */
 #include "engine_int.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -168,10 +169,12 @@ static pid_t first_user(uint64_t key)
             k = empty; /* another process took the slot meanwhile */
         }
         if (k == key) {
-            pid_t p;
-            while ((p = atomic_load(&cross->slot[h].pid)) == 0)
-                ; /* its taker is about to write it */
-            return p;
+            /* Its taker is about to write the pid. A taker killed in
+             * between never will: after a bounded wait, say nothing. */
+            pid_t p = 0;
+            for (int tries = 0; tries < 100000 && (p = atomic_load(&cross->slot[h].pid)) == 0; tries++)
+                sched_yield();
+            return p ? p : my_pid;
         }
     }
     return my_pid; /* full: say nothing */

@@ -131,13 +131,11 @@ START_TEST(closes_clients_that_leave)
         client_exchange(&fd, 1, 300, harness_seed() + (uint64_t)i, 3000, true, &g);
         CHECK_ECHO(g, 300, "6 clients one after another");
     }
-    double t0 = real_ms();
-    struct timespec nap = { 0, 2000000 };
+    harness_patience wait = harness_patience_start(2000);
     io_stats io = io_look();
     int listening = 0, connections = 0;
     bool seen = server_sockets(&listening, &connections);
-    while ((io.open_fds > base || (seen && connections > 0)) && real_ms() - t0 < 2000) {
-        nanosleep(&nap, NULL);
+    while ((io.open_fds > base || (seen && connections > 0)) && harness_patience_nap(&wait)) {
         io = io_look();
         seen = server_sockets(&listening, &connections);
     }
