@@ -29,8 +29,14 @@ typedef struct run_context {
     const char *bin_tsan;  /* NULL: no ThreadSanitizer run */
     const char *judge;     /* the tests: runs beside each subject run */
     uint64_t seed;
-    uint64_t bin_hash;     /* content hashes taken right after the build: a */
-    uint64_t bin_tsan_hash; /* binary that changed since is never run again */
+    /* Where the sandbox is weak (results not protected: no namespaces, the
+     * same user), an earlier run could rewrite the binaries. There, their
+     * content hashes are taken right after the build, and a binary that
+     * changed since is never run again; elsewhere nothing can write them,
+     * and re-reading 10 MB before each run was a tenth of a grading's CPU. */
+    bool check_binaries;
+    uint64_t bin_hash;
+    uint64_t bin_tsan_hash;
     uint64_t judge_hash;
     unsigned parallel_runs; /* >1: a test's runs may go side by side (spare cores) */
 } run_context;
