@@ -23,7 +23,9 @@
  *   - start the test's own threads with harness_thread_start and check with
  *     HARNESS_CHECK, so a failing check never leaves them running (below);
  *   - never wait for the student's code without a bound: a call that may
- *     hang runs on a helper thread under harness_watch_progress.
+ *     hang runs on a helper thread under harness_watch_progress, and a loop
+ *     that polls for what the code should do naps with harness_patience
+ *     (a bound in real time alone fails correct code on a loaded machine).
  * Helpers that only one lesson needs stay in that lesson's test files.
  */
 #ifndef HARNESS_H
