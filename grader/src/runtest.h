@@ -33,7 +33,8 @@ typedef struct run_context {
      * same user), an earlier run could rewrite the binaries. There, their
      * content hashes are taken right after the build, and a binary that
      * changed since is never run again; elsewhere nothing can write them,
-     * and re-reading 10 MB before each run was a tenth of a grading's CPU. */
+     * and re-reading some 4 MB before each run cost up to a tenth of a
+     * grading's CPU. */
     bool check_binaries;
     uint64_t bin_hash;
     uint64_t bin_tsan_hash;
