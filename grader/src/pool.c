@@ -207,21 +207,34 @@ static void run_pieces(size_t n, unsigned jobs, const bool *exclusive, pool_fn f
     piece *p = xcalloc(n ? n : 1, sizeof *p);
     for (size_t i = 0; i < n; i++)
         p[i].fd = -1;
+    /* The order the pieces start in: the exclusive ones first. An
+     * exclusive piece met later waits for the running ones to finish while
+     * the other cores idle; first, nothing is running yet. (Results and
+     * progress still come in index order. With `stop`, there are no
+     * exclusive pieces: the order is the index order cancel_from counts.) */
+    size_t *order = xcalloc(n ? n : 1, sizeof *order), nordered = 0;
+    for (size_t i = 0; exclusive && i < n; i++)
+        if (exclusive[i])
+            order[nordered++] = i;
+    for (size_t i = 0; i < n; i++)
+        if (!exclusive || !exclusive[i])
+            order[nordered++] = i;
     size_t next_start = 0, next_shown = 0, running = 0;
     struct pollfd *pf = xcalloc(jobs, sizeof *pf);
     size_t *which = xcalloc(jobs, sizeof *which);
     bool alone = false; /* an exclusive piece is running */
     while (next_shown < n) {
         while (running < jobs && next_start < n && !alone) {
-            bool excl = exclusive && exclusive[next_start];
+            size_t i = order[next_start];
+            bool excl = exclusive && exclusive[i];
             if (excl && running > 0)
                 break; /* it waits for the others to finish */
-            if (start(&p[next_start], next_start, fn, ctx) == 0) {
+            if (start(&p[i], i, fn, ctx) == 0) {
                 running++;
                 alone = excl;
             } else { /* could not fork: this piece fails, the rest go on */
-                p[next_start].pid = -1;
-                p[next_start].status = 127 << 8;
+                p[i].pid = -1;
+                p[i].status = 127 << 8;
             }
             next_start++;
         }
@@ -249,7 +262,7 @@ static void run_pieces(size_t n, unsigned jobs, const bool *exclusive, pool_fn f
         if (next_shown >= n)
             break;
         nfds_t k = 0;
-        for (size_t i = next_shown; i < next_start; i++)
+        for (size_t i = next_shown; i < n && k < jobs; i++)
             if (p[i].fd >= 0) {
                 pf[k] = (struct pollfd){ p[i].fd, POLLIN, 0 };
                 which[k++] = i;
@@ -268,5 +281,6 @@ static void run_pieces(size_t n, unsigned jobs, const bool *exclusive, pool_fn f
     }
     free(pf);
     free(which);
+    free(order);
     free(p);
 }

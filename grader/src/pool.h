@@ -22,7 +22,8 @@ typedef json_t *(*pool_fn)(size_t i, FILE *progress, void *ctx);
 /* Runs fn for every i < n, `jobs` at once (>= 1), starting them in index
  * order. A piece with exclusive[i] set (exclusive may be NULL) runs alone:
  * it starts when nothing else runs, and nothing starts while it runs (a
- * timing test must not share the cores). results[i] is the piece's JSON, or
+ * timing test must not share the cores); the exclusive pieces start first,
+ * so that no core idles while one waits for the others to finish. results[i] is the piece's JSON, or
  * NULL when its child died or sent nothing valid; then failures[i] says how
  * ("the grader's process for this WHAT was killed by ...", malloc'd), else
  * it is NULL. Progress goes to `progress` (NULL: dropped)

@@ -1,6 +1,7 @@
 /* test_pool.c - pool_run_until's early stop (grader/src/pool.c) and
  * sbx_cancel (sandbox/sandbox.c): the test runs made ahead of time that a
- * failing first run makes unwanted end at once, not at their own limits. */
+ * failing first run makes unwanted end at once, not at their own limits;
+ * and pool_run's exclusive pieces (timing tests): alone, and first. */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -111,11 +112,65 @@ START_TEST(no_stop_every_result)
 }
 END_TEST
 
+/* Each piece sleeps 50 ms between two time stamps, its index in its JSON. */
+static json_t *timed_piece(size_t i, FILE *progress, void *ctx)
+{
+    (void)ctx;
+    fprintf(progress, "piece %zu\n", i);
+    double t0 = now_s();
+    struct timespec nap = { 0, 50 * 1000000L };
+    nanosleep(&nap, NULL);
+    return json_pack("{s:i, s:f, s:f}", "i", (int)i, "start", t0, "end", now_s());
+}
+
+/* Exclusive pieces run alone, before the others; every result is its
+ * own piece's, in index order, and progress comes in index order too. */
+START_TEST(exclusive_pieces_alone_and_first)
+{
+    enum { N = 7 };
+    const bool exclusive[N] = { false, true, false, false, true, false, false };
+    json_t *results[N] = { 0 };
+    char *failures[N] = { 0 };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *progress = open_memstream(&text, &len);
+    pool_run(N, 2, exclusive, timed_piece, NULL, "piece", progress, results, failures);
+    fclose(progress);
+    double start[N], end[N];
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(results[i] != NULL, "piece %d: %s", i, failures[i] ? failures[i] : "?");
+        ck_assert_int_eq(json_integer_value(json_object_get(results[i], "i")), i);
+        start[i] = json_real_value(json_object_get(results[i], "start"));
+        end[i] = json_real_value(json_object_get(results[i], "end"));
+    }
+    for (int i = 0; i < N; i++) {
+        if (!exclusive[i])
+            continue;
+        for (int j = 0; j < N; j++) {
+            if (j == i)
+                continue;
+            ck_assert_msg(end[j] <= start[i] || start[j] >= end[i],
+                          "piece %d ran beside exclusive piece %d", j, i);
+            if (!exclusive[j])
+                ck_assert_msg(end[i] <= start[j], "piece %d started before exclusive piece %d",
+                              j, i);
+        }
+    }
+    ck_assert_str_eq(text, "piece 0\npiece 1\npiece 2\npiece 3\npiece 4\npiece 5\npiece 6\n");
+    free(text);
+    for (int i = 0; i < N; i++) {
+        json_decref(results[i]);
+        free(failures[i]);
+    }
+}
+END_TEST
+
 TCase *pool_tcase(void)
 {
     TCase *tc = tcase_create("pool");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, a_failing_piece_cancels_the_rest);
     tcase_add_test(tc, no_stop_every_result);
+    tcase_add_test(tc, exclusive_pieces_alone_and_first);
     return tc;
 }
