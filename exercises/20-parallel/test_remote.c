@@ -55,6 +55,8 @@ size_t arm_run(long lo, long hi, size_t procs, long out[], size_t cap, arm_repor
 #endif
 
 #ifdef REMOTE_SUBJECT
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* arg: kind, seed, n, threads. */
@@ -88,6 +90,28 @@ static uint64_t do_sum(remote_args *a)
     return 0;
 }
 
+/* The CPU time of a process that does nothing (a fork and an exit from
+ * this process, whose size a worker's fork copies): the most of two, so
+ * that a worker's own share is what it uses beyond that. */
+static uint64_t empty_process_cpu_us(void)
+{
+    uint64_t most = 0;
+    for (int k = 0; k < 2; k++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        struct rusage ru;
+        int st;
+        if (pid < 0 || wait4(pid, &st, 0, &ru) != pid)
+            continue;
+        uint64_t us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+                      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+        if (us > most)
+            most = us;
+    }
+    return most;
+}
+
 /* arg: lo, hi, procs, cap. */
 static uint64_t do_armstrong(remote_args *a)
 {
@@ -105,6 +129,7 @@ static uint64_t do_armstrong(remote_args *a)
     }
     for (size_t k = 0; k < cap + 8 + ARMSTRONG_COUNT; k++)
         out[k] = OUT_UNSET;
+    r.cpu_us_empty = empty_process_cpu_us();
     remote_procs_reset();
     pid_t me = getpid();
     r.count = par_armstrong(lo, hi, procs, out, cap);

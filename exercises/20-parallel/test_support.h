@@ -51,8 +51,21 @@ typedef struct arm_report {
     uint32_t alive_after; /* forked and never reaped by your code */
     uint32_t reaped;
     uint64_t cpu_us_min, cpu_us_total; /* CPU time of the reaped workers */
-    uint32_t spare;
+    uint64_t cpu_us_empty; /* of an empty process forked just before */
 } arm_report;
+
+/* Each worker's CPU time beyond what an empty process costs (fork, exit)
+ * is at least an eighth of the mean: a split that gives one worker nearly
+ * everything is caught however large a process's own cost is. */
+static inline bool arm_fair(const arm_report *a)
+{
+    if (a->reaped == 0)
+        return true;
+    uint64_t e = a->cpu_us_empty;
+    uint64_t min = a->cpu_us_min > e ? a->cpu_us_min - e : 0;
+    uint64_t all = a->cpu_us_total > e * a->reaped ? a->cpu_us_total - e * a->reaped : 0;
+    return min * a->reaped * 8 >= all;
+}
 
 /* The Armstrong numbers below 10^9, ascending. */
 static const long armstrong_numbers[] = {
