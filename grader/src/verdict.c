@@ -76,6 +76,23 @@ static const char *signal_name(int sig)
     }
 }
 
+/* What the judge was waiting for when the subject went, from its "gone"
+ * record ("NAME FILE:LINE the program under test stopped while the test
+ * waited for WHAT (it crashed, ...)"), as "WHAT)"; NULL if it does not say. */
+static char *gone_during(const char *gone)
+{
+    static const char mark[] = " while the test waited for ";
+    const char *line_end = gone + strcspn(gone, "\n");
+    const char *w = strstr(gone, mark);
+    if (!w || w > line_end)
+        return NULL;
+    w += strlen(mark);
+    const char *end = strstr(w, " (it crashed");
+    if (!end || end > line_end || end - w > 200)
+        return NULL;
+    return xasprintf("%.*s)", (int)(end - w), w);
+}
+
 /* The verdict's status and message, in order of the evidence's strength. */
 static void decide(const run_evidence *e, int category, unsigned timeout_ms, bool tsan,
                    test_outcome *out)
@@ -141,10 +158,15 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
                                      "wake-up, or an endless loop",
                                      timeout_ms / 1000.0);
     } else if (gone && !crash && !WIFSIGNALED(st)) {
-        /* The same words as an exit before any record (below): one event. */
-        out->message = xasprintf("the program exited (status %d) before the test finished: "
+        /* The same words as an exit before any record (below): one event,
+         * with what the test was waiting for when the program went. */
+        char *during = gone_during(gone);
+        out->message = xasprintf("the program exited (status %d) before the test finished%s%s: "
                                  "is exit() called from the lesson's code?",
-                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                                 during ? " (the test was waiting for " : "",
+                                 during ? during : "");
+        free(during);
     } else if (fail) {
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */
         const char *msg = strchr(fail, ' ');
