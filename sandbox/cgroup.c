@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -154,6 +155,42 @@ static bool probe_v1(void)
     return true;
 }
 
+/* A run's groups go when it ends (sbx_cgroup_destroy), but not always: a
+ * grader killed mid-run leaves them, and a TSan process on a loaded
+ * machine can take longer to exit than destroy waits, which leaves its
+ * pids and cpu groups behind (empty, later). So each grader first removes
+ * the groups that are stale: named after a process that no longer exists,
+ * made more than `min_age_s` seconds ago (a grader in another PID namespace
+ * may share the hierarchy: its pids mean nothing here, and its young
+ * groups may be empty between create and add). A group that still has
+ * processes cannot be removed: rmdir refuses it. Returns how many went. */
+int sbx_cgroup_sweep(const char *base, long min_age_s)
+{
+    DIR *d = base && *base ? opendir(base) : NULL;
+    if (!d)
+        return 0;
+    int removed = 0;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d));) {
+        long pid;
+        unsigned n;
+        char rest;
+        if (sscanf(e->d_name, "sbx-%ld-%u%c", &pid, &n, &rest) != 2 || pid <= 0 ||
+            (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char path[600];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime >= min_age_s &&
+            rmdir(path) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+#define STALE_AGE_S 600 /* no run of ours lasts 10 minutes */
+
 int sbx_cgroup_probe(void)
 {
     if (version >= 0)
@@ -169,6 +206,12 @@ int sbx_cgroup_probe(void)
         version = 1;
     else
         version = 0;
+    if (version > 0) {
+        sbx_cgroup_sweep(base_mem, STALE_AGE_S);
+        if (strcmp(base_pids, base_mem) != 0)
+            sbx_cgroup_sweep(base_pids, STALE_AGE_S);
+        sbx_cgroup_sweep(base_cpu, STALE_AGE_S);
+    }
     return version;
 }
 

@@ -50,8 +50,12 @@ typedef struct sbx_cgroup {
     int version;    /* 0: none, 1, 2 */
 } sbx_cgroup;
 
-/* Which cgroup version is usable here (0: none). Cached. */
+/* Which cgroup version is usable here (0: none). Cached. The first call
+ * also removes stale groups (sbx_cgroup_sweep). */
 int sbx_cgroup_probe(void);
+/* Removes base's empty sbx-PID-N groups whose PID is gone, made at least
+ * min_age_s seconds ago; returns how many. */
+int sbx_cgroup_sweep(const char *base, long min_age_s);
 /* True when each run also gets a cpu group of its own (a fair share). */
 bool sbx_cgroup_fair_cpu(void);
 /* Creates a fresh cgroup with the given limits. Returns 0, or -1 (no cgroup). */

@@ -256,6 +256,7 @@ TCase *timeline_tcase(void); /* test_timeline.c */
 TCase *rundelay_tcase(void); /* test_rundelay.c */
 TCase *pool_tcase(void); /* test_pool.c */
 TCase *witness_tcase(void); /* test_witness.c */
+TCase *cgroup_tcase(void); /* test_cgroup.c */
 
 int main(void)
 {
@@ -280,6 +281,7 @@ int main(void)
     suite_add_tcase(s, rundelay_tcase());
     suite_add_tcase(s, pool_tcase());
     suite_add_tcase(s, witness_tcase());
+    suite_add_tcase(s, cgroup_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
