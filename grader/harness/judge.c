@@ -553,7 +553,25 @@ typedef struct repeat_req {
 } repeat_req;
 static __thread repeat_req next_repeat;
 static __thread harness_repeat_result last_repeat;
-static __thread harness_run repeat_runs[RPC_MAX_RUNS];
+/* The runs of this thread's last repeat: 64 KiB, made on the first repeat
+ * (a static __thread array that size was memset for every judge thread,
+ * callback servers included: 16 page faults each). */
+static __thread harness_run *repeat_runs;
+static pthread_key_t repeat_key;
+static pthread_once_t repeat_once = PTHREAD_ONCE_INIT;
+static void make_repeat_key(void) { pthread_key_create(&repeat_key, free); }
+
+static harness_run *repeat_buffer(void)
+{
+    if (!repeat_runs) {
+        pthread_once(&repeat_once, make_repeat_key);
+        repeat_runs = malloc(RPC_MAX_RUNS * sizeof *repeat_runs);
+        if (!repeat_runs)
+            ck_abort_msg("out of memory for a repeat's results");
+        pthread_setspecific(repeat_key, repeat_runs); /* freed at the thread's exit */
+    }
+    return repeat_runs;
+}
 
 void harness_repeat(uint64_t times) { next_repeat = (repeat_req){ times, 0, false }; }
 
@@ -695,6 +713,8 @@ uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, cons
     m->has_stop = r.has_stop;
     call(m);
     uint64_t value = m->args[0];
+    if (r.times >= 1)
+        repeat_buffer();
     if (r.times > 1) {
         /* Every result, checked: the runs must add up to the calls made. */
         size_t n = m->blob_len / sizeof(rpc_run);
