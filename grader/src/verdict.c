@@ -83,6 +83,9 @@ static char *gone_during(const char *gone)
 {
     static const char mark[] = " while the test waited for ";
     const char *line_end = gone + strcspn(gone, "\n");
+    const char *b = strstr(gone, " before the test began");
+    if (b && b < line_end)
+        return xstrdup("the program to start)");
     const char *w = strstr(gone, mark);
     if (!w || w > line_end)
         return NULL;

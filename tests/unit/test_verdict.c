@@ -401,6 +401,13 @@ START_TEST(gone_takes_the_subjects_fate)
     ck_assert_int_eq(o.status, TEST_FAILED);
     ck_message_has(o, "exited (status 0)");
     test_outcome_free(&o);
+    /* It never said HELLO: the message says so. */
+    run_evidence s = { .records = "gone t judge.c:1 the program under test stopped before "
+                                  "the test began: it did not start\n",
+                       .wait_status = EXIT(0) };
+    o = judge(&s, CAT_FUNCTIONAL, false);
+    ck_message_has(o, "(the test was waiting for the program to start)");
+    test_outcome_free(&o);
     /* The engine stopped a deadlock: the deadlock, not the exit. */
     run_evidence d = { .records = GONE "deadlock 3 1 0x10\n", .wait_status = EXIT(1),
                        .deadlock = "thread 3 holds lock 1 (locked at transfer.c:62)" };
