@@ -94,10 +94,11 @@ static void side_by_side(size_t workers)
     HARNESS_CHECK(a.forks == workers && a.alive_max == workers, "%s forked %u processes, at "
                   "most %u alive at once, expected %zu, all alive at once: fork every worker "
                   "before waiting for any", what, a.forks, a.alive_max, workers);
-    HARNESS_CHECK(arm_fair(&a), "%s: one worker used %llu us of CPU time out of %llu us for "
-                  "all (an empty process costs %llu us): each must scan a fair share", what,
-                  (unsigned long long)a.cpu_us_min, (unsigned long long)a.cpu_us_total,
-                  (unsigned long long)a.cpu_us_empty);
+    HARNESS_CHECK(arm_fair(&a), "%s: the workers did unequal shares: the least busy used "
+                  "%llu us of CPU time, of %llu us for all (starting and ending a process that "
+                  "does nothing costs about %llu us). Give each worker a fair share of the "
+                  "range", what, (unsigned long long)a.cpu_us_min,
+                  (unsigned long long)a.cpu_us_total, (unsigned long long)a.cpu_us_empty);
 }
 
 /* Each of par_sum's threads sums a fair share: its CPU time (from its

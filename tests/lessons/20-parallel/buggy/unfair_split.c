@@ -1,6 +1,7 @@
 /* BUG: the first process scans nearly the whole range and the others one
  * number each: the numbers are right, but the work is not shared.
  * expect: timing
+ * says: the workers did unequal shares
  */
 #include "parallel.h"
 
