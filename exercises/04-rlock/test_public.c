@@ -332,11 +332,11 @@ START_TEST(one_holder_at_a_time)
 END_TEST
 
 const graded_test public_tests[] = {
-    GRADED(nests_and_counts, "functional"),
-    GRADED(other_threads_wait_their_turn, "functional"),
-    GRADED(waiter_wakes_at_last_release, "deadlock"),
+    GRADED_VIRTUAL(nests_and_counts, "functional"),
+    GRADED_VIRTUAL(other_threads_wait_their_turn, "functional"),
+    GRADED_VIRTUAL(waiter_wakes_at_last_release, "deadlock"),
     GRADED(seed_ten_threads_one_rlock, "deadlock"),
-    GRADED(owner_checked_without_data_race, "race"),
+    GRADED_VIRTUAL(owner_checked_without_data_race, "race"),
     GRADED(one_holder_at_a_time, "race"),
     { 0 }
 };

@@ -211,11 +211,11 @@ END_TEST
 const graded_test public_tests[] = {
     GRADED(permits_are_counted, "functional"),
     GRADED(timed_out_acquire_takes_nothing, "functional"),
-    GRADED(run_limited_runs_every_task, "functional"),
+    GRADED_VIRTUAL(run_limited_runs_every_task, "functional"),
     GRADED(seed_five_of_twenty_at_once, "race"),
-    GRADED(run_limited_holds_the_limit, "race"),
-    GRADED(release_wakes_a_waiter, "deadlock"),
-    GRADED(timeout_is_honoured, "timing"),
-    GRADED(acquire_sleeps_until_release, "timing"),
+    GRADED_VIRTUAL(run_limited_holds_the_limit, "race"),
+    GRADED_VIRTUAL(release_wakes_a_waiter, "deadlock"),
+    GRADED_VIRTUAL(timeout_is_honoured, "timing"),
+    GRADED_VIRTUAL(acquire_sleeps_until_release, "timing"),
     { 0 }
 };

@@ -185,6 +185,6 @@ const graded_test public_tests[] = {
     GRADED(one_set_wakes_every_waiter, "functional"),
     GRADED(wait_returns_only_when_set, "ordering"),
     GRADED(flag_shared_without_data_race, "race"),
-    GRADED(timeout_is_honoured, "timing"),
+    GRADED_VIRTUAL(timeout_is_honoured, "timing"),
     { 0 }
 };

@@ -237,6 +237,6 @@ const graded_test public_tests[] = {
     GRADED(one_put_wakes_everyone_who_can_go, "deadlock"),
     GRADED(take_never_returns_before_the_money, "ordering"),
     GRADED(money_conserved, "race"),
-    GRADED(take_timeout_is_honoured, "timing"),
+    GRADED_VIRTUAL(take_timeout_is_honoured, "timing"),
     { 0 }
 };

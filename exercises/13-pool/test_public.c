@@ -282,13 +282,13 @@ START_TEST(shutdown_without_wait_returns_at_once)
 END_TEST
 
 const graded_test public_tests[] = {
-    GRADED(submit_then_result, "functional"),
+    GRADED_VIRTUAL(submit_then_result, "functional"),
     GRADED(workers_are_reused, "functional"),
-    GRADED(callbacks_run_once, "functional"),
+    GRADED_VIRTUAL(callbacks_run_once, "functional"),
     GRADED(shutdown_runs_what_was_submitted, "functional"),
     GRADED(never_more_than_workers_at_once, "race"),
-    GRADED(callback_may_call_future_result, "deadlock"),
-    GRADED(every_waiter_wakes, "deadlock"),
+    GRADED_VIRTUAL(callback_may_call_future_result, "deadlock"),
+    GRADED_VIRTUAL(every_waiter_wakes, "deadlock"),
     GRADED(map_keeps_order, "ordering"),
     GRADED(tasks_run_side_by_side, "timing"),
     GRADED(shutdown_without_wait_returns_at_once, "timing"),

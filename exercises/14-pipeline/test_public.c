@@ -121,10 +121,10 @@ const graded_test public_tests[] = {
     GRADED(xml_one_document, "functional"),
     GRADED(xml_escapes_and_quotes, "functional"),
     GRADED(xml_header_spaces_and_short_rows, "functional"),
-    GRADED(every_document_packed_once, "functional"),
-    GRADED(failed_download_gives_eio, "functional"),
-    GRADED(batch_zero_is_einval, "functional"),
-    GRADED(downloads_overlap, "timing"),
-    GRADED(converter_waits_during_pack, "ordering"),
+    GRADED_VIRTUAL(every_document_packed_once, "functional"),
+    GRADED_VIRTUAL(failed_download_gives_eio, "functional"),
+    GRADED_VIRTUAL(batch_zero_is_einval, "functional"),
+    GRADED_VIRTUAL(downloads_overlap, "timing"),
+    GRADED_VIRTUAL(converter_waits_during_pack, "ordering"),
     { 0 }
 };

@@ -251,7 +251,7 @@ const graded_test public_tests[] = {
     GRADED(three_producers_three_consumers, "race"),
     GRADED(put_blocks_when_full, "deadlock"),
     GRADED(get_blocks_when_empty, "deadlock"),
-    GRADED(get_timeout_is_honoured, "timing"),
-    GRADED(get_wakes_when_put, "timing"),
+    GRADED_VIRTUAL(get_timeout_is_honoured, "timing"),
+    GRADED_VIRTUAL(get_wakes_when_put, "timing"),
     { 0 }
 };

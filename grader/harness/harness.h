@@ -43,10 +43,16 @@ typedef struct graded_test {
     const TTest **test;   /* the pointer START_TEST(name) defines */
     const char *category; /* functional, race, deadlock, ordering, timing */
     unsigned timeout_ms;  /* 0: the lesson's default */
+    bool virtual_time;    /* the whole test runs in virtual time */
 } graded_test;
 
-#define GRADED(t, cat) { #t, &t, cat, 0 }
-#define GRADED_TIMEOUT(t, cat, ms) { #t, &t, cat, ms }
+#define GRADED(t, cat) { #t, &t, cat, 0, false }
+#define GRADED_TIMEOUT(t, cat, ms) { #t, &t, cat, ms, false }
+/* A test that runs in virtual time from its first line: the judge turns it
+ * on before the test starts (harness_virtual_time(true) in the body is then
+ * a no-op). Its verdict does not depend on the machine's load, so a timing
+ * test declared so runs beside the others, not alone. */
+#define GRADED_VIRTUAL(t, cat) { #t, &t, cat, 0, true }
 
 /* The seed the grader chose for this run (reported in the JSON). */
 uint64_t harness_seed(void);

@@ -1083,7 +1083,8 @@ static void list_tests(void)
     const char *vis[] = { "public", "hidden" };
     for (size_t t = 0; t < 2; t++)
         for (const graded_test *g = tables[t]; g && g->name; g++)
-            printf("test %s %s %u %s\n", g->name, g->category, g->timeout_ms, vis[t]);
+            printf("test %s %s %u %s%s\n", g->name, g->category, g->timeout_ms, vis[t],
+                   g->virtual_time ? " virtual" : "");
     printf("end\n");
 }
 
@@ -1129,12 +1130,15 @@ static pid_t judge_pid;
 static unsigned hello_wait_ms;
 /* Check's child is made while the subject starts (the fork and Check's
  * files are off the critical path); it waits for the subject's HELLO. */
+static const graded_test *running_test;
 static void in_check_child(void)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge_pid)
         _exit(1);
     if (!await_subject(hello_wait_ms))
         ck_abort_msg(GONE_PREFIX " before the test began: it did not start");
+    if (running_test->virtual_time) /* GRADED_VIRTUAL: from the first line on */
+        harness_virtual_time(true);
 }
 
 static void run_test(const graded_test *g, unsigned timeout_ms)
@@ -1142,6 +1146,7 @@ static void run_test(const graded_test *g, unsigned timeout_ms)
     Suite *s = suite_create("lesson");
     TCase *tc = tcase_create(g->name);
     judge_pid = getpid();
+    running_test = g;
     tcase_add_checked_fixture(tc, in_check_child, NULL);
     tcase_add_test(tc, *g->test);
     /* The grader stops the run at the limit; this is only a backstop. */

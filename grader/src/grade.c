@@ -59,7 +59,8 @@ static json_t *test_piece(size_t i, FILE *progress, void *ctx)
 }
 
 /* Runs the tests of a built lesson into `lj` (status "graded"): in this
- * process, or `test_jobs` at once in children (timing tests alone). */
+ * process, or `test_jobs` at once in children (timing tests in real time
+ * alone). */
 static void run_tests(const grade_options *o, const lesson *l, const run_context *ctx,
                       test_info *tests, size_t ntests, unsigned test_jobs, json_t *lj,
                       FILE *progress)
@@ -80,7 +81,8 @@ static void run_tests(const grade_options *o, const lesson *l, const run_context
         char **failures = xcalloc(n, sizeof *failures);
         bool *alone = xcalloc(n, sizeof *alone);
         for (size_t k = 0; k < n; k++)
-            alone[k] = tests[index[k]].category == CAT_TIMING;
+            /* A timing test in virtual time is exact whatever the load. */
+            alone[k] = tests[index[k]].category == CAT_TIMING && !tests[index[k]].virtual_time;
         test_job tj = { l, ctx, tests, index };
         pool_run(n, test_jobs, alone, test_piece, &tj, "test", progress, results, failures);
         for (size_t k = 0; k < n; k++) {
@@ -202,7 +204,7 @@ json_t *grade_submission(const grade_options *o)
         if (selected(o, &o->c->lessons[i]))
             g.lessons[n++] = &o->c->lessons[i];
     g.jobs = o->jobs ? o->jobs : pool_default_jobs();
-    /* Within a lesson, tests go side by side too (timing tests alone), and
+    /* Within a lesson, tests go side by side too (real-time timing tests alone), and
      * so do a stress test's runs (runtest.c): a lesson's work is mostly
      * waiting on one thread at a time, and the slowest lesson would
      * otherwise finish alone on an idle machine. At most about 4 runs per

@@ -413,9 +413,10 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
     size_t cap = 16;
     test_info *t = xcalloc(cap, sizeof *t);
     for (const char *line = listing; line && *line;) {
-        char name[128], cat[32], vis[16];
+        char name[128], cat[32], vis[16], mode[16];
         unsigned timeout;
-        if (sscanf(line, "test %127s %31s %u %15s", name, cat, &timeout, vis) == 4) {
+        int fields = sscanf(line, "test %127s %31s %u %15s %15s", name, cat, &timeout, vis, mode);
+        if (fields >= 4) {
             if (*n == cap) {
                 cap *= 2;
                 t = realloc(t, cap * sizeof *t);
@@ -435,7 +436,8 @@ int list_tests(const run_context *ctx, test_info **tests, size_t *n, char **err)
             }
             t[*n] = (test_info){ xstrdup(name), c,
                                  timeout ? timeout : ctx->l->test_timeout_ms,
-                                 strcmp(vis, "hidden") == 0 };
+                                 strcmp(vis, "hidden") == 0,
+                                 fields == 5 && strcmp(mode, "virtual") == 0 };
             (*n)++;
         }
         line = strchr(line, '\n');

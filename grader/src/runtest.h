@@ -19,6 +19,7 @@ typedef struct test_info {
     int category;
     unsigned timeout_ms;
     bool hidden;
+    bool virtual_time; /* GRADED_VIRTUAL: in virtual time from its first line */
 } test_info;
 
 

@@ -271,10 +271,10 @@ START_TEST(strangers_release_while_owner_nests)
 END_TEST
 
 const graded_test hidden_tests[] = {
-    GRADED(non_owner_release_changes_nothing, "functional"),
-    GRADED(release_of_free_lock_is_eperm, "functional"),
+    GRADED_VIRTUAL(non_owner_release_changes_nothing, "functional"),
+    GRADED_VIRTUAL(release_of_free_lock_is_eperm, "functional"),
     GRADED(deep_nesting, "functional"),
     GRADED(every_waiter_served, "deadlock"),
-    GRADED(strangers_release_while_owner_nests, "race"),
+    GRADED_VIRTUAL(strangers_release_while_owner_nests, "race"),
     { 0 }
 };

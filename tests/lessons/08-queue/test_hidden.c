@@ -455,14 +455,14 @@ START_TEST(size_while_busy)
 END_TEST
 
 const graded_test hidden_tests[] = {
-    GRADED(new_rejects_unknown_kind_and_zero_is_unbounded, "functional"),
-    GRADED(task_done_without_get_is_ignored, "functional"),
-    GRADED(order_matches_the_kind, "ordering"),
-    GRADED(timed_put_is_honoured, "timing"),
-    GRADED(long_timeouts_exact, "timing"),
+    GRADED_VIRTUAL(new_rejects_unknown_kind_and_zero_is_unbounded, "functional"),
+    GRADED_VIRTUAL(task_done_without_get_is_ignored, "functional"),
+    GRADED_VIRTUAL(order_matches_the_kind, "ordering"),
+    GRADED_VIRTUAL(timed_put_is_honoured, "timing"),
+    GRADED_VIRTUAL(long_timeouts_exact, "timing"),
     GRADED(eight_joiners_all_return, "deadlock"),
     GRADED(burst_of_puts_wakes_every_consumer, "deadlock"),
     GRADED(one_place_handoff, "deadlock"),
-    GRADED(size_while_busy, "race"),
+    GRADED_VIRTUAL(size_while_busy, "race"),
     { 0 }
 };

@@ -396,16 +396,16 @@ START_TEST(one_task_at_a_time)
 END_TEST
 
 const graded_test hidden_tests[] = {
-    GRADED(bad_arguments, "functional"),
+    GRADED_VIRTUAL(bad_arguments, "functional"),
     GRADED(several_callbacks_each_once, "functional"),
     GRADED(futures_outlive_the_pool, "functional"),
     GRADED(many_submitters, "race"),
     GRADED(done_polled_while_the_task_ends, "race"),
     GRADED(done_futures_read_without_waiting, "race"),
-    GRADED(idle_pool_ends, "deadlock"),
+    GRADED_VIRTUAL(idle_pool_ends, "deadlock"),
     GRADED(one_task_at_a_time, "deadlock"),
-    GRADED(callback_registered_while_callbacks_run, "ordering"),
-    GRADED(result_waits_for_the_task, "ordering"),
+    GRADED_VIRTUAL(callback_registered_while_callbacks_run, "ordering"),
+    GRADED_VIRTUAL(result_waits_for_the_task, "ordering"),
     GRADED(map_runs_on_the_workers, "timing"),
     { 0 }
 };
