@@ -41,22 +41,36 @@ START_TEST(stale_groups_are_swept)
         printf("skipped: no cgroups for runs here (not root?)\n");
         return;
     }
-    char base[512];
+    /* A base of our own under the real one: graders running beside this
+     * test (the suite runs them in parallel) may leave groups of their own
+     * in the real base, which a sweep there would count too. */
+    char base[600];
     snprintf(base, sizeof base, "%s", cg.pids);
     dirname(base);
-    char live[600], stale[600];
-    snprintf(live, sizeof live, "%s", cg.pids);
+    size_t len = strlen(base);
+    snprintf(base + len, sizeof base - len, "/sweep-test-%ld", (long)getpid());
+    ck_assert_msg(mkdir(base, 0755) == 0, "mkdir %s: %s", base, strerror(errno));
+    char live[700], stale[700], other[700];
+    snprintf(live, sizeof live, "%s/sbx-%ld-1", base, (long)getpid());
     snprintf(stale, sizeof stale, "%s/sbx-%ld-1", base, (long)gone_pid());
+    snprintf(other, sizeof other, "%s/not-ours", base);
+    ck_assert_msg(mkdir(live, 0755) == 0, "mkdir %s: %s", live, strerror(errno));
     ck_assert_msg(mkdir(stale, 0755) == 0, "mkdir %s: %s", stale, strerror(errno));
+    ck_assert_msg(mkdir(other, 0755) == 0, "mkdir %s: %s", other, strerror(errno));
     /* Young: kept (another PID namespace's grader may have just made it). */
     ck_assert_int_eq(sbx_cgroup_sweep(base, 600), 0);
     ck_assert(exists(stale));
-    /* Old enough: the stale one goes, the live process's group stays. */
+    /* Old enough: the stale one goes; a live process's group and a group
+     * not named by a grader stay. */
     ck_assert_int_eq(sbx_cgroup_sweep(base, 0), 1);
     ck_assert(!exists(stale));
     ck_assert(exists(live));
+    ck_assert(exists(other));
+    ck_assert(rmdir(live) == 0 && rmdir(other) == 0 && rmdir(base) == 0);
+    char mine[sizeof cg.pids];
+    snprintf(mine, sizeof mine, "%s", cg.pids);
     sbx_cgroup_destroy(&cg);
-    ck_assert(!exists(live));
+    ck_assert(!exists(mine));
 }
 END_TEST
 
