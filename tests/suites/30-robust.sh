@@ -6,8 +6,8 @@
 # As root the sandboxed processes run under a uid of their own for this run
 # (GRADER_SANDBOX_UID), so "left running" is exact: any process with that uid
 # after a case is a stray; it is reported and killed by its pid. A few hostile
-# cases are then graded again as an ordinary user (weaker isolation: no
-# cgroup), see the end of this file.
+# cases are then graded again at weaker levels (as root without namespaces,
+# as an ordinary user with and without them), see the end of this file.
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)
@@ -23,7 +23,7 @@ fi
 strays() { [ -n "$1" ] && ps -e -o pid=,uid=,stat= | awk -v u="$1" '$2 == u && $3 !~ /^Z/ { print $1 }'; }
 kill_strays() { local p; for p in $(strays "$1"); do kill -9 "$p" 2>/dev/null; done; }
 trap 'kill_strays "$marker_uid"; [ -n "$marker_uid" ] && kill_strays $((marker_uid + 1));
-      [ -n "${user_uid:-}" ] && kill_strays "$user_uid"' EXIT
+      for u in "${users[@]}"; do kill_strays "$(id -u "$u")"; done' EXIT
 
 # The checkout's path, for the cases' @COURSE_ROOT@ (see tests/robust/README.md):
 # a case names the course only through it, so it attacks this checkout
@@ -115,8 +115,10 @@ grade_case() {
     # The grader's work dirs go under $gtmp (a runner's TMPDIR comes after
     # and wins: then under it), where the judges it starts are found.
     local gtmp="$sub.tmp"; mkdir -p "$gtmp"; chmod 1777 "$gtmp"
+    local t0=$SECONDS
     TMPDIR="$gtmp" "$@" "$GRADER" grade --quiet "${table[@]}" --out "$out" --lesson "$lesson" "$sub" >"$sub.log" 2>&1
     rc=$?
+    record_time $((SECONDS - t0)) "grading $name"
     local left i
     for i in 1 2 3 4 5; do  # SIGKILL is delivered asynchronously
         left="$(strays "${CASE_UID:-}") $(judges_under "$gtmp" "${CASE_DIR:-}")"
@@ -195,30 +197,15 @@ print('; '.join(p))")
 # CASES="read_solution write_outside" grades only those (while working on them).
 wanted() { [ -z "${CASES:-}" ] || grep -qw -- "$1" <<<"$CASES"; }
 
-# Two cases at a time (one grading keeps about one core busy), each slot
-# under a sandbox uid of its own: its strays and leftover files stay its own.
-run_slot() { # SLOT CASE...
-    local slot=$1 f; shift
-    if [ -n "$marker_uid" ]; then
-        marker_uid=$((marker_uid + slot))
-        export GRADER_SANDBOX_UID=$marker_uid
-    fi
-    CASE_UID=$marker_uid
-    for f in "$@"; do grade_case "$f"; done
-}
-slots=("" "")
-i=0
+# Every grading of this suite is a job, one line: TAG|LEVEL|MIN|PROTECTED|HOW|FILE.
+# HOW is how the grader runs: "sandbox" (full isolation), "plain" (as root,
+# GRADER_SANDBOX=plain), "user" and "user-plain" (as an ordinary user, with
+# and without namespaces). LEVEL, MIN and PROTECTED are what the JSON must
+# say (empty: the case's own header decides).
+jobs=()
 for f in "$ROOT"/tests/robust/*.c "$ROOT"/tests/hostile/*.c; do
-    [ -f "$f" ] && wanted "$(basename "$f" .c)" || continue
-    slots[i % 2]+="$f"$'\n'
-    i=$((i + 1))
+    [ -f "$f" ] && wanted "$(basename "$f" .c)" && jobs+=("||||sandbox|$f")
 done
-mapfile -t slot0 < <(printf '%s' "${slots[0]}")
-mapfile -t slot1 < <(printf '%s' "${slots[1]}")
-run_slot 0 "${slot0[@]}" &
-run_slot 1 "${slot1[@]}" &
-wait
-CASE_UID=$marker_uid
 
 # A grader killed with SIGKILL while a test sleeps takes its sandbox with it
 # (the parent-death signal of the sandbox's init, and of the command in
@@ -265,56 +252,87 @@ fi
 matrix="forge_pass_token check_longjmp ifunc_list rpc_forge_return kill_judge ctor_fake_results
         fake_results_stdout tsan_default_options tsan_detect_env raw_syscalls
         rewrite_test_binary line_16kb_name"
-# level_cases LIST...: the matrix and the level's own cases, once each.
-level_cases() { printf '%s\n' $matrix "$@" | awk '!seen[$0]++'; }
+# level_jobs TAG LEVEL MIN PROTECTED HOW CASE...: the matrix and the level's
+# own cases, once each, as jobs.
+level_jobs() {
+    local tag=$1 level=$2 min=$3 prot=$4 how=$5 c m; shift 5
+    for c in $(printf '%s\n' $matrix "$@" | awk '!seen[$0]++'); do
+        [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
+        # Without a user namespace RLIMIT_NPROC counts every process of the
+        # uid: a fork bomb's dying processes may starve the next tests, so
+        # only its upper bound holds there.
+        m=$min; [ "$c" = fork_bomb ] && [ "${how%plain}" != "$how" ] && m=0
+        jobs+=("$tag|$level|$m|$prot|$how|$ROOT/tests/hostile/$c.c")
+    done
+}
 
 # As root without namespaces (GRADER_SANDBOX=plain, as in a container that
 # forbids them): the command must still run as nobody and stay contained.
-if [ "$(id -u)" = 0 ]; then
-    # (/tmp stays shared without a mount namespace: write_outside is not
-    # containable here, and the JSON's level says so.)
-    # (tsan_detect_*: telling the TSan run at run time, where the level
-    # changes what the process sees.)
-    for c in $(level_cases rewrite_test_binary kill_everything read_grader_proc ptrace_parent kill_judge \
-        tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill); do
-        [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
-        # Without a user namespace RLIMIT_NPROC counts every process of the
-        # sandbox's uid: a fork bomb's dying processes may starve the next
-        # tests, so only its upper bound holds here (as for a user, below).
-        min=; [ "$c" = fork_bomb ] && min=0
-        RUNAS_TAG=" (root, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=$min \
-            grade_case "$ROOT/tests/hostile/$c.c" env GRADER_SANDBOX=plain
-    done
-fi
+# (/tmp stays shared without a mount namespace: write_outside is not
+# containable here, and the JSON's level says so.)
+# (tsan_detect_*: telling the TSan run at run time, where the level
+# changes what the process sees.)
+[ -n "$marker_uid" ] && level_jobs " (root, no namespaces)" rlimits "" true plain \
+    rewrite_test_binary kill_everything read_grader_proc ptrace_parent kill_judge \
+    tsan_detect_env tsan_detect_maps tsan_heap_bomb scratch_fill
 
 # As an ordinary user: namespaces without a cgroup (or the plain fallback);
-# the JSON must say so and the cases still score 0.
-if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
-    user=graderci
-    id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null
-    if user_uid=$(id -u "$user" 2>/dev/null); then
-        chmod 755 "$ROOT/build" 2>/dev/null
-        # The checkout may be private (a 0700 mktemp dir): $user grades with
-        # a readable copy of the grader and the course.
-        copy="$work/course-for-$user"; mkdir -p "$copy/build" "$copy/tests"
-        cp -a "$ROOT/build/grader" "$copy/build/" && cp -a "$ROOT/exercises" "$ROOT/grader" "$copy/" &&
-            cp -a "$ROOT/tests/lessons" "$copy/tests/" && chmod -R a+rX "$copy"
-        GRADER="$copy/build/grader"
-        CASE_DIR=$(mktemp -d "$work/user-XXXXXX"); CASE_OWNER=$user
-        cache="$CASE_DIR/cache"; mkdir -p "$cache"; chown -R "$user" "$CASE_DIR"
-        CASE_UID=$user_uid
-        for c in $(level_cases fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls fake_results_stdout threads_64 kill_judge echo_kill_socket_maker); do
-            [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
-            RUNAS_TAG=" (as $user)" EXPECT_LEVEL=namespaces \
-                grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR"
-        done
-        for c in $(level_cases fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb kill_judge forge_pass_token); do
-            [ -f "$ROOT/tests/hostile/$c.c" ] && wanted "$c" || continue
-            # Without a user namespace RLIMIT_NPROC counts all of the user's
-            # processes: a bomb's dying processes may starve later tests, so
-            # only the upper bound holds here.
-            RUNAS_TAG=" (as $user, no namespaces)" EXPECT_LEVEL=rlimits MIN_SCORE=0 EXPECT_PROTECTED=false \
-                grade_case "$ROOT/tests/hostile/$c.c" runuser -u "$user" -- env GRADER_CACHE="$cache" TMPDIR="$CASE_DIR" GRADER_SANDBOX=plain
-        done
-    fi
+# the JSON must say so and the cases still score 0. Each slot grades as a
+# user of its own (graderci0, graderci1): its strays are its own. Without a
+# user namespace RLIMIT_NPROC counts all of the user's processes: a bomb's
+# dying processes may starve later tests, so only the upper bound holds.
+users=()
+if [ -n "$marker_uid" ] && command -v runuser >/dev/null; then
+    for u in graderci0 graderci1; do
+        id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u" 2>/dev/null
+        id -u "$u" >/dev/null 2>&1 && users+=("$u")
+    done
 fi
+if [ ${#users[@]} -eq 2 ]; then
+    chmod 755 "$ROOT/build" 2>/dev/null
+    # The checkout may be private (a 0700 mktemp dir): the users grade with
+    # a readable copy of the grader and the course.
+    copy="$work/course-for-users"; mkdir -p "$copy/build" "$copy/tests"
+    cp -a "$ROOT/build/grader" "$copy/build/" && cp -a "$ROOT/exercises" "$ROOT/grader" "$copy/" &&
+        cp -a "$ROOT/tests/lessons" "$copy/tests/" && chmod -R a+rX "$copy"
+    for u in "${users[@]}"; do
+        mkdir -p "$work/user-$u/cache"; chown -R "$u" "$work/user-$u"
+    done
+    level_jobs " (as a user)" namespaces "" true user \
+        fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls \
+        fake_results_stdout threads_64 kill_judge echo_kill_socket_maker
+    level_jobs " (as a user, no namespaces)" rlimits 0 false user-plain \
+        fork_bomb fake_results_stdout rewrite_test_binary tsan_heap_bomb kill_judge forge_pass_token
+fi
+
+# run_slot SLOT: grades every job whose index is SLOT modulo 2, one after
+# another. Two slots at once (one grading keeps about one core busy), each
+# with uids of its own (the sandbox's, as root; its user's): the strays and
+# leftover files after a case are that case's.
+run_slot() {
+    local slot=$1 i tag level min prot how f user
+    if [ -n "$marker_uid" ]; then
+        marker_uid=$((marker_uid + slot))
+        export GRADER_SANDBOX_UID=$marker_uid
+    fi
+    user=${users[$slot]:-}
+    for ((i = slot; i < ${#jobs[@]}; i += 2)); do
+        IFS='|' read -r tag level min prot how f <<<"${jobs[$i]}"
+        case $how in
+        sandbox | plain)
+            local runner=(); [ "$how" = plain ] && runner=(env GRADER_SANDBOX=plain)
+            CASE_UID=$marker_uid RUNAS_TAG=$tag EXPECT_LEVEL=$level MIN_SCORE=$min EXPECT_PROTECTED=${prot:-true} \
+                grade_case "$f" "${runner[@]}" ;;
+        user | user-plain)
+            local mode=(); [ "$how" = user-plain ] && mode=(GRADER_SANDBOX=plain)
+            CASE_UID=$(id -u "$user") CASE_DIR="$work/user-$user" CASE_OWNER=$user GRADER="$copy/build/grader" \
+                RUNAS_TAG=$tag EXPECT_LEVEL=$level MIN_SCORE=$min EXPECT_PROTECTED=$prot \
+                grade_case "$f" runuser -u "$user" -- env GRADER_CACHE="$work/user-$user/cache" \
+                TMPDIR="$work/user-$user" "${mode[@]}" ;;
+        esac
+    done
+}
+
+run_slot 0 &
+run_slot 1 &
+wait
