@@ -9,7 +9,8 @@
 #   suites (tests/suites/05-runner.sh tests this file that way).
 #   A suite's timeout: a "# timeout: SECONDS" line in its first comment (the
 #   comment lines the file starts with), else
-#   SUITE_TIMEOUT (default 1200 s).
+#   SUITE_TIMEOUT (default 1200 s). A "# beside: others" line there lets it
+#   run beside other such suites, SUITE_JOBS at a time (default 2).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export ROOT=$(cd "$here/.." && pwd)
@@ -21,12 +22,11 @@ mkdir -p "$RESULTS_DIR/failed.d"
 : >"$RESULTS_DIR/times"
 source "$here/lib.sh"
 
-start=$(date +%s)
-for suite in "${SUITES_DIR:-$here/suites}"/[0-9][0-9]-*.sh; do
+# run_suite SUITE: runs one suite under its timeout; prints "== NAME", its
+# output and its time.
+run_suite() {
+    local suite=$1 name limit t0 rc secs
     name=$(basename "$suite" .sh)
-    if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
-        continue
-    fi
     # Only the suite's first comment counts (a suite may write other suites).
     limit=$(awk '!/^#/ { exit } /^# timeout: *[0-9]+/ { print $3; exit }' "$suite")
     limit=${limit:-${SUITE_TIMEOUT:-1200}}
@@ -41,7 +41,38 @@ for suite in "${SUITES_DIR:-$here/suites}"/[0-9][0-9]-*.sh; do
     fi
     echo "   ($secs s)"
     record_time "$secs" "suite $name"
+}
+
+# A suite whose first comment has a line "# beside: others" may run while
+# other such suites run (its checks hold on a busy machine and look only at
+# what it started); SUITE_JOBS of them at once (default 2), each one's
+# output printed whole when it ends. Every other suite runs alone, in order.
+beside=()
+run_beside() {
+    local logs=() i=0 s
+    for s in "${beside[@]}"; do
+        logs+=("$RESULTS_DIR/suite-$i.log")
+        while [ "$(jobs -rp | wc -l)" -ge "${SUITE_JOBS:-2}" ]; do wait -n; done
+        { run_suite "$s" >"${logs[$i]}" 2>&1; flock "$RESULTS_DIR/print.lock" cat "${logs[$i]}"; } &
+        i=$((i + 1))
+    done
+    wait
+    beside=()
+}
+start=$(date +%s)
+for suite in "${SUITES_DIR:-$here/suites}"/[0-9][0-9]-*.sh; do
+    name=$(basename "$suite" .sh)
+    if [ -n "${SUITES:-}" ] && ! grep -qw -- "$name" <<<"$SUITES"; then
+        continue
+    fi
+    if awk '!/^#/ { exit } /^# beside: others/ { found = 1 } END { exit !found }' "$suite"; then
+        beside+=("$suite")
+    else
+        [ ${#beside[@]} -gt 0 ] && run_beside
+        run_suite "$suite"
+    fi
 done
+[ ${#beside[@]} -gt 0 ] && run_beside
 
 passed=$(count_passed)
 failed=$(count_failed)

@@ -51,6 +51,29 @@ if grep -A3 "Slowest parts" <<<"$out" | grep -q "suite 02-hangs" &&
     pass "run.sh: the slowest parts table names the suites"
 else fail "run.sh: the slowest parts table names the suites" "$(grep -A4 'Slowest' <<<"$out")"; fi
 
+# ---- suites beside others ------------------------------------------------
+# Two "# beside: others" suites run at once (each sleeps 3 s: together under
+# 6 s), each one's output whole; a suite without the line runs after them,
+# alone; a beside suite past its timeout still fails alone.
+bdir=$(tmpdir)
+for n in 01-left 02-right; do
+    printf '# beside: others\nsource "$ROOT/tests/lib.sh"\npass "%s one"\nsleep 3\npass "%s two"\n' "$n" "$n" \
+        >"$bdir/$n.sh"
+done
+printf 'source "$ROOT/tests/lib.sh"\npass "03-alone ran"\n' >"$bdir/03-alone.sh"
+printf '# timeout: 1\n# beside: others\nsource "$ROOT/tests/lib.sh"\nsleep 30\n' >"$bdir/04-hangs.sh"
+start=$(date +%s)
+out=$(SUITES_DIR=$bdir SUITES= SUITE_JOBS=2 "$ROOT/tests/run.sh" 2>&1)
+took=$(( $(date +%s) - start ))
+whole=$(awk '/^== / { n = $2 ~ /^0[12]/ ? $2 : ""; next }
+             n != "" && /^   ok / && index($0, n) == 0 { bad = 1 }
+             END { print bad ? "mixed" : "whole" }' <<<"$out")
+order=$(grep -o "^== 0[0-9]-[a-z]*" <<<"$out" | tr '\n' ' ')
+if [ "$(tail -n 1 <<<"$out")" = "5 passed, 1 failed" ] && [ "$whole" = whole ] && [ "$took" -lt 6 ] &&
+   [ "${order##*== 03-alone }" = "== 04-hangs " ] && grep -q "suite 04-hangs: timed out after 1 s" <<<"$out"; then
+    pass "run.sh: beside suites run at once ($took s), each one's output whole, the others alone"
+else fail "run.sh: beside suites run at once, each one's output whole, the others alone" "$took s, $whole, order $order: $out"; fi
+
 # ---- 20-lessons' runner: lessons in parallel, each under its timeout -------
 # A made-up course whose lesson pass hangs for one lesson and breaks for
 # another: the first fails as timed out (what it started is stopped), the

@@ -1,5 +1,6 @@
 # 35-cli: the exit-status contract of GRADER.md: 0 graded (whatever the
 # score), 2 bad usage, 1 grader failure; the JSON goes where --out says.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 expect_rc() { # NAME RC COMMAND...

@@ -2,6 +2,7 @@
 # processes. The results and the progress lines must not depend on N; a
 # lesson whose child dies is an `error` lesson, never a missing one; a killed
 # grader leaves nothing running.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)

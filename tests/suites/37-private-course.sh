@@ -4,6 +4,7 @@
 # sandbox runs the student's code and the compiler as nobody without
 # namespaces (GRADER_SANDBOX=plain as root): everything the sandbox user reads
 # is staged in the grading's work dir.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then

@@ -4,6 +4,7 @@
 # wrong is refused with a clear message; scripts/new-lesson.sh lays out a
 # lesson that the per-lesson pass accepts with no other edit.
 # timeout: 600
+# beside: others
 source "$ROOT/tests/lib.sh"
 work=$(tmpdir)
 

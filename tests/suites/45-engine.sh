@@ -18,6 +18,7 @@
 # - `grader replay` reproduces a failure with the seed the JSON reported;
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)

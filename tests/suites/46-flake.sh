@@ -1,9 +1,10 @@
 # 46-flake: scripts/flake-guard.sh itself still works (the per-lesson verdicts
 # under load are tests/lesson-pass.sh's, in 20-lessons). On one small lesson,
-# once each, on a quiet machine: the guard grades the solution, every buggy
+# once each, with no busy loops of its own: the guard grades the solution, every buggy
 # variant and every correct alternative, prints one table row for each, and
 # exits 0, then the lesson's time; and it exits 1 and names the miss when a verdict is wrong (a
 # course copy whose "correct" alternative is a buggy variant).
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 lesson=02-bank

@@ -10,6 +10,7 @@
 # - the class report draws it (lanes per thread), markup escaped.
 # - a busy waiter (05-semaphore) is named with the line it loops on.
 # (A forged timeline: tests/hostile/forge_timeline.c, in 30-robust.)
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)

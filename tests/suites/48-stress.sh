@@ -17,6 +17,7 @@
 #   a run that exits (a misuse) has its timeline too;
 # - a lesson that forbids sem_* still rejects them (names checked before
 #   the grading build renames them to the engine's wrappers).
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)

@@ -1,6 +1,7 @@
 # 50-build: the framework compiles warning-free under clang too, and the
 # grader itself runs clean under ASan/UBSan (leaks included) while it grades
 # solutions, a crash, a compile error and a missing lesson.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 if command -v clang >/dev/null; then

@@ -5,6 +5,7 @@
 # leaving its graders orphaned) and resumed; then nobody is lost or graded
 # twice, the class files agree with the JSONs, shards split the class and
 # merge back, and report.html renders in headless Chromium without errors.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 N=${BATCH_SIZE:-40}

@@ -1,6 +1,7 @@
 # 71-formats: the LMS formats. A fixed native document converts to exactly
 # the expected Gradescope and PrairieLearn documents (tests/fixtures/formats),
 # and `grade --format` writes the same view of a real grading.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 fx="$ROOT/tests/fixtures/formats"

@@ -3,6 +3,7 @@
 # /autograder/, grades a submission as an unprivileged user and writes
 # Gradescope's results.json. `make handout` builds the student handout, which
 # has no solutions or hidden tests and whose `make check` works on its own.
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)

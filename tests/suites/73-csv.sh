@@ -6,6 +6,7 @@
 # name: `/` separates; its form without the slash is used.) (A forged lesson
 # id reaching the CSV is covered by the unit tests: text_csv_cell.)
 # timeout: 300
+# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)
