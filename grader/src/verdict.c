@@ -164,11 +164,20 @@ static void decide(const run_evidence *e, int category, unsigned timeout_ms, boo
         /* The same words as an exit before any record (below): one event,
          * with what the test was waiting for when the program went. */
         char *during = gone_during(gone);
-        out->message = xasprintf("the program exited (status %d) before the test finished%s%s: "
-                                 "is exit() called from the lesson's code?",
-                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-                                 during ? " (the test was waiting for " : "",
-                                 during ? during : "");
+        if (during && strcmp(during, "the program to start)") == 0)
+            /* It never ran a line of the test: only code that runs as the
+             * program loads (a constructor) or starts could have exited. */
+            out->message = xasprintf("the program exited (status %d) before the test began "
+                                     "(the test was waiting for the program to start): does "
+                                     "the lesson's code call exit() as it loads, in a "
+                                     "constructor?",
+                                     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        else
+            out->message = xasprintf("the program exited (status %d) before the test "
+                                     "finished%s%s: is exit() called from the lesson's code?",
+                                     WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                                     during ? " (the test was waiting for " : "",
+                                     during ? during : "");
         free(during);
     } else if (fail) {
         /* "NAME FILE:LINE MESSAGE": keep the message, the test's line is ours. */

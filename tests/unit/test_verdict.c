@@ -406,7 +406,8 @@ START_TEST(gone_takes_the_subjects_fate)
                                   "the test began: it did not start\n",
                        .wait_status = EXIT(0) };
     o = judge(&s, CAT_FUNCTIONAL, false);
-    ck_message_has(o, "(the test was waiting for the program to start)");
+    ck_message_has(o, "exited (status 0) before the test began (the test was waiting for the "
+                      "program to start): does the lesson's code call exit() as it loads");
     test_outcome_free(&o);
     /* The engine stopped a deadlock: the deadlock, not the exit. */
     run_evidence d = { .records = GONE "deadlock 3 1 0x10\n", .wait_status = EXIT(1),
