@@ -713,8 +713,7 @@ uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, cons
     m->has_stop = r.has_stop;
     call(m);
     uint64_t value = m->args[0];
-    if (r.times >= 1)
-        repeat_buffer();
+    harness_run *runs = r.times >= 1 ? repeat_buffer() : NULL;
     if (r.times > 1) {
         /* Every result, checked: the runs must add up to the calls made. */
         size_t n = m->blob_len / sizeof(rpc_run);
@@ -722,15 +721,15 @@ uint64_t remote_call_bytes(uint32_t fn, size_t nargs, const uint64_t *args, cons
         for (size_t i = 0; i < n; i++) {
             rpc_run run;
             memcpy(&run, m->blob + i * sizeof run, sizeof run);
-            repeat_runs[i] = (harness_run){ run.value, run.count };
+            runs[i] = (harness_run){ run.value, run.count }; /* n <= RPC_MAX_RUNS */
             total += run.count;
         }
         if (total != m->args[1] || m->args[1] > r.times || m->blob_len % sizeof(rpc_run))
             subject_gone(fn_name(fn));
-        last_repeat = (harness_repeat_result){ m->args[1], n, repeat_runs };
+        last_repeat = (harness_repeat_result){ m->args[1], n, runs };
     } else if (r.times == 1) { /* a repeat of one: its one result */
-        repeat_runs[0] = (harness_run){ value, 1 };
-        last_repeat = (harness_repeat_result){ 1, 1, repeat_runs };
+        runs[0] = (harness_run){ value, 1 };
+        last_repeat = (harness_repeat_result){ 1, 1, runs };
     } else if (out) {
         size_t n = m->blob_len < out_cap ? m->blob_len : out_cap;
         memcpy(out, m->blob, n);
