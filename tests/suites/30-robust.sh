@@ -8,8 +8,6 @@
 # after a case is a stray; it is reported and killed by its pid. A few hostile
 # cases are then graded again at weaker levels (as root without namespaces,
 # as an ordinary user with and without them), see the end of this file.
-# Its uids, users and dirs are its own: it runs beside the small suites.
-# beside: others
 source "$ROOT/tests/lib.sh"
 
 work=$(tmpdir)
