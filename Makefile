@@ -1,5 +1,6 @@
 # The course's one Makefile.
-#   make check [LESSON=02-bank] [SEED=N]   grade your exercises with the public tests
+#   make check [LESSON=02-bank] [SEED=N] [CATEGORY=race]
+#                                          grade your exercises with the public tests
 #   make test                              the framework's own test suite (CI)
 #   make grader                            build the grader only
 #   make gradescope                        dist/autograder.zip (Gradescope autograder)
@@ -58,7 +59,8 @@ $(BUILD)/obj/grader/src/objcache.o $(BUILD)/san/grader/src/objcache.o: Makefile
 # The student's command. LESSON and SEED are optional.
 check: $(BUILD)/grader
 	@$(BUILD)/grader grade --public --table $(if $(LESSON),--lesson $(LESSON) --details) \
-	  $(if $(SEED),--seed $(SEED)) --quiet --out results.json exercises
+	  $(if $(SEED),--seed $(SEED)) $(if $(CATEGORY),--category $(CATEGORY)) \
+	  --quiet --out results.json exercises
 	@echo "Full results: results.json"
 
 ifeq ($(wildcard tests/run.sh),)

@@ -21,6 +21,9 @@ static int usage(FILE *f)
             "  --format F        native (default), gradescope or prairielearn\n"
             "  --seed N          the schedule seed (default: random; reported in the JSON)\n"
             "  --public          public tests only (what `make check` runs)\n"
+            "  --category C      only the tests of this category (repeatable): functional,\n"
+            "                    race, deadlock, ordering or timing; the JSON lists them in\n"
+            "                    \"categories\" and the tests of the others score nothing\n"
             "  --table           print the score table on stderr\n"
             "  --details         with --table: every failing test in full\n"
             "  --course DIR      the course root (default: above the grader binary)\n"
@@ -39,6 +42,7 @@ int cmd_grade(int argc, char **argv)
         { "details", no_argument, 0, 'd' },      { "course", required_argument, 0, 'c' },
         { "quiet", no_argument, 0, 'q' },        { "help", no_argument, 0, 'h' },
         { "student", required_argument, 0, 'S' }, { "jobs", required_argument, 0, 'j' },
+        { "category", required_argument, 0, 'C' },
         { 0, 0, 0, 0 }
     };
     const char *lessons[64];
@@ -47,6 +51,7 @@ int cmd_grade(int argc, char **argv)
     bool public_only = false, table = false, details = false, quiet = false, have_seed = false;
     uint64_t seed = 0;
     long jobs = 0;
+    unsigned categories = 0;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -71,6 +76,16 @@ int cmd_grade(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'C': {
+            int cat = category_from_name(optarg);
+            if (cat < 0) {
+                fprintf(stderr, "grader: unknown category '%s' (functional, race, deadlock, "
+                        "ordering or timing)\n", optarg);
+                return 2;
+            }
+            categories |= 1u << cat;
+            break;
+        }
         case 'h': return usage(stdout);
         default: return usage(stderr);
         }
@@ -92,8 +107,8 @@ int cmd_grade(int argc, char **argv)
         return status;
     if (!have_seed)
         seed = random_u64() % 1000000000ull;
-    grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL, quiet,
-                         (unsigned)jobs };
+    grade_options go = { &c, submission, lessons, nlessons, public_only, seed, NULL,
+                         categories, quiet, (unsigned)jobs };
     json_t *results = grade_submission(&go);
     if (student)
         json_object_set_new(results, "student", json_string(student));

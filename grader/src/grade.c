@@ -71,7 +71,8 @@ static void run_tests(const grade_options *o, const lesson *l, const run_context
     size_t *index = xcalloc(ntests + 1, sizeof *index), n = 0;
     for (size_t i = 0; i < ntests; i++) {
         cats[i] = tests[i].category;
-        if (!o->only_test || strcmp(o->only_test, tests[i].name) == 0)
+        if ((!o->only_test || strcmp(o->only_test, tests[i].name) == 0) &&
+            (!o->only_categories || (o->only_categories & (1u << tests[i].category))))
             index[n++] = i;
     }
     score_shares(l, cats, ntests, shares);
@@ -241,6 +242,15 @@ json_t *grade_submission(const grade_options *o)
     }
     json_t *root = results_document(o->public_only, o->submission, when, o->seed, score, max,
                                     lessons);
+    if (o->only_categories) {
+        /* A partial grading says so: the tests of the other categories did
+         * not run, are not listed, and score nothing. */
+        json_t *cats = json_array();
+        for (int c = 0; c < NCAT; c++)
+            if (o->only_categories & (1u << c))
+                json_array_append_new(cats, json_string(category_names[c]));
+        json_object_set_new(root, "categories", cats);
+    }
     json_object_set_new(root, "duration_ms",
                         json_integer((json_int_t)llround(monotonic_ms() - start)));
     free(results);

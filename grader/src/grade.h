@@ -18,6 +18,7 @@ typedef struct grade_options {
     bool public_only;        /* the student's `make check`: public tests only */
     uint64_t seed;
     const char *only_test;   /* run just this test (replay); NULL: all */
+    unsigned only_categories; /* bit (1u << category) per category to run; 0: all */
     bool quiet;              /* no progress lines on stderr */
     unsigned jobs;           /* lessons graded at once; 0: the number of cores */
 } grade_options;

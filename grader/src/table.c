@@ -88,11 +88,20 @@ void print_table(FILE *f, json_t *results, bool details)
             fputs(": ", f);
             print_cut(f, str(t, "message"), 70 - (int)strlen(str(t, "name")));
         } else {
-            fputs("all tests pass", f);
+            fputs(json_object_get(results, "categories") ? "all tests run pass" : "all tests pass",
+                  f);
         }
         fputc('\n', f);
     }
     fprintf(f, "%-16s %6.1f/%-6.1f\n", "total", num(results, "score"), num(results, "max_score"));
+    json_t *cats = json_object_get(results, "categories");
+    if (cats) {
+        /* --category: say plainly that this is not the whole grade. */
+        fputs("only the tests of", f);
+        json_t *c;
+        json_array_foreach(cats, i, c) fprintf(f, " %s", json_string_value(c));
+        fputs(" ran: the others score nothing here\n", f);
+    }
     json_array_foreach(json_object_get(results, "lessons"), i, l) {
         const char *status = str(l, "status");
         /* A student cannot fix what they cannot read: always show why a

@@ -34,6 +34,20 @@ grade "$work/nested.json" "$work/nested" --lesson bank --public
 got=$(jget "$work/nested.json" "r['lessons'][0]['status'], r['lessons'][0]['score'] == r['lessons'][0]['max_score']")
 if [ "$got" = "graded True" ]; then pass "nested NN-slug/slug.c layout found"; else fail "nested NN-slug/slug.c layout found" "$got"; fi
 
+# --category: only that category's tests run, the JSON says so and stays
+# valid, the others score nothing; an unknown category is bad usage.
+expect_rc "grade --category bogus: usage (2)" 2 "$GRADER" grade --category bogus "$work/nested"
+grade "$work/cat.json" "$work/nested" --lesson bank --category race --category timing
+got=$(jget "$work/cat.json" "r['categories'], sorted(set(t['category'] for t in r['lessons'][0]['tests'])), r['lessons'][0]['score'] < r['lessons'][0]['max_score'], all(t['status'] == 'passed' for t in r['lessons'][0]['tests'])")
+if validate "$work/cat.json" >/dev/null 2>&1 &&
+   [ "$got" = "['race', 'timing'] ['race'] True True" ]; then
+    pass "--category race --category timing: only those tests (02 has no timing), listed"
+else
+    fail "--category race --category timing: only those tests (02 has no timing), listed" "$got"
+fi
+got=$(jget "$work/nested.json" "'categories' in r")
+if [ "$got" = False ]; then pass "a full grading has no categories field"; else fail "a full grading has no categories field" "$got"; fi
+
 # The same seed is reported back, and in every test.
 grade "$work/seed.json" "$work/nested" --lesson bank --public --seed 4242
 got=$(jget "$work/seed.json" "r['seed'] == 4242 and all(t['seed'] == 4242 for t in r['lessons'][0]['tests'])")
