@@ -55,10 +55,13 @@ if [ -z "$LESSONS" ]; then
 fi
 
 # Runs one grading job and writes its verdict file ("1", or "0 why":
-# tests/judge.py, the same judge as the suite's lesson pass).
+# tests/judge.py, the same judge as the suite's lesson pass). A buggy
+# variant runs only the tests of the categories it must be caught in (as in
+# the lesson pass): the verdict looks at nothing else.
 one() { # ID KIND LESSON SUBDIR EXPECT
-    local id=$1 kind=$2 lesson=$3 sub=$4 expect=$5
-    "$GRADER" grade --quiet --lesson "$lesson" --out "$work/$id.json" "$sub" >/dev/null 2>&1
+    local id=$1 kind=$2 lesson=$3 sub=$4 expect=$5 only=() c
+    for c in $expect; do only+=(--category "$c"); done
+    "$GRADER" grade --quiet --lesson "$lesson" "${only[@]}" --out "$work/$id.json" "$sub" >/dev/null 2>&1
     # shellcheck disable=SC2086 # the categories are words
     JUDGE_SOURCE=$(ls "$sub"/*.c 2>/dev/null | head -1) \
         python3 "$ROOT/tests/judge.py" "$kind" "$work/$id.json" $expect >"$work/$id.verdict"

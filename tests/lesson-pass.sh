@@ -6,7 +6,10 @@
 #     machine loaded meanwhile);
 #   - every buggy variant (tests/lessons/L/buggy/*.c) loses points in each
 #     category its first comment's "expect:" line names, and each
-#     "says: TEXT" line there is in some failing test's message;
+#     "says: TEXT" line there is in some failing test's message; a variant
+#     runs only the tests of those categories (`grader grade --category`):
+#     what the check looks at, without the minutes a broken variant spends
+#     timing out in the others;
 #   - every correct alternative (tests/lessons/L/correct/*.c) gets full marks;
 #   - every JSON validates against the schema.
 # A lesson needs buggy/ and correct/, each with at least one file.
@@ -44,13 +47,15 @@ judged() {
 }
 
 # graded NAME KIND SRC [CATEGORY...]: grades SRC as the lesson's file, judges it.
+# $only (--category options) narrows the grading.
+only=()
 graded() {
     local name=$1 kind=$2 src=$3; shift 3
     local sub
     sub=$(mktemp -d "$work/sub-XXXXXX")
     cp "$src" "$sub/$slug.c"
     local t0=$SECONDS
-    grade "$sub.json" "$sub" --lesson "$id" >"$sub.log" 2>&1
+    grade "$sub.json" "$sub" --lesson "$id" "${only[@]}" >"$sub.log" 2>&1
     local rc=$?
     # Each grading's time joins the run's "Slowest parts": a variant that
     # costs a minute shows by name.
@@ -85,9 +90,12 @@ for kind in buggy correct; do
         name=$(basename "$v" .c)
         if [ $kind = buggy ]; then
             expect=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs)
+            only=()
+            for c in $expect; do only+=(--category "$c"); done
             # shellcheck disable=SC2086 # the categories are words
             JUDGE_SOURCE=$v graded "$id buggy $name caught (${expect:-no expect: line})" buggy \
                 "$v" $expect
+            only=()
         else
             graded "$id correct $name: full marks" correct "$v"
         fi
