@@ -377,6 +377,25 @@ else
     fail "intercept_io unit test builds" "$(head -c 300 "$bin.log")"
 fi
 
+# ---- threads: the count of the threads the student's code starts ---------------
+# Its unit test (tests/engine/threads/thread_count.c) links intercept.c with
+# the engine's sources (the Makefile's ENGINE_SRC), no subject: pthread and
+# C11 creations counted, joinable or detached; running until return or
+# pthread_exit; a reset zeroes the count; injected creation failures after
+# n successes, not counted, until disarmed.
+bin="$work/thread_count"
+engine_src=$(sed -n 's/^ENGINE_SRC := //p' "$ROOT/Makefile")
+# shellcheck disable=SC2046 # one word per source file
+if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
+       "$ROOT/tests/engine/threads/thread_count.c" \
+       $(for f in intercept.c intercept_ucontext.c c11threads.c $engine_src; do echo "$ROOT/grader/harness/$f"; done) \
+       -o "$bin" -lpthread 2>"$bin.log"; then
+    if "$bin" >"$bin.out" 2>&1; then pass "intercept: the student's thread creations counted (pthread, C11), failures injected"
+    else fail "intercept: the student's thread creations counted (pthread, C11), failures injected" "$(head -c 600 "$bin.out")"; fi
+else
+    fail "intercept thread-count unit test builds" "$(head -c 300 "$bin.log")"
+fi
+
 # ---- coroutines: intercept_ucontext.c's task stack overflows -------------------
 # Its unit test (tests/engine/ucontext/stack_overflow.c) links the file
 # alone: a task within its stack is not reported and gets its makecontext
