@@ -12,7 +12,7 @@ work=$(tmpdir)
 guard() { "$ROOT/scripts/flake-guard.sh" --lessons "$lesson" --solutions 1 --buggy 1 --no-load "$@"; }
 
 out=$work/guard.txt
-guard >"$out" 2>&1
+guard --keep "$work/kept" >"$out" 2>&1
 rc=$?
 want=$(( 1 + $(ls "$ROOT/tests/lessons/$lesson/buggy/"*.c "$ROOT/tests/lessons/$lesson/correct/"*.c | wc -l) ))
 rows=$(grep -c "^$lesson .*%$" "$out") # verdict rows (the timing table's have no %)
@@ -29,6 +29,19 @@ else
     fail "flake guard: the lesson's time (median, p90, max of its solution's gradings)" "$(tail -3 "$out")"
 fi
 sed 's/^/   | /' "$out"
+# A buggy variant is graded in the categories its expect: line names, and
+# only those; the solution and the correct alternatives in every category.
+v=$(ls "$ROOT/tests/lessons/$lesson/buggy/"*.c | head -1)
+name=$(basename "$v" .c)
+want_cats=$(sed -n 's/.*expect: *\([a-z ]*\).*/\1/p' "$v" | head -1 | xargs -n1 | sort | xargs)
+got_b=$(jget "$work/kept/$lesson-buggy-$name-1.json" "' '.join(sorted(r.get('categories', []))), sorted(set(t['category'] for t in r['lessons'][0]['tests'])) == sorted(r.get('categories', []))")
+got_s=$(jget "$work/kept/$lesson-solution-solution-1.json" "'categories' in r")
+if [ "$got_b" = "$want_cats True" ] && [ "$got_s" = False ]; then
+    pass "flake guard: a buggy variant graded in its expected categories only ($name: $want_cats)"
+else
+    fail "flake guard: a buggy variant graded in its expected categories only ($name: $want_cats)" \
+         "buggy: $got_b; solution has categories: $got_s"
+fi
 
 # A wrong verdict is a failure: a copy of the course where a buggy variant
 # stands in as a correct alternative.
