@@ -223,10 +223,12 @@ START_TEST(echo_one_client)
 }
 END_TEST
 
-/* Client A (a small receive buffer) sends 6 MiB, or until nothing more
- * goes in, and never reads its echo: more than the kernel's buffers on the
- * way back to A can hold (4 MiB at most on loopback), so the server's sends
- * to A fail with EAGAIN, for real. Client B must still be served, and the
+/* Client A sends 6 MiB, or until nothing more goes in, and never reads its
+ * echo: more than the kernel's buffers on the way back to A can hold (about
+ * 4 MiB on loopback, with A's 256 KiB receive buffer), so the server's sends
+ * to A fail with EAGAIN, for real. (A smaller receive buffer is no good: a
+ * window smaller than one loopback segment, 64 KiB, can leave TCP probing
+ * for seconds before it sends again, and A's echo would seem lost.) Client B must still be served, and the
  * start of A's echo must be there when A reads: what could not be written
  * is kept for later, never waited for. Short reads and writes and EAGAIN
  * are on. */
@@ -239,7 +241,7 @@ START_TEST(client_never_reads)
     uint16_t port = listen_ok(l);
     runner r;
     run_start(&r, l);
-    int a = connect_ok(port, 4096);
+    int a = connect_ok(port, 262144);
     long sent = client_fill(a, harness_seed() + 99, 6u << 20, 200, 3000);
     int b = connect_ok(port, 0);
     client_got g;
