@@ -181,6 +181,10 @@ static enum start_result start_job(const batch_options *o, student *s, job *j)
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
+        /* The child says it started, not the parent: a batch killed right
+         * after the fork leaves this grading running (its own group) and
+         * writing its results, and batch.log must still show it. */
+        batch_log(o->outdir, "start %s pid %ld", s->id, (long)getpid());
         int logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
         int devnull = open("/dev/null", O_RDONLY);
         if (logfd < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
@@ -340,8 +344,7 @@ int batch_run(const batch_options *o, student *students, size_t n)
             settled[i] = true;
             left--;
             if (r == STARTED) {
-                p.running++;
-                batch_log(o->outdir, "start %s pid %ld", students[i].id, (long)jobs[slot].pid);
+                p.running++; /* its child logged "start" */
             } else if (r == SKIPPED) {
                 char *line = xasprintf("%s: already graded", students[i].id);
                 batch_log(o->outdir, "skip %s", students[i].id);
