@@ -70,3 +70,18 @@ count_failed() { find "$RESULTS_DIR/failed.d" -type f 2>/dev/null | wc -l; }
 # record_time SECONDS WHAT: one line for the closing table of the slowest
 # parts ("suite 20-lessons", "lesson 03-transfer").
 record_time() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS_DIR/times"; }
+
+# course_for_users DIR [CACHE]: a copy of the grader and the course in DIR,
+# owned by root and readable by all (the checkout may be private: a 0700
+# mktemp dir), for gradings run as another user; its build/cache is a copy
+# of CACHE (default: the checkout's): a shared cache those users read but
+# cannot change (grader/src/objcache.c). DIR's parents must be readable by them.
+course_for_users() {
+    local copy=$1 cache=${2:-$ROOT/build/cache}
+    mkdir -p "$copy/build" "$copy/tests" &&
+        cp -a "$ROOT/build/grader" "$copy/build/" && cp -a "$ROOT/exercises" "$ROOT/grader" "$copy/" &&
+        cp -a "$ROOT/tests/lessons" "$copy/tests/" &&
+        { [ ! -d "$cache" ] || cp -a "$cache" "$copy/build/cache"; } &&
+        find "$copy/build/cache" \( -name '*.lock' -o -name '*.tmp' \) -delete 2>/dev/null
+    chmod -R a+rX,go-w "$copy"
+}

@@ -421,7 +421,7 @@ static enum build_status build_judge(const build_options *o, build_result *r)
     char *cached = objcache_binary(o->c, o->l, "judge", key);
     if (st != BUILD_OK) {
         r->message = err;
-    } else if (objcache_fetch_binary(cached, bin)) {
+    } else if (objcache_fetch_binary(o->c, cached, bin)) {
         r->judge = bin;
         bin = NULL;
     } else if (link_binary(o, NULL, objs, nobjs, bin, OBJ_JUDGE, &out) != 0) {

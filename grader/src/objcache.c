@@ -7,6 +7,12 @@
  * it could outlive a grading and rewrite both the object and its sum: that
  * grading then uses a cache of its own, removed when it ends, so nothing a
  * submission plants is used by a later grading.
+ *
+ * A shared cache: the configured cache (GRADER_CACHE, else build/cache) when
+ * this uid can neither change it nor swap it (an instructor's cache built by
+ * root, read by students' gradings) is looked in, read-only, before anything
+ * is built. Student code under our uid cannot touch what is in it, so it
+ * serves even gradings whose results are not protected.
  */
 #include "objcache.h"
 #include "tool.h"
@@ -73,6 +79,14 @@ static void make_private_cache(void)
         atexit(remove_private_cache);
 }
 
+/* The cache this course is configured with: $GRADER_CACHE, else
+ * <course>/build/cache. malloc'd. */
+static char *configured_cache(const course *c)
+{
+    const char *env = getenv("GRADER_CACHE");
+    return env && *env ? xstrdup(env) : xasprintf("%s/build/cache", c->root);
+}
+
 char *objcache_dir(const course *c)
 {
     sbx_caps caps;
@@ -82,17 +96,15 @@ char *objcache_dir(const course *c)
         if (private_cache)
             return xstrdup(private_cache);
     }
-    const char *env = getenv("GRADER_CACHE");
-    if (env && *env) {
-        mkdir(env, 0755);
-        return xstrdup(env);
+    char *dir = configured_cache(c);
+    if (!getenv("GRADER_CACHE") || !*getenv("GRADER_CACHE")) {
+        char *parent = xasprintf("%s/build", c->root);
+        mkdir(parent, 0755);
+        free(parent);
     }
-    char *dir = xasprintf("%s/build/cache", c->root);
-    char *parent = xasprintf("%s/build", c->root);
-    mkdir(parent, 0755);
-    free(parent);
     if ((mkdir(dir, 0755) == 0 || errno == EEXIST) && access(dir, W_OK) == 0)
         return dir;
+    /* Not ours to write (it may still be a shared cache to read). */
     free(dir);
     const char *tmp = getenv("TMPDIR");
     dir = xasprintf("%s/grader-cache-%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
@@ -249,6 +261,53 @@ static bool matches_sum(const char *obj, const char *copy)
     return len == 17 && want == (unsigned long long)hash_file(copy, 0);
 }
 
+/* True when `path` exists and this uid (so student code running under it)
+ * can neither change it nor put something else in its place: neither it nor
+ * any dir above it is ours or writable by us, but for a sticky dir (/tmp)
+ * whose entry below is not ours. Root owns or may write everything: false. */
+static bool unchangeable_by_us(const char *path)
+{
+    char *p = realpath(path, NULL);
+    if (!p)
+        return false;
+    uid_t me = geteuid();
+    bool ok = me != 0, leaf = true;
+    while (ok) {
+        struct stat st;
+        if (lstat(p, &st) != 0 || st.st_uid == me)
+            ok = false;
+        /* A writable dir is safe only when sticky, above an entry not ours
+         * (checked one step earlier): nobody but its owner may rename it. */
+        else if (faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0 &&
+                 (leaf || !S_ISDIR(st.st_mode) || !(st.st_mode & S_ISVTX)))
+            ok = false;
+        if (strcmp(p, "/") == 0)
+            break;
+        char *slash = strrchr(p, '/');
+        slash[slash == p ? 1 : 0] = '\0';
+        leaf = false;
+    }
+    free(p);
+    return ok;
+}
+
+/* Copies `name` from the shared cache (see the top of this file) to `dest`
+ * when it is there, unchangeable by us, and matches its sum. */
+static bool from_shared_cache(const course *c, const char *name, const char *dest)
+{
+    char *dir = configured_cache(c);
+    char *src = xasprintf("%s/%s", dir, name);
+    char *sum = sum_path(src);
+    bool ok = unchangeable_by_us(src) && unchangeable_by_us(sum) &&
+              copy_untrusted(src, dest, MAX_OBJECT) == 0 && matches_sum(src, dest);
+    if (!ok)
+        unlink(dest);
+    free(dir);
+    free(src);
+    free(sum);
+    return ok;
+}
+
 /* Compiles the staged copy of `src` in the sandbox and moves the object into
  * the cache as `obj` (a unique temp name, then rename: atomic). */
 static int compile_into_cache(const lesson *l, const char *workdir, const char *src,
@@ -337,15 +396,28 @@ char *objcache_object(const course *c, const lesson *l, const char *workdir, con
 {
     const char *base = base_name(src);
     unsigned long long key = object_key(c, l, src, lesson_tests, flavour);
+    char *name = lesson_tests ? xasprintf("%s-%s-%016llx.o", l->id, base, key)
+                              : xasprintf("course-%s-%016llx.o", base, key);
     char *cache = objcache_dir(c);
-    char *obj = lesson_tests ? xasprintf("%s/%s-%s-%016llx.o", cache, l->id, base, key)
-                             : xasprintf("%s/course-%s-%016llx.o", cache, base, key);
+    char *obj = xasprintf("%s/%s", cache, name);
     free(cache);
+    char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
+    char *copy = xasprintf("%s/%s-%s.o", objdir, flavour_names[flavour], base);
+    mkdir(objdir, 0755);
+    free(objdir);
+    unlink(copy);
+    bool shared = !is_file(obj) && from_shared_cache(c, name, copy);
+    free(name);
+    if (shared) {
+        free(obj);
+        return copy;
+    }
+    free(copy);
     int rc;
     bool retried = false;
     with_lock(obj, false, c, l, workdir, src, lesson_tests, flavour, err, &rc);
 use:;
-    char *copy = NULL;
+    copy = NULL;
     if (rc == 0) {
         char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
         copy = xasprintf("%s/%s-%s.o", objdir, flavour_names[flavour], base);
@@ -388,10 +460,12 @@ char *objcache_binary(const course *c, const lesson *l, const char *name, uint64
     return path;
 }
 
-bool objcache_fetch_binary(const char *cached, const char *dest)
+bool objcache_fetch_binary(const course *c, const char *cached, const char *dest)
 {
     unlink(dest);
-    if (!is_file(cached) || copy_untrusted(cached, dest, MAX_OBJECT) != 0)
+    if (!is_file(cached))
+        return from_shared_cache(c, base_name(cached), dest) && chmod(dest, 0755) == 0;
+    if (copy_untrusted(cached, dest, MAX_OBJECT) != 0)
         return false;
     /* What we run is what we linked: the copy must match the sum. */
     if (!matches_sum(cached, dest) || chmod(dest, 0755) != 0) {

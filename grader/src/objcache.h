@@ -54,12 +54,13 @@ char *objcache_object(const course *c, const lesson *l, const char *workdir, con
 /* A binary linked from course objects only (the judge: no student code),
  * cached like the objects. objcache_binary: its place in the cache for
  * `key` (which must cover every input and the link line; malloc'd).
- * objcache_fetch_binary: copies it to `dest` (executable) when it is there
- * and the copy matches its sum; else false and no `dest`.
+ * objcache_fetch_binary: copies it to `dest` (executable) when it is there,
+ * or in the shared cache (objcache.c), and the copy matches its sum; else
+ * false and no `dest`.
  * objcache_store_binary: puts `built` there (best effort: a grading that
  * cannot store it just links again next time). */
 char *objcache_binary(const course *c, const lesson *l, const char *name, uint64_t key);
-bool objcache_fetch_binary(const char *cached, const char *dest);
+bool objcache_fetch_binary(const course *c, const char *cached, const char *dest);
 void objcache_store_binary(const char *cached, const char *built);
 
 /* Removes the staged sources and headers once the build is done, so the
@@ -67,7 +68,9 @@ void objcache_store_binary(const char *cached, const char *built);
 void objcache_unstage(const char *workdir);
 
 /* The directory for cached objects: $GRADER_CACHE, else <course>/build/cache,
- * else $TMPDIR/grader-cache-UID when that is not writable. malloc'd. */
+ * else $TMPDIR/grader-cache-UID when that is not writable; a private one when
+ * results are not protected. Whatever it is, objects are first looked for in
+ * the configured cache when this uid cannot change it (objcache.c). malloc'd. */
 char *objcache_dir(const course *c);
 
 #endif

@@ -291,12 +291,14 @@ fi
 if [ ${#users[@]} -eq 2 ]; then
     chmod 755 "$ROOT/build" 2>/dev/null
     # The checkout may be private (a 0700 mktemp dir): the users grade with
-    # a readable copy of the grader and the course.
-    copy="$work/course-for-users"; mkdir -p "$copy/build" "$copy/tests"
-    cp -a "$ROOT/build/grader" "$copy/build/" && cp -a "$ROOT/exercises" "$ROOT/grader" "$copy/" &&
-        cp -a "$ROOT/tests/lessons" "$copy/tests/" && chmod -R a+rX "$copy"
+    # a readable copy of the grader and the course, whose cache (root's, warm
+    # from the lessons' suite) they read but cannot change: each grading
+    # builds only what it lacks (in a cache of its own when results are not
+    # protected, else in the user's).
+    copy="$work/course-for-users"
+    course_for_users "$copy"
     for u in "${users[@]}"; do
-        mkdir -p "$work/user-$u/cache"; chown -R "$u" "$work/user-$u"
+        mkdir -p "$work/user-$u"; chown -R "$u" "$work/user-$u"
     done
     level_jobs " (as a user)" namespaces "" true user \
         fork_bomb heap_bomb tsan_heap_bomb scratch_fill read_solution write_outside raw_syscalls \
@@ -327,7 +329,7 @@ run_slot() {
             local mode=(); [ "$how" = user-plain ] && mode=(GRADER_SANDBOX=plain)
             CASE_UID=$(id -u "$user") CASE_DIR="$work/user-$user" CASE_OWNER=$user GRADER="$copy/build/grader" \
                 RUNAS_TAG=$tag EXPECT_LEVEL=$level MIN_SCORE=$min EXPECT_PROTECTED=$prot \
-                grade_case "$f" runuser -u "$user" -- env GRADER_CACHE="$work/user-$user/cache" \
+                grade_case "$f" runuser -u "$user" -- env GRADER_CACHE="$copy/build/cache" \
                 TMPDIR="$work/user-$user" "${mode[@]}" ;;
         esac
     done

@@ -60,3 +60,51 @@ for what in judge objects; do
             "planted $planted files; skeleton $skel, solution $sol of $max"
     fi
 done
+
+# ---- a shared cache: used when this uid cannot change it --------------------
+# A cache the grading's uid can neither change nor swap (root's, read by a
+# user whose student code runs under that same uid, without namespaces) is
+# used as it is, even where results are not protected. Proof it is used: its
+# 02-bank judge is replaced by 01-threads' (a genuine judge, with its sum) and
+# the solution, graded by nobody, loses its marks. Once that uid could change
+# it (the file is its own; a dir above it is), it is not used: full marks.
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+    mkdir -p "$work/t1"; cp "$ROOT/solutions/01-threads/threads.c" "$work/t1/"
+    GRADER_CACHE="$cache" "$GRADER" grade --quiet --lesson 01-threads --out "$work/t1.json" "$work/t1" >/dev/null 2>&1
+    shared="$work/shared"
+    course_for_users "$shared" "$cache"
+    j1=$(ls "$shared"/build/cache/01-threads-judge-* | grep -v '\.sum$' | head -1)
+    # Every 02-bank judge: the cache may hold several (objects rebuilt above
+    # differ in their debug info, so their judge's key does).
+    j2s=$(ls "$shared"/build/cache/02-bank-judge-* | grep -v '\.sum$')
+    utmp="$work/nobody"; mkdir -p "$utmp/sol"; cp "$ROOT/solutions/02-bank/bank.c" "$utmp/sol/"
+    chown -R nobody "$utmp"; chmod 755 "$work" "$RESULTS_DIR"
+    # shared_case NAME WANT: grades the solution as nobody; WANT full or less.
+    shared_case() {
+        rm -f "$utmp/out.json"
+        runuser -u nobody -- env GRADER_SANDBOX=plain GRADER_CACHE="$shared/build/cache" TMPDIR="$utmp" \
+            "$shared/build/grader" grade --quiet --lesson 02-bank --out "$utmp/out.json" "$utmp/sol" \
+            >"$utmp/log" 2>&1
+        local s m
+        s=$(jget "$utmp/out.json" "r['score']" 2>/dev/null); m=$(jget "$utmp/out.json" "r['max_score']" 2>/dev/null)
+        local got=less; [ "$s" = "$m" ] && got=full
+        if [ -n "$s" ] && [ -n "$m" ] && [ "$got" = "$2" ]; then
+            pass "shared cache: $1"
+        else
+            fail "shared cache: $1" "solution scored ${s:-nothing} of ${m:-?} ($2 expected): $(tail -c 300 "$utmp/log")"
+        fi
+    }
+    planted=0
+    for j2 in $j2s; do cp "$j1" "$j2" && cp "$j1.sum" "$j2.sum" && planted=$((planted + 1)); done
+    if [ -n "$j1" ] && [ "$planted" -ge 1 ]; then
+        shared_case "root's, as nobody without namespaces: used (its judge is 01-threads')" less
+        chown nobody $j2s
+        shared_case "a file nobody owns in it: not used" full
+        chown root $j2s; chown nobody "$shared/build"
+        shared_case "a dir above it that nobody owns: not used" full
+        chown root "$shared/build"
+        shared_case "root's again: used" less
+    else
+        fail "shared cache: set up" "no cached judges of 01-threads and 02-bank in $cache"
+    fi
+fi
