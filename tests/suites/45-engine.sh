@@ -366,7 +366,9 @@ rule engine_symbol "belongs to the grader" '#include <stdbool.h>' 'bool engine_r
 # block when asked, copies of descriptors counted, the
 # book of served clients and open descriptors is exact,
 # remote_io_cut_writes cuts the calling thread's writes after its budget,
-# and remote_io_loop_thread counts the marked thread's waiting calls.
+# remote_io_loop_thread counts the marked thread's waiting calls, and a
+# one-read reader of a 100-byte message is caught under every seed (a framing
+# bug), on a pipe and on a socket.
 bin="$work/io_faults"
 if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harness" \
        "$ROOT/tests/engine/io/io_faults.c" "$ROOT/grader/harness/intercept_io.c" \

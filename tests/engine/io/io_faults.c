@@ -15,7 +15,8 @@
  * leaves other threads alone; remote_io_loop_thread counts the marked
  * thread's blocking calls on descriptors that are not ready (named, with
  * their caller), not a ready one, not a non-blocking one, not another
- * thread's, not once unmarked.
+ * thread's, not once unmarked; a one-read reader of a 100-byte message is
+ * caught under every seed, on a pipe and on a socket.
  */
 #include "remote.h"
 
@@ -216,9 +217,66 @@ static void loop_thread(void)
     close(sv[1]);
 }
 
+/* A framing bug on a 100-byte message (issue 12): a reader that takes one
+ * read() for the whole message is caught under every seed, on a pipe and on
+ * a socket (the first read is cut), while a reader that loops until it has
+ * the 100 bytes (retrying EINTR) gets them whole and in order. The writer's
+ * one write of 100 bytes (<= PIPE_BUF) is never cut on a pipe. */
+static void framing_100(void)
+{
+    enum { MSG = 100 };
+    char msg[MSG], got[MSG];
+    for (int i = 0; i < MSG; i++)
+        msg[i] = (char)('a' + i % 26);
+    for (int kind = 0; kind < 2; kind++) {
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            int fds[2];
+            CHECK((kind == 0 ? grader_pipe(fds) : grader_socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) == 0,
+                  "framing: pipe or socketpair");
+            remote_io_faults_kinds(seed, REMOTE_IO_PIPES | REMOTE_IO_SOCKETS);
+            ssize_t w;
+            do
+                w = grader_write(fds[1], msg, MSG);
+            while (w == -1 && errno == EINTR);
+            CHECK(w > 0, "framing: the writer's write failed (errno %d)", errno);
+            size_t sent = (size_t)w;
+            while (sent < MSG) { /* a socket's write may be cut: the writer loops */
+                w = grader_write(fds[1], msg + sent, MSG - sent);
+                CHECK(w > 0 || errno == EINTR, "framing: a write failed (errno %d)", errno);
+                if (w > 0)
+                    sent += (size_t)w;
+                else if (errno != EINTR)
+                    break;
+            }
+            /* The one-read reader: what it gets is not the message. */
+            ssize_t once = grader_read(fds[0], got, MSG);
+            CHECK(once >= 1 && once < MSG,
+                  "framing: seed %llu: one read of a 100-byte message on a %s got %zd bytes: "
+                  "a one-read reader would pass",
+                  (unsigned long long)seed, kind == 0 ? "pipe" : "socket", once);
+            /* The looping reader: the rest, whole and in order. */
+            size_t have = once > 0 ? (size_t)once : 0;
+            while (have < MSG) {
+                ssize_t r = grader_read(fds[0], got + have, MSG - have);
+                if (r > 0)
+                    have += (size_t)r;
+                else if (!(r == -1 && errno == EINTR))
+                    break;
+            }
+            CHECK(have == MSG && memcmp(got, msg, MSG) == 0,
+                  "framing: seed %llu: a looping reader got %zu of 100 bytes, or not in order",
+                  (unsigned long long)seed, have);
+            remote_io_faults_kinds(0, 0);
+            grader_close(fds[0]);
+            grader_close(fds[1]);
+        }
+    }
+}
+
 int main(void)
 {
     loop_thread();
+    framing_100();
     cut_writes();
     for (uint64_t seed = 1; seed <= 20; seed++)
         exchange(seed);
