@@ -73,10 +73,10 @@ void harness_sleep_ms(double ms);
  * starts), puts the test under a virtual clock: every clock read, sleep and
  * timed wait of the student's code (clock_gettime, time, gettimeofday,
  * timespec_get, nanosleep, usleep, sleep, clock_nanosleep, thrd_sleep, timed condition
- * waits, timed locks, cnd_timedwait, mtx_timedlock) and the test's
- * harness_now_ms and harness_sleep_ms read and wait in virtual time, and so
- * does poll without descriptors. Real: CPU-time clocks, semaphores, poll
- * with descriptors, select, epoll, the grader's own bounds.
+ * waits, timed locks, cnd_timedwait, mtx_timedlock, sem_timedwait) and the
+ * test's harness_now_ms and harness_sleep_ms read and wait in virtual time,
+ * and so does poll without descriptors. Real: CPU-time clocks, poll with
+ * descriptors, select, epoll, the grader's own bounds.
  *
  * Virtual time moves only when every thread is blocked: each of the student's
  * threads in a wait, a lock, a join or a sleep, and each test thread asleep
