@@ -254,14 +254,22 @@ static void finding_free(finding *f)
     free(f->file);
 }
 
-/* "FILE:LINE" (a path allowed) at `s`, ending at `end` or a space: into f. */
+/* "FILE:LINE" or "FILE:LINE:COLUMN" (a path allowed), the `n` bytes at
+ * `s`: into f. The line's colon is the first one followed by digits and
+ * colons only. */
 static bool take_location(finding *f, const char *s, size_t n)
 {
     const char *colon = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == ':')
+    for (size_t i = 1; i + 1 < n && !colon; i++) {
+        if (s[i] != ':' || s[i + 1] < '1' || s[i + 1] > '9')
+            continue;
+        size_t j = i + 1;
+        while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ':'))
+            j++;
+        if (j == n)
             colon = s + i;
-    if (!colon || colon == s || colon[1] < '1' || colon[1] > '9')
+    }
+    if (!colon)
         return false;
     char *path = xasprintf("%.*s", (int)(colon - s), s);
     free(f->file);
@@ -340,12 +348,20 @@ static const char *tsan_finding(const char *err, const char *source, finding *f)
     } else if (strncmp(kind, "data race", 9) != 0 && strncmp(kind, "thread leak", 11) != 0) {
         status = "misuse"; /* unlock of an unlocked mutex, signal-unsafe call... */
     }
+    /* "SUMMARY: ThreadSanitizer: data race /w/x.c:17 in f": its kind may be
+     * shorter than the heading's ("SEGV /w/x.c:22 in worker" after "SEGV on
+     * unknown address 0x0"): the place is its first word that is FILE:LINE. */
     const char *sum = strstr(w, "SUMMARY: ThreadSanitizer: ");
     if (sum) {
-        const char *loc = sum + strlen("SUMMARY: ThreadSanitizer: ") + klen;
-        while (*loc == ' ')
-            loc++;
-        take_location(f, loc, strcspn(loc, " \n"));
+        const char *word = sum + strlen("SUMMARY: ThreadSanitizer: ");
+        while (*word && *word != '\n') {
+            size_t n = strcspn(word, " \n");
+            if (n && take_location(f, word, n))
+                break;
+            word += n;
+            while (*word == ' ')
+                word++;
+        }
     }
     char *summary = source ? tsan_summarize_text(err, source, NULL, 0) : NULL;
     f->message = summary ? summary : xasprintf("ThreadSanitizer: %.*s", (int)klen, kind);

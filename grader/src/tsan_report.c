@@ -9,6 +9,10 @@
  *       #0 account_balance /tmp/w/bank.c:40 (tests+0x22)
  * Each indented heading is an access or a lock event; its frames are a stack.
  * We keep the first frame of each stack that lies in the student's file.
+ * A deadly signal has no heading, and notes before its one stack:
+ *   ==12==ERROR: ThreadSanitizer: SEGV on unknown address 0x0 (pc 0x55 ... T13)
+ *   ==12==The signal is caused by a READ memory access.
+ *       #0 worker /tmp/w/bank.c:22 (tests+0x12)
  */
 #include "tsan_report.h"
 #include "safetext.h"
@@ -170,6 +174,10 @@ static const char *advice(const char *kind)
         return "a mutex was destroyed while still locked";
     if (strstr(kind, "use-after-free"))
         return "memory was used after it was freed";
+    if (strstr(kind, "on unknown address 0x000000000000"))
+        return "a NULL pointer was followed: check which thread may clear or free it first";
+    if (strstr(kind, "on unknown address"))
+        return "a pointer to memory that is not there was followed";
     return "";
 }
 
@@ -207,6 +215,12 @@ char *tsan_summarize_text_in(const char *log, const char *student_file, const st
         const char *pid = strstr(p, " (pid=");
         if (pid && (size_t)(pid - p) < klen)
             klen = (size_t)(pid - p);
+        /* A deadly signal: "SEGV on unknown address 0x0 (pc 0x.. bp .. T12)";
+         * its registers mean nothing to a student. */
+        const char *pc = strstr(p, " (pc 0x");
+        bool deadly = pc && (size_t)(pc - p) < klen;
+        if (deadly)
+            klen = (size_t)(pc - p);
         snprintf(kind, sizeof kind, "%.*s", (int)(klen < sizeof kind ? klen : sizeof kind - 1), p);
         if (ignored(kind, ignore, nignore))
             continue;
@@ -214,11 +228,30 @@ char *tsan_summarize_text_in(const char *log, const char *student_file, const st
         place places[4];
         int nplaces = 0;
         bool have_frame = true;
+        if (deadly) {
+            /* No headings: the one stack is where the signal hit. */
+            snprintf(places[0].what, sizeof places[0].what, "the faulting access");
+            places[0].where[0] = '\0';
+            nplaces = 1;
+            have_frame = false;
+        }
         const char *line = strchr(p, '\n');
         while (line && *++line) {
-            if (strncmp(line, "SUMMARY:", 8) == 0 || strncmp(line, "WARNING:", 8) == 0 ||
-                strncmp(line, "==", 2) == 0)
+            if (strncmp(line, "SUMMARY:", 8) == 0 || strncmp(line, "WARNING:", 8) == 0)
                 break;
+            /* "==PID==" lines: a deadly signal's own notes come before its
+             * stack ("==12==The signal is caused by a READ memory access."),
+             * else one starts the next report. */
+            if (strncmp(line, "==", 2) == 0) {
+                size_t n = strcspn(line, "\n");
+                const char *err = strstr(line, "ERROR: ");
+                if (!deadly || (err && (size_t)(err - line) < n))
+                    break;
+                line = strchr(line, '\n');
+                if (!line)
+                    break;
+                continue;
+            }
             size_t len = strcspn(line, "\n");
             char buf[640];
             snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);

@@ -7,7 +7,8 @@
 #   run), and its correct twin is ok (both flavours);
 #   the time each took is printed (the note's numbers);
 # - a failed assert() and a crash give "file" and "line" (the assert's line,
-#   the faulting line in the program, not in libc) and a timeline;
+#   the faulting line in the program, not in libc) and a timeline; a crash
+#   found by ThreadSanitizer's build gives them too, from its report;
 # - a race names the racing line (ThreadSanitizer's report);
 # - --compare-output: a program whose stdout differs between runs is
 #   "nondeterministic", with the first differing line and both seeds; its
@@ -70,6 +71,16 @@ at() {
 at racy_assert racy_assert.c "$(line_of "$ROOT/tests/engine/racy_assert.c" 'assert(counter')"
 at crash_order crash_order.c "$(line_of "$ROOT/tests/engine/crash_order.c" 'crash here')"
 at race_counter race_counter.c "$(line_of "$ROOT/tests/stress/race_counter.c" 'race here')"
+# A crash only ThreadSanitizer's build has: its place from TSan's report
+# (the SUMMARY's "SEGV FILE:LINE", the stack after the "==PID==" notes).
+line=$(line_of "$ROOT/tests/stress/crash_under_tsan.c" 'crash here')
+at crash_under_tsan crash_under_tsan.c "$line"
+got=$(jrun "$work/crash_under_tsan.json" "print(r['flavour'], '|', r['message'])")
+case $got in
+"tsan | ThreadSanitizer: SEGV on unknown address 0x000000000000: the faulting access in worker (crash_under_tsan.c:$line). Hint: a NULL pointer"*)
+    pass "stress crash_under_tsan: TSan's crash names the worker's line, no registers" ;;
+*) fail "stress crash_under_tsan: TSan's crash names the worker's line, no registers" "$got" ;;
+esac
 # The one-line summary on stderr names the place too.
 if grep -q "^grader stress: crash at crash_order.c:$(line_of "$ROOT/tests/engine/crash_order.c" 'crash here') " "$work/crash_order.err"; then
     pass "stress: the crash's line in the summary"

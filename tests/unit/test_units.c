@@ -90,6 +90,39 @@ START_TEST(tsan_report_outside_student_file)
 }
 END_TEST
 
+/* A deadly signal: no headings; "==PID==" notes come before the stack. */
+START_TEST(tsan_deadly_signal)
+{
+    const char *log =
+        "ThreadSanitizer:DEADLYSIGNAL\n"
+        "==61==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc 0x5563 bp "
+        "0x7fd8 sp 0x7fd0 T62)\n"
+        "==61==The signal is caused by a READ memory access.\n"
+        "==61==Hint: address points to the zero page.\n"
+        "    #0 worker /w/bank.c:22 (tests+0x1200)\n"
+        "    #1 __tsan_thread_start_func tsan_interceptors_posix.cpp:991 (libtsan.so.2+0x3898f)\n"
+        "\n"
+        "ThreadSanitizer can not provide additional info.\n"
+        "SUMMARY: ThreadSanitizer: SEGV /w/bank.c:22 in worker\n"
+        "==61==ABORTING\n";
+    char *m = tsan_summarize_text(log, "bank.c", NULL, 0);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_msg(strstr(m, "SEGV on unknown address 0x000000000000: the faulting access in "
+                            "worker (bank.c:22)"), "%s", m);
+    ck_assert_msg(!strstr(m, "(pc "), "registers leaked: %s", m);
+    ck_assert_msg(strstr(m, "NULL pointer"), "no advice: %s", m);
+    free(m);
+    /* Outside the student's file: said so. */
+    char *other = xstrdup(log);
+    char *b = strstr(other, "/w/bank.c:22 (tests");
+    memcpy(b, "/w/test.c:22 (tests", strlen("/w/test.c:22 (tests"));
+    m = tsan_summarize_text(other, "bank.c", NULL, 0);
+    ck_assert_msg(m && strstr(m, "not in bank.c"), "%s", m ? m : "(null)");
+    free(m);
+    free(other);
+}
+END_TEST
+
 /* Compiles a snippet into an object in a temp dir and reads its symbols. */
 static char *compile_snippet(const char *code)
 {
@@ -266,6 +299,7 @@ int main(void)
     tcase_add_test(tc, tsan_data_race_names_both_places);
     tcase_add_test(tc, tsan_inversion_and_ignore_list);
     tcase_add_test(tc, tsan_report_outside_student_file);
+    tcase_add_test(tc, tsan_deadly_signal);
     tcase_add_test(tc, elf_symbols_and_constructors);
     tcase_add_test(tc, elf_rejects_garbage);
     tcase_add_test(tc, remove_tree_any_depth);
