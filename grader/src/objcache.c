@@ -401,6 +401,7 @@ char *objcache_object(const course *c, const lesson *l, const char *workdir, con
     char *cache = objcache_dir(c);
     char *obj = xasprintf("%s/%s", cache, name);
     free(cache);
+    /* What the link uses: a copy in the work dir, never the cache's file. */
     char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
     char *copy = xasprintf("%s/%s-%s.o", objdir, flavour_names[flavour], base);
     mkdir(objdir, 0755);
@@ -412,41 +413,34 @@ char *objcache_object(const course *c, const lesson *l, const char *workdir, con
         free(obj);
         return copy;
     }
-    free(copy);
     int rc;
     bool retried = false;
     with_lock(obj, false, c, l, workdir, src, lesson_tests, flavour, err, &rc);
-use:;
-    copy = NULL;
-    if (rc == 0) {
-        char *objdir = xasprintf("%s/%s", workdir, STAGE_OBJECTS);
-        copy = xasprintf("%s/%s-%s.o", objdir, flavour_names[flavour], base);
-        mkdir(objdir, 0755);
+use:
+    if (rc != 0) {
+        free(copy);
+        free(obj);
+        return NULL;
+    }
+    unlink(copy);
+    int copied = copy_untrusted(obj, copy, MAX_OBJECT);
+    /* What we link is what we built: the copy (the cache may change under
+     * us) must match the sum; else the cached object is rebuilt, once, under
+     * the lock. */
+    if (copied == 0 && !matches_sum(obj, copy) && !retried) {
+        with_lock(obj, true, c, l, workdir, src, lesson_tests, flavour, err, &rc);
+        retried = true;
+        goto use;
+    }
+    if (copied != 0 || !matches_sum(obj, copy)) {
+        *err = copied != 0 ? xasprintf("could not copy the course's %s object into the work dir: %s",
+                                       base, strerror(errno))
+                           : xasprintf("the cached object of the course's %s changed after it "
+                                       "was built, twice: not used",
+                                       base);
         unlink(copy);
-        int copied = copy_untrusted(obj, copy, MAX_OBJECT);
-        /* What we link is what we built: the copy (the cache may change
-         * under us) must match the sum; else the cached object is rebuilt,
-         * once, under the lock. */
-        if (copied == 0 && !matches_sum(obj, copy) && !retried) {
-            unlink(copy);
-            free(copy);
-            free(objdir);
-            with_lock(obj, true, c, l, workdir, src, lesson_tests, flavour, err, &rc);
-            retried = true;
-            goto use;
-        }
-        if (copied != 0 || !matches_sum(obj, copy)) {
-            *err = copied != 0
-                       ? xasprintf("could not copy the course's %s object into the work dir: %s",
-                                   base, strerror(errno))
-                       : xasprintf("the cached object of the course's %s changed after it was "
-                                   "built, twice: not used",
-                                   base);
-            unlink(copy);
-            free(copy);
-            copy = NULL;
-        }
-        free(objdir);
+        free(copy);
+        copy = NULL;
     }
     free(obj);
     return copy;

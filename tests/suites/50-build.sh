@@ -66,7 +66,7 @@ done
 # user whose student code runs under that same uid, without namespaces) is
 # used as it is, even where results are not protected. Proof it is used: its
 # 02-bank judge is replaced by 01-threads' (a genuine judge, with its sum) and
-# the solution, graded by nobody, loses its marks. Once that uid could change
+# the solution, graded by nobody, loses its marks in 01-threads' tests. Once that uid could change
 # it (the file is its own; a dir above it is), it is not used: full marks.
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
     mkdir -p "$work/t1"; cp "$ROOT/solutions/01-threads/threads.c" "$work/t1/"
@@ -87,7 +87,11 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
             >"$utmp/log" 2>&1
         local s m
         s=$(jget "$utmp/out.json" "r['score']" 2>/dev/null); m=$(jget "$utmp/out.json" "r['max_score']" 2>/dev/null)
-        local got=less; [ "$s" = "$m" ] && got=full
+        # "less" only by the planted judge: its tests are 01-threads'.
+        local got=other; [ "$s" = "$m" ] && got=full
+        [ "$s" != "$m" ] && jrun "$utmp/out.json" \
+            "print(any(t['name'] == 'results_in_place' for t in r['lessons'][0]['tests']))" 2>/dev/null |
+            grep -q True && got=less
         if [ -n "$s" ] && [ -n "$m" ] && [ "$got" = "$2" ]; then
             pass "shared cache: $1"
         else
