@@ -2,7 +2,7 @@
 # lesson-pass.sh LESSON - everything the suite checks about one lesson, once:
 #   - the skeleton (exercises/L/slug.c) is graded and scores 0;
 #   - the reference solution (solutions/L/slug.c) gets full marks
-#     LESSON_RUNS times (default 3; tests/suites/20-lessons.sh keeps the
+#     LESSON_RUNS times (default 2; tests/suites/20-lessons.sh keeps the
 #     machine loaded meanwhile);
 #   - every buggy variant (tests/lessons/L/buggy/*.c) loses points in each
 #     category its first comment's "expect:" line names, and each
@@ -34,7 +34,7 @@ id=${id%/}
 slug=${id#*-}
 ldir=$ROOT/exercises/$id
 tdir=$ROOT/tests/lessons/$id
-runs=${LESSON_RUNS:-3}
+runs=${LESSON_RUNS:-2}
 work=$(tmpdir)
 jsons=()
 

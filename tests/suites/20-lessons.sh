@@ -1,5 +1,5 @@
 # 20-lessons: one pass per lesson (tests/lesson-pass.sh): the skeleton scores
-# 0, the solution gets full marks 3 times, every buggy variant is caught in
+# 0, the solution gets full marks twice, every buggy variant is caught in
 # each category its "expect:" line names, every correct alternative gets full
 # marks, every JSON validates. Every folder exercises/NN-slug/ is a lesson: no
 # list to edit. Busy loops keep every core loaded for the whole pass (a
