@@ -1,5 +1,5 @@
 # 70-batch: `grader batch` on a generated class (BATCH_SIZE students, default
-# 40: solutions, skeletons, buggy variants, files that do not compile, empty
+# 30: solutions, skeletons, buggy variants, files that do not compile, empty
 # submissions, one that hangs, one with markup in its compiler message).
 # The batch is stopped twice (SIGTERM, then SIGKILL of the parent alone,
 # leaving its graders orphaned) and resumed; then nobody is lost or graded
@@ -8,7 +8,7 @@
 # beside: others
 source "$ROOT/tests/lib.sh"
 
-N=${BATCH_SIZE:-40}
+N=${BATCH_SIZE:-30}
 work=$(tmpdir)
 # A batch stopped by a signal below cannot remove its gradings' work dirs:
 # they stay in this run's dir, not in /tmp.
