@@ -138,17 +138,27 @@ END_TEST
 /* Four threads add 1 many times in a tight loop while the main thread reads
  * tally_total: under ThreadSanitizer, a count read in tally_total without
  * the lock (or the atomic) its owner writes it under is a data race. Each
- * total read must lie between the last one and the final one. */
+ * total read must lie between the last one and the final one.
+ * The adders stop half-way, alive and listed, until the main thread has
+ * read the total once: that read meets counts their owners wrote with no
+ * lock in between, whatever the machine's load (an adder that finished and
+ * exited first would hand its count over under the lock, and hide the
+ * race). Then they add the rest while the main thread reads on. */
 typedef struct looper {
     int times;
     long mine;
+    harness_gate *half, *read;
     pthread_t thread;
 } looper;
 
 static void *looper_body(void *p)
 {
     looper *l = p;
-    harness_repeat((uint64_t)l->times);
+    harness_repeat((uint64_t)(l->times / 2));
+    tally_add(1);
+    HARNESS_CHECK(harness_gate_wait(l->half, 5000) && harness_gate_wait(l->read, 5000),
+                  "an adding thread waited 5 s for the others");
+    harness_repeat((uint64_t)(l->times - l->times / 2));
     tally_add(1);
     l->mine = tally_mine();
     return NULL;
@@ -158,13 +168,19 @@ START_TEST(total_while_others_add)
 {
     enum { T = 4 };
     int times = harness_under_tsan() ? 2000 : 20000;
+    harness_gate *half = harness_gate_new(T + 1), *read = harness_gate_new(T + 1);
     looper l[T];
     for (int i = 0; i < T; i++) {
-        l[i] = (looper){ .times = times };
+        l[i] = (looper){ .times = times, .half = half, .read = read };
         harness_thread_start(&l[i].thread, looper_body, &l[i]);
     }
     const long final = (long)T * times;
-    long last = 0;
+    HARNESS_CHECK(harness_gate_wait(half, 5000), "the adding threads did not get half-way in 5 s");
+    long last = tally_total();
+    HARNESS_CHECK(last == (long)T * (times / 2), "%d threads each added 1 %d times and wait; "
+                  "tally_total() returned %ld, expected %ld", T, times / 2, last,
+                  (long)T * (times / 2));
+    HARNESS_CHECK(harness_gate_wait(read, 5000), "the adding threads did not go on");
     for (int round = 0; round < 4; round++) {
         harness_repeat(harness_under_tsan() ? 100 : 500);
         tally_total();
@@ -187,6 +203,8 @@ START_TEST(total_while_others_add)
     long total = tally_total();
     HARNESS_CHECK(total == final, "%d threads each added 1 %d times; tally_total() returned "
                   "%ld, expected %ld", T, times, total, final);
+    harness_gate_free(half);
+    harness_gate_free(read);
 }
 END_TEST
 
