@@ -22,23 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_THREAD__)
-#define ENG_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ENG_TSAN 1
-#endif
-#endif
-
-#ifdef ENG_TSAN
-void AnnotateIgnoreSyncBegin(const char *f, int l);
-void AnnotateIgnoreSyncEnd(const char *f, int l);
-void AnnotateIgnoreReadsBegin(const char *f, int l);
-void AnnotateIgnoreReadsEnd(const char *f, int l);
-void AnnotateIgnoreWritesBegin(const char *f, int l);
-void AnnotateIgnoreWritesEnd(const char *f, int l);
-#endif
-
 engine_state E = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static _Thread_local int my_index = -1;
@@ -46,23 +29,9 @@ static pthread_key_t exit_key;
 static int next_thread_id = 1;
 static int nlive_locks;
 
-void eng_hide_begin(void)
-{
-#ifdef ENG_TSAN
-    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
-#endif
-}
+void eng_hide_begin(void) { tsan_hide_begin(); }
 
-void eng_hide_end(void)
-{
-#ifdef ENG_TSAN
-    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
-    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-#endif
-}
+void eng_hide_end(void) { tsan_hide_end(); }
 
 void eng_enter(void)
 {

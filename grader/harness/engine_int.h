@@ -3,14 +3,15 @@
  * graph; noise.c: schedule noise; watchdog.c: stalls and the wait-for report).
  *
  * One mutex (E.mu, taken through the real functions) guards everything but
- * the atomics. Under ThreadSanitizer the engine's own synchronisation and
- * memory accesses are hidden from it (eng_enter/eng_leave), so the engine
- * neither masks nor reports races of the code under test.
+ * the atomics. Nothing the engine does for its own sake may order the
+ * threads of the code under test (tsan_hide.h): eng_enter and eng_leave
+ * hide E.mu and what is done under it.
  */
 #ifndef ENGINE_INT_H
 #define ENGINE_INT_H
 
 #include "engine.h"
+#include "tsan_hide.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>

@@ -76,14 +76,9 @@
  * work between two waits (microseconds), 3 x under ThreadSanitizer (as the
  * time limit). Small enough that a spinner starved by a loaded machine
  * still gets it well within a test's limit. */
-#if defined(__SANITIZE_THREAD__)
+#ifdef ENG_UNDER_TSAN
 #define SPIN_CPU_NS (3 * NS / 2)
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SPIN_CPU_NS (3 * NS / 2)
-#endif
-#endif
-#ifndef SPIN_CPU_NS
+#else
 #define SPIN_CPU_NS (NS / 2)
 #endif
 #define SPIN_CLOCK_READS 1000          /* ...with no deadline pending, if it polls the clock */
@@ -303,7 +298,7 @@ static void observe(observation *o)
 
 /* With vclock_count_tasks: true when the process has a thread the engine
  * does not know (started, not yet through a wrapped call), besides its own. */
-static bool unknown_threads(const observation *o)
+static bool unknown_threads_unhidden(const observation *o)
 {
     if (V.internal_threads < 0)
         return false;
@@ -325,8 +320,18 @@ static bool unknown_threads(const observation *o)
     return tasks > o->ntids + V.internal_threads;
 }
 
+/* Hidden from ThreadSanitizer: what it opens and reads orders nothing of
+ * the student's code (tsan_hide.h). */
+static bool unknown_threads(const observation *o)
+{
+    eng_hide_begin();
+    bool r = unknown_threads_unhidden(o);
+    eng_hide_end();
+    return r;
+}
+
 /* True when the kernel says every thread of o sleeps. */
-static bool kernel_asleep(const observation *o)
+static bool kernel_asleep_unhidden(const observation *o)
 {
     for (int i = 0; i < o->ntids; i++) {
         char path[64], buf[512];
@@ -344,6 +349,16 @@ static bool kernel_asleep(const observation *o)
             return false;
     }
     return true;
+}
+
+/* Hidden from ThreadSanitizer: what it opens and reads orders nothing of
+ * the student's code (tsan_hide.h). */
+static bool kernel_asleep(const observation *o)
+{
+    eng_hide_begin();
+    bool r = kernel_asleep_unhidden(o);
+    eng_hide_end();
+    return r;
 }
 
 /* ---- moving the clock --------------------------------------------------------- */
@@ -395,7 +410,7 @@ static void advance(int64_t to)
 /* ---- busy waiting --------------------------------------------------------------- */
 
 /* CPU time (ns) the kernel counts for one thread of ours; -1 if unknown. */
-static int64_t thread_cpu_ns(pid_t tid)
+static int64_t thread_cpu_ns_unhidden(pid_t tid)
 {
     char path[64], buf[128];
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)tid);
@@ -407,6 +422,16 @@ static int64_t thread_cpu_ns(pid_t tid)
         return -1;
     buf[n] = '\0';
     return strtoll(buf, NULL, 10); /* first field: ns on a CPU */
+}
+
+/* Hidden from ThreadSanitizer: what it opens and reads orders nothing of
+ * the student's code (tsan_hide.h). */
+static int64_t thread_cpu_ns(pid_t tid)
+{
+    eng_hide_begin();
+    int64_t r = thread_cpu_ns_unhidden(tid);
+    eng_hide_end();
+    return r;
 }
 
 /* The ticker's view of the threads that run while the clock stands. */

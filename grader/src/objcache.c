@@ -47,11 +47,32 @@ const char *const subject_sources[] = { "subject.c", "rpc.c", "intercept.c", "in
 
 static const char *const flavour_names[] = { "judge", "plain", "tsan" };
 
-/* The subject's plumbing: its tables are shared by threads that only sockets
- * order, so ThreadSanitizer must not instrument it (subject.c says more). */
+/* Which of the subject's sources the TSan flavour builds without TSan's
+ * instrumentation: all of the grader's but atomics.c, whose wrappers must
+ * stay TSan's atomic operations. The plumbing (subject.c, rpc.c) has tables
+ * that only sockets order (subject.c says more); the engine's counters and
+ * tables, touched by every thread, would order each thread's earlier
+ * accesses before every other thread's later ones and so hide races
+ * (engine_int.h). The real calls they make still reach TSan's interceptors:
+ * a student's mutex locked through the engine is still a mutex to TSan.
+ * The lesson's test_remote.c stays instrumented: its reads of what the
+ * student's code wrote are accesses TSan must see. */
 static bool uninstrumented(const char *base)
 {
-    return strcmp(base, "subject.c") == 0 || strcmp(base, "rpc.c") == 0;
+    if (strcmp(base, "atomics.c") == 0)
+        return false;
+    for (const char *const *s = subject_sources; *s; s++)
+        if (strcmp(base, *s) == 0)
+            return true;
+    return false;
+}
+
+/* The flag that makes `base` the TSan flavour's object; NULL in the others. */
+static const char *tsan_flag(enum obj_flavour fl, const char *base)
+{
+    if (fl != OBJ_TSAN)
+        return NULL;
+    return uninstrumented(base) ? "-DGRADER_TSAN_BUILD" : "-fsanitize=thread";
 }
 
 static const char *harness_cflags[] = {
@@ -226,6 +247,10 @@ static uint64_t object_key(const course *c, const lesson *l, const char *src, bo
     h = hash_bytes(flavour_names[flavour], strlen(flavour_names[flavour]), h);
     for (const char **f = harness_cflags; *f; f++)
         h = hash_bytes(*f, strlen(*f), h);
+    const char *base = strrchr(src, '/');
+    const char *flag = tsan_flag(flavour, base ? base + 1 : src);
+    if (flag)
+        h = hash_bytes(flag, strlen(flag), h);
     return h;
 }
 
@@ -334,8 +359,8 @@ static int compile_into_cache(const lesson *l, const char *workdir, const char *
     arg(&a, cc_path());
     args(&a, harness_cflags);
     arg(&a, fl == OBJ_JUDGE ? "-DREMOTE_JUDGE" : "-DREMOTE_SUBJECT");
-    if (fl == OBJ_TSAN)
-        arg(&a, uninstrumented(base) ? "-DGRADER_TSAN_BUILD" : "-fsanitize=thread");
+    if (tsan_flag(fl, base))
+        arg(&a, tsan_flag(fl, base));
     arg(&a, "-iquote" STAGE_HARNESS);
     if (lesson_tests)
         arg(&a, "-iquote" STAGE_LESSON);

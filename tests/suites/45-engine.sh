@@ -16,6 +16,8 @@
 #   a process-private mutex, condition variable or semaphore in shared
 #   memory is one once a second process uses it: misuse_pshared_*.c);
 # - `grader replay` reproduces a failure with the seed the JSON reported;
+# - the engine's own books (live threads, open descriptors) order no
+#   threads for ThreadSanitizer (tests/engine/tsan/);
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must.
 # beside: others
@@ -396,6 +398,38 @@ if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harne
     else fail "intercept: the student's thread creations counted (pthread, C11), failures injected" "$(head -c 600 "$bin.out")"; fi
 else
     fail "intercept thread-count unit test builds" "$(head -c 300 "$bin.log")"
+fi
+
+# ---- the engine orders nothing under ThreadSanitizer ---------------------------
+# tests/engine/tsan/engine_orders_nothing.c, instrumented, calls the wrappers
+# of intercept.c and intercept_io.c; the grader's files are built as the
+# TSan flavour of a subject builds them (grader/src/objcache.c: without
+# TSan's instrumentation, -DGRADER_TSAN_BUILD). Its two races (a write
+# before a thread's exit read after another thread's start; a write before
+# a pipe() read after another pipe()) must both be reported: the engine's
+# books of live threads and open descriptors, which both threads go
+# through, must not order them (with the engine instrumented, neither was).
+bin="$work/engine_orders_nothing"
+mkdir -p "$bin.d"
+built=1
+for f in intercept.c intercept_ucontext.c c11threads.c intercept_io.c $engine_src; do
+    $CC -std=c17 -D_GNU_SOURCE -g -O1 -pthread -Wall -Wextra -Werror -DGRADER_TSAN_BUILD \
+        -I"$ROOT/grader/harness" -c "$ROOT/grader/harness/$f" -o "$bin.d/${f%.c}.o" 2>>"$bin.log" || built=0
+done
+if [ $built = 1 ] &&
+   $CC -std=c17 -g -O1 -Wall -Wextra -Werror -fsanitize=thread -I"$ROOT/grader/harness" \
+       -c "$ROOT/tests/engine/tsan/engine_orders_nothing.c" -o "$bin.d/test.o" 2>>"$bin.log" &&
+   $CC -fsanitize=thread -pthread "$bin.d"/*.o -o "$bin" -ldl 2>>"$bin.log"; then
+    TSAN_OPTIONS="exitcode=66 history_size=4" "$bin" >"$bin.out" 2>&1
+    rc=$?
+    missed=""
+    for v in written_before_exit written_before_open; do
+        grep -q "Location is global '$v'" "$bin.out" || missed="$missed $v"
+    done
+    if [ $rc = 66 ] && [ -z "$missed" ]; then pass "the engine's books hide no race from ThreadSanitizer"
+    else fail "the engine's books hide no race from ThreadSanitizer" "exit $rc, not reported:$missed; $(head -c 600 "$bin.out")"; fi
+else
+    fail "engine_orders_nothing builds" "$(head -c 300 "$bin.log")"
 fi
 
 # ---- coroutines: intercept_ucontext.c's task stack overflows -------------------
