@@ -28,10 +28,13 @@ typedef struct adder {
     long first_mine;    /* tally_mine() before its first add */
     long last_mine;     /* tally_mine() after its last add */
     int tid;            /* its thread in your process */
+    harness_gate *held; /* run_wave_held: where it waits after its adds */
     pthread_t thread;
 } adder;
 
-/* The calls go in one batch (one round trip): mine, every add, mine. */
+/* The calls go in one batch (one round trip): mine, every add, mine. A held
+ * adder meets the test at its gate after the adds, alive, and waits there
+ * until the test has read the total, then makes its last tally_mine(). */
 static inline void *adder_body(void *p)
 {
     adder *a = p;
@@ -40,6 +43,15 @@ static inline void *adder_body(void *p)
     tally_mine();
     for (size_t i = 0; i < a->nadd; i++)
         tally_add(a->add[i]);
+    if (a->held) {
+        size_t n = 0;
+        const uint64_t *v = harness_batch_end(&n);
+        a->first_mine = n ? (long)v[0] : 0;
+        HARNESS_CHECK(harness_gate_wait(a->held, 5000) && harness_gate_wait(a->held, 5000),
+                      "a thread that had added its values waited 5 s for the others");
+        a->last_mine = tally_mine();
+        return NULL;
+    }
     tally_mine();
     size_t n = 0;
     const uint64_t *v = harness_batch_end(&n);
@@ -66,14 +78,12 @@ static inline void wait_exited(const int *tids, size_t n, const char *who)
                   "for something?", who, n == 1 ? "its thread had" : "their threads had");
 }
 
-/* One wave: starts the adders, joins them, and waits until their threads
- * have exited in your process. Then checks that each started from 0 and
- * ended with its own sum. `wave` (from 1) names the wave in messages. */
-static inline void run_wave(adder *a, size_t n, int wave)
+/* The end of a wave: joins its adders, waits until their threads have
+ * exited in your process, and checks that each started from 0 and ended
+ * with its own sum. `wave` (from 1) names the wave in messages. */
+static inline void finish_wave(adder *a, size_t n, int wave)
 {
     int tids[WAVE_MAX];
-    for (size_t i = 0; i < n; i++)
-        harness_thread_start(&a[i].thread, adder_body, &a[i]);
     for (size_t i = 0; i < n; i++) {
         harness_thread_join(a[i].thread);
         tids[i] = a[i].tid;
@@ -92,6 +102,40 @@ static inline void run_wave(adder *a, size_t n, int wave)
                       "%ld", i + 1, wave, a[i].nadd, a[i].nadd == 1 ? "" : "s",
                       adder_sum(&a[i]), a[i].last_mine, adder_sum(&a[i]));
     }
+}
+
+/* One wave: starts the adders and finishes the wave. */
+static inline void run_wave(adder *a, size_t n, int wave)
+{
+    for (size_t i = 0; i < n; i++)
+        harness_thread_start(&a[i].thread, adder_body, &a[i]);
+    finish_wave(a, n, wave);
+}
+
+/* One wave whose adders, once they have added, wait alive at a gate while
+ * the test reads tally_total() once: it must be `total` (the sum of every
+ * wave so far). That read meets counts their owners wrote with no lock in
+ * between, whatever the machine's load: under ThreadSanitizer, a total
+ * read without the lock the adders write under is a data race every time
+ * (threads that finished and exited first would hand their counts over
+ * under the lock, and hide it). */
+static inline void run_wave_held(adder *a, size_t n, int wave, long total)
+{
+    harness_gate *g = harness_gate_new((int)n + 1);
+    HARNESS_CHECK(g != NULL, "out of memory in the test");
+    for (size_t i = 0; i < n; i++) {
+        a[i].held = g;
+        harness_thread_start(&a[i].thread, adder_body, &a[i]);
+    }
+    HARNESS_CHECK(harness_gate_wait(g, 5000), "the threads of wave %d did not all add in 5 s",
+                  wave);
+    long seen = tally_total();
+    HARNESS_CHECK(seen == total, "wave %d: %zu threads have added (%ld in all, with the "
+                  "waves before) and are still running; tally_total() returned %ld, "
+                  "expected %ld", wave, n, total, seen, total);
+    HARNESS_CHECK(harness_gate_wait(g, 5000), "the threads of wave %d did not go on", wave);
+    finish_wave(a, n, wave);
+    harness_gate_free(g);
 }
 
 /* ---- threads in lock step ------------------------------------------------- */

@@ -145,7 +145,10 @@ END_TEST
 /* A reader calls tally_total in a tight loop while waves of threads start,
  * add and exit: under ThreadSanitizer, a list of counts changed or read
  * without the lock, or an exiting thread's count moved without it, is a
- * data race. Each total must lie between the last one and the final one. */
+ * data race. Each total must lie between the last one and the final one.
+ * Each wave's adders also wait, alive, until the test has read the total
+ * once (run_wave_held): counts written with no lock meet that read in every
+ * run, not only when the reader happens to overlap them. */
 typedef struct reader {
     long final;
     char why[200];
@@ -185,8 +188,12 @@ START_TEST(total_while_threads_come_and_go)
         }
     reader r = { .final = sum };
     harness_thread_start(&r.thread, reader_body, &r);
-    for (int w = 0; w < WAVES; w++)
-        run_wave(a[w], T, w + 1);
+    long so_far = 0;
+    for (int w = 0; w < WAVES; w++) {
+        for (int i = 0; i < T; i++)
+            so_far += adder_sum(&a[w][i]);
+        run_wave_held(a[w], T, w + 1, so_far);
+    }
     harness_thread_join(r.thread);
     HARNESS_CHECK(!r.why[0], "%s", r.why);
     long total = tally_total();
