@@ -112,8 +112,17 @@ START_TEST(stop_waits_for_the_running_step)
                   "worker_start: it must run at once");
     static stopper st;
     stopper_start(&st, w, true);
+    /* Step 1 is released only once worker_stop is asleep (in its join) or
+     * has returned: then its write of the stop flag, and its read of the
+     * count, come before the worker's next look at them in every run, not
+     * only when the stopper gets the CPU within a second (on a loaded
+     * machine, a stopper that came late would find the count right and
+     * the worker's own lock ordering its reads: no race to see). */
     int tid = atomic_load(&st.tid);
-    harness_wait_asleep(&tid, 1, 20, 1000); /* worker_stop is waiting (or has returned) */
+    harness_patience p = harness_patience_start(harness_under_tsan() ? 6000 : 3000);
+    while (!harness_wait_asleep(&tid, 1, 20, 200) && !atomic_load(&st.done) &&
+           harness_patience_nap(&p))
+        ;
     HARNESS_CHECK(!atomic_load(&st.done), "worker_stop returned %zu while a step was still "
                   "running: it must wait until the running step returns (join the worker's "
                   "thread), never interrupt it", st.result);
