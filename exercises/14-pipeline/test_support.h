@@ -66,6 +66,8 @@ static struct run {
     double pack_hold_ms;             /* each pack sleeps this long (virtual time) */
     bool watch_converter;            /* count conversions during each pack */
     atomic_long progress;            /* fetches and packs: the stall watch's counter */
+    bool hold_fetches;               /* each fetch returns once all n have begun */
+    atomic_int arrived;              /* ...how many have begun */
     pthread_mutex_t mu;
     char why[700];                   /* the first thing that went wrong in a callback */
 } R = { .mu = PTHREAD_MUTEX_INITIALIZER };
@@ -137,6 +139,8 @@ static inline void run_reset(size_t n, size_t batch)
     atomic_store(&R.progress, 0);
     R.pack_hold_ms = 0;
     R.watch_converter = false;
+    R.hold_fetches = false;
+    atomic_store(&R.arrived, 0);
     R.why[0] = '\0';
 }
 
@@ -166,6 +170,16 @@ static inline char *test_fetch(unsigned sid)
     int max = atomic_load(&R.max_in_flight);
     while (now > max && !atomic_compare_exchange_weak(&R.max_in_flight, &max, now))
         ;
+    if (R.hold_fetches) {
+        /* Every download thread has started before any hands its document
+         * on: their hand-overs follow no creation of another, whatever the
+         * load. Bounded: code that does not start them all at once is the
+         * timing tests' business. */
+        atomic_fetch_add(&R.arrived, 1);
+        harness_patience wait = harness_patience_start(2000);
+        while (atomic_load(&R.arrived) < (int)R.n && harness_patience_nap(&wait))
+            ;
+    }
     if (d->delay_ms > 0)
         harness_sleep_ms(d->delay_ms);
     atomic_fetch_sub(&R.in_flight, 1);

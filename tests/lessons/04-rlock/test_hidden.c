@@ -1,7 +1,8 @@
 /* test_hidden.c - lesson 04's hidden tests (not in the student handout):
  * a release by a thread that does not hold the lock changes nothing; the
  * depth never goes below zero; deep nesting; several waiters each served;
- * releases by non-owners racing with the owner's. Helpers: test_support.h
+ * releases by non-owners racing with the owner's; the lock handed from one
+ * thread to the next with nothing else between them. Helpers: test_support.h
  * and grader/harness/harness.h. */
 #include "test_support.h"
 
@@ -270,11 +271,83 @@ START_TEST(strangers_release_while_owner_nests)
 }
 END_TEST
 
+/* The lock handed from one thread to another, with nothing but the lock
+ * itself between them. Per round, a fresh lock and two new threads: A takes
+ * and releases it, then meets B at a gate (which orders nothing in your
+ * process); only then does B call: rlock_acquire first (odd rounds) or a
+ * release it does not hold first (even rounds). B's first access to the
+ * lock's state comes after all of A's, on every run: owner or depth read
+ * before B takes the mutex, or written by A after it let the mutex go, is
+ * a data race ThreadSanitizer sees whatever the schedule. */
+typedef struct handover {
+    rlock_t *l;
+    harness_gate *gate;
+    bool b_releases_first;
+    long rc[3];
+    bool lost;
+} handover;
+
+static void *hand_over_a(void *p)
+{
+    handover *h = p;
+    harness_batch_begin();
+    rlock_acquire(h->l);
+    rlock_release(h->l);
+    size_t n = 0;
+    const uint64_t *v = harness_batch_end(&n);
+    h->rc[0] = n == 2 ? (long)(int)v[1] : -1;
+    h->lost = !harness_gate_wait(h->gate, 5000);
+    return NULL;
+}
+
+static void *take_over_b(void *p)
+{
+    handover *h = p;
+    if (!harness_gate_wait(h->gate, 5000)) {
+        h->lost = true;
+        return NULL;
+    }
+    if (h->b_releases_first)
+        h->rc[1] = rlock_release(h->l);
+    rlock_acquire(h->l);
+    h->rc[2] = rlock_release(h->l);
+    return NULL;
+}
+
+START_TEST(handed_over_between_calls)
+{
+    for (int round = 0; round < 8; round++) {
+        handover h = { .l = rlock_new(), .gate = harness_gate_new(2),
+                       .b_releases_first = round % 2 == 0, .rc = { 0, EPERM, 0 } };
+        HARNESS_CHECK(h.l != NULL && h.gate != NULL, "rlock_new() returned NULL");
+        pthread_t a, b;
+        harness_thread_start(&a, hand_over_a, &h);
+        harness_thread_start(&b, take_over_b, &h);
+        harness_thread_join(a);
+        harness_thread_join(b);
+        HARNESS_CHECK(!h.lost, "a thread waited 5 s for the other (a call that never "
+                      "returned?)");
+        char got[24];
+        HARNESS_CHECK(h.rc[0] == 0, "thread A called rlock_acquire, then rlock_release: it "
+                      "returned %s, expected 0", rc_name(h.rc[0], got, sizeof got));
+        HARNESS_CHECK(h.rc[1] == EPERM, "thread A took and released the lock; then thread B, "
+                      "which never held it, called rlock_release: it returned %s, expected "
+                      "EPERM", rc_name(h.rc[1], got, sizeof got));
+        HARNESS_CHECK(h.rc[2] == 0, "thread A took and released the lock; then thread B "
+                      "took it: its rlock_release returned %s, expected 0",
+                      rc_name(h.rc[2], got, sizeof got));
+        harness_gate_free(h.gate);
+        rlock_free(h.l);
+    }
+}
+END_TEST
+
 const graded_test hidden_tests[] = {
     GRADED_VIRTUAL(non_owner_release_changes_nothing, "functional"),
     GRADED_VIRTUAL(release_of_free_lock_is_eperm, "functional"),
     GRADED(deep_nesting, "functional"),
     GRADED(every_waiter_served, "deadlock"),
     GRADED_VIRTUAL(strangers_release_while_owner_nests, "race"),
+    GRADED(handed_over_between_calls, "race"),
     { 0 }
 };

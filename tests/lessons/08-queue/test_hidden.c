@@ -454,6 +454,82 @@ START_TEST(size_while_busy)
 }
 END_TEST
 
+/* An item handed from one thread to another, with nothing but the queue
+ * between them. Per round, a fresh queue and two new threads: the producer
+ * puts one item, then meets the consumer at a gate (which orders nothing in
+ * your process); only then does the consumer call, tsq_get first (even
+ * rounds) or tsq_size first (odd rounds). Its first look at the queue comes
+ * after the producer's put on every run: a count or an item read before the
+ * consumer takes the lock is a data race ThreadSanitizer sees whatever the
+ * schedule. */
+typedef struct handoff {
+    tsq_t *q;
+    harness_gate *gate;
+    bool size_first;
+    int put_rc, get_rc;
+    long got;
+    size_t size_before, size_after;
+    bool lost;
+} handoff;
+
+static void *handoff_producer(void *p)
+{
+    handoff *h = p;
+    h->put_rc = tsq_put(h->q, IT(7), 0, 0);
+    h->lost = !harness_gate_wait(h->gate, 5000);
+    return NULL;
+}
+
+static void *handoff_consumer(void *p)
+{
+    handoff *h = p;
+    if (!harness_gate_wait(h->gate, 5000)) {
+        h->lost = true;
+        return NULL;
+    }
+    void *it = IT(-1);
+    if (h->size_first)
+        h->size_before = tsq_size(h->q);
+    h->get_rc = tsq_get(h->q, &it, 0);
+    h->got = NUM(it);
+    h->size_after = tsq_size(h->q);
+    return NULL;
+}
+
+START_TEST(item_handed_to_a_later_consumer)
+{
+    static const tsq_kind kinds[] = { TSQ_FIFO, TSQ_LIFO, TSQ_PRIORITY };
+    for (int round = 0; round < 6; round++) {
+        handoff h = { .q = new_queue(kinds[round / 2], round % 3 == 0 ? 1 : 0),
+                      .gate = harness_gate_new(2), .size_first = round % 2 == 1,
+                      .size_before = 1 };
+        HARNESS_CHECK(h.gate != NULL, "out of memory in the test");
+        pthread_t prod, cons;
+        harness_thread_start(&prod, handoff_producer, &h);
+        harness_thread_start(&cons, handoff_consumer, &h);
+        harness_thread_join(prod);
+        harness_thread_join(cons);
+        HARNESS_CHECK(!h.lost, "a thread waited 5 s for the other (a call that never "
+                      "returned?)");
+        char b[16];
+        const char *kind = kind_name(kinds[round / 2]);
+        HARNESS_CHECK(h.put_rc == 0, "tsq_put(q, item, 0, 0) on an empty %s queue returned %s "
+                      "(expected 0)", kind, rc_name(h.put_rc, b, sizeof b));
+        HARNESS_CHECK(h.size_before == 1, "one thread put an item on an empty %s queue; then "
+                      "another thread's tsq_size returned %zu, expected 1", kind,
+                      h.size_before);
+        HARNESS_CHECK(h.get_rc == 0 && h.got == 7, "one thread put item 7 on an empty %s "
+                      "queue; then another thread's tsq_get(q, &item, 0) returned %s with "
+                      "item %ld, expected 0 with item 7", kind, rc_name(h.get_rc, b, sizeof b),
+                      h.got);
+        HARNESS_CHECK(h.size_after == 0, "the %s queue's one item was taken; tsq_size "
+                      "returned %zu, expected 0", kind, h.size_after);
+        harness_gate_free(h.gate);
+        tsq_free(h.q);
+    }
+}
+END_TEST
+
 const graded_test hidden_tests[] = {
     GRADED_VIRTUAL(new_rejects_unknown_kind_and_zero_is_unbounded, "functional"),
     GRADED_VIRTUAL(task_done_without_get_is_ignored, "functional"),
@@ -464,5 +540,6 @@ const graded_test hidden_tests[] = {
     GRADED(burst_of_puts_wakes_every_consumer, "deadlock"),
     GRADED(one_place_handoff, "deadlock"),
     GRADED_VIRTUAL(size_while_busy, "race"),
+    GRADED(item_handed_to_a_later_consumer, "race"),
     { 0 }
 };

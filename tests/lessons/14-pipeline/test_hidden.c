@@ -201,11 +201,15 @@ START_TEST(downloads_overlap_uneven)
 END_TEST
 
 /* Many documents, all at once, in real time: every one packed once, and
- * ThreadSanitizer watching the queue and the batch. */
+ * ThreadSanitizer watching the queue and the batch. Each fetch returns only
+ * once all have begun, so no download thread's hand-over is ordered before
+ * another's by its creation: two that touch the queue without the lock
+ * race in every run. */
 START_TEST(many_documents_at_once)
 {
     size_t n = harness_under_tsan() ? 16 : 32;
     run_reset(n, 5);
+    R.hold_fetches = true;
     char what[64];
     snprintf(what, sizeof what, "run_pipeline(%zu sids, batch 5)", n);
     int rc = run_watched(what);
