@@ -53,7 +53,7 @@ static const char *const flavour_names[] = { "judge", "plain", "tsan" };
  * that only sockets order (subject.c says more); the engine's counters and
  * tables, touched by every thread, would order each thread's earlier
  * accesses before every other thread's later ones and so hide races
- * (engine_int.h). The real calls they make still reach TSan's interceptors:
+ * (grader/harness/tsan_hide.h). The real calls they make still reach TSan's interceptors:
  * a student's mutex locked through the engine is still a mutex to TSan.
  * The lesson's test_remote.c stays instrumented: its reads of what the
  * student's code wrote are accesses TSan must see. */
