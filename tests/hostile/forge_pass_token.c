@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * A wrong bank (withdraw never refuses) that forges its results: at its
  * first call in each test it finds the record channel (--chan N on its
  * command line, /proc/self/cmdline) and the run's token (it was read from

@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * A fork bomb: pids cgroup / RLIMIT_NPROC stop it, the wall clock ends it.
  * expect-test: timeout
  * expect-max-score: 9

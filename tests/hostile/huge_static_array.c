@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * 1.5 GiB of .bss, all touched.
  * expect-max-score: 9
  * expect-min-score: 9

@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * Looks for the grader in /proc: its environment, memory, open files.
  * expect-test: crashed
  * expect-max-score: 0

@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * expect-test: timeout
  * expect-max-score: 9
  * expect-min-score: 9

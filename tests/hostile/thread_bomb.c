@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * Threads until pthread_create fails, then spins.
  * expect-test: timeout
  * expect-max-score: 9

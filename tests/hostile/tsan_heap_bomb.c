@@ -1,4 +1,5 @@
 /* lesson: 02-bank
+ * slow: yes (started first: it runs into time limits or fills its limits)
  * A heap bomb that fires only under ThreadSanitizer (no address-space limit), where
  * the run has no RLIMIT_AS: without a memory cgroup (an ordinary user,
  * GRADER_SANDBOX=plain) nothing stopped it, so it took 3 GB (more with
