@@ -135,10 +135,15 @@ static void check_mix(tsq_kind kind)
         HARNESS_CHECK(where >= 0, "%s, call %d: tsq_get returned item %ld, which is not in the "
                       "queue (item %ld should come next)", kind_name(kind), i + 1, got,
                       model[pick]);
-        HARNESS_CHECK(got == model[pick], "%s, call %d: tsq_get returned item %ld (prio %d, "
-                      "put %s), but item %ld (prio %d) should come first: %s", kind_name(kind),
-                      i + 1, got, mprio[where], where < pick ? "earlier" : "later",
-                      model[pick], mprio[pick], rule);
+        if (kind == TSQ_PRIORITY)
+            HARNESS_CHECK(got == model[pick], "%s, call %d: tsq_get returned item %ld (prio "
+                          "%d, put %s), but item %ld (prio %d) should come first: %s",
+                          kind_name(kind), i + 1, got, mprio[where],
+                          where < pick ? "earlier" : "later", model[pick], mprio[pick], rule);
+        else /* the prios mean nothing here: leave them out */
+            HARNESS_CHECK(got == model[pick], "%s, call %d: tsq_get returned item %ld (put %s), "
+                          "but item %ld should come first: %s", kind_name(kind), i + 1, got,
+                          where < pick ? "earlier" : "later", model[pick], rule);
         for (int k = pick; k + 1 < mn; k++) {
             model[k] = model[k + 1];
             mprio[k] = mprio[k + 1];
