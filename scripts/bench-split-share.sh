@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # bench-split-share.sh - what the judge/subject split costs today, as a share
-# of a grading's CPU time, measured two ways for each lesson's reference
+# of a grading's time, measured three ways for each lesson's reference
 # solution (a grading first, unmeasured, so that the objects are cached):
 #
-# 1. counted: what the split adds, counted in one grading with kernel
+# 1. in situ (the one that answers the question): the same grading, run
+#    RUNS times (default 7) as it is and RUNS times with K no-op round trips
+#    (default 2) added before every call and every callback's answer (the
+#    judge's --bench-extra-trips, through GRADER_BENCH_EXTRA_TRIPS),
+#    interleaved. A trip costs what the extra ones added, divided by how
+#    many there were (counted with kernel tracepoints, as in 2); the round
+#    trips' share is then trips x that cost over the grading's own time,
+#    CPU and wall clock. Threads, channels and judge starts are added at the
+#    unit costs of 2. This prices a trip where it happens: inside a grading,
+#    with the other tests of the lesson running beside it.
+# 2. counted: what the split adds, counted in one grading with kernel
 #    tracepoints (perf, the grading's processes only), times what each piece
-#    costs on this machine (scripts/rpc-unit-costs.c, run just before):
+#    costs alone on this machine (scripts/rpc-unit-costs.c, run just before):
 #      - round trips: the protocol messages the judge and the subject sent,
 #        two per round trip (CALL and RETURN, CALLBACK and CB_RETURN; SPAWN,
 #        NEWCHAN, EVENT and FINISH count as half a trip each);
@@ -13,10 +23,14 @@
 #        subject is a stub, or the judge thread serves a student thread's
 #        callbacks; either way one of the two is new with the split);
 #      - judge processes: one start (exec, Check, exit) per test run.
-#    This leaves out what the split does not add: the test's own logic (it
+#    A round trip alone, between two otherwise idle CPUs, pays for waking
+#    an idle CPU each way, which on a virtual machine costs tens of
+#    microseconds more than it does in a grading that keeps both CPUs busy:
+#    this column is the pessimistic one.
+#    Both leave out what the split does not add: the test's own logic (it
 #    ran in the test process before), the student's code, the engine, the
 #    sanitizer, the grader and the compiler.
-# 2. sampled (an upper bound): perf samples every process of the grading
+# 3. sampled (an upper bound): perf samples every process of the grading
 #    and counts every sample of a judge process (so the test's own logic
 #    too: a test that spins on sched_yield is all "split" here) and the
 #    subject's side of the protocol (its stub threads' time outside the API
@@ -40,18 +54,39 @@ gcc -std=c17 -O2 -D_GNU_SOURCE -o "$work/unit-costs" "$ROOT/scripts/rpc-unit-cos
     "$ROOT/grader/harness/rpc.c" -lpthread
 grade() { "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$1" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true; }
 
-printf '%-14s %7s %7s %8s %8s %6s %8s %8s\n' lesson "cpu s" "wall s" trips threads judges counted sampled
+RUNS=${RUNS:-7} K=${K:-2}
+# timed LABEL LESSON [ENV...]: one grading, its "LABEL wall user sys" appended to times.txt
+timed() {
+    local label=$1 l=$2
+    shift 2
+    env "$@" /usr/bin/time -f "$label %e %U %S" -a -o "$work/times.txt" \
+        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
+}
+# trace LESSON FILE [ENV...]: one grading under perf, the counts of its events in FILE
+trace() {
+    local l=$1 out=$2
+    shift 2
+    env "$@" perf record -q -c 1 -o "$work/$l.trace" -e syscalls:sys_enter_sendmsg -e task:task_newtask \
+        -e sched:sched_process_exec -- \
+        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
+    perf script -i "$work/$l.trace" -F comm,event 2>/dev/null | sort | uniq -c >"$out"
+}
+
+printf '%-14s %7s %7s %8s %8s %6s %9s %9s %8s %8s\n' lesson "cpu s" "wall s" trips threads judges \
+    "situ cpu" "situ wall" counted sampled
 for l in "$@"; do
     grade "$l" # objects cached: the gradings below compile only the student's file
+    GRADER_BENCH_EXTRA_TRIPS=$K grade "$l"
+    : >"$work/times.txt"
+    for _ in $(seq "$RUNS"); do
+        timed plain "$l"
+        timed extra "$l" GRADER_BENCH_EXTRA_TRIPS="$K"
+    done
+    trace "$l" "$work/counts-extra.txt" GRADER_BENCH_EXTRA_TRIPS="$K"
     judge=$(ls -t "$ROOT"/build/cache/"$l"-judge-* | grep -v '\.sum$' | head -1)
     install -m 755 "$judge" "$work/judge"
     "$work/unit-costs" "$work/judge" >"$work/units.txt"
-    /usr/bin/time -f '%e %U %S' -o "$work/time.txt" \
-        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
-    perf record -q -c 1 -o "$work/$l.trace" -e syscalls:sys_enter_sendmsg -e task:task_newtask \
-        -e sched:sched_process_exec -- \
-        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
-    perf script -i "$work/$l.trace" -F comm,event 2>/dev/null | sort | uniq -c >"$work/counts.txt"
+    trace "$l" "$work/counts.txt"
     mkdir -p "$work/$l"
     # The work dir is kept so that perf can read the subject's symbols.
     GRADER_KEEP_WORKDIR=1 TMPDIR="$work/$l" perf record -q -g -F 999 -o "$work/$l.data" -- \
@@ -65,15 +100,27 @@ unit = {}
 for line in open(work + '/units.txt'):
     name, cpu, _wall = line.split()
     unit[name] = float(cpu) / 1e6
-wall, user, sys_ = (float(x) for x in open(work + '/time.txt').read().split()[-3:])
-cpu = user + sys_
-count = {}
-for line in open(work + '/counts.txt'):
-    n, comm, event = line.split()
-    count[(comm, event.rstrip(':'))] = int(n)
-def sent(comm):
-    return count.get((comm, 'syscalls:sys_enter_sendmsg'), 0)
-trips = (sent('judge') + sent('subject') + sent('subject_tsan')) / 2
+from statistics import median
+runs = {'plain': [], 'extra': []}
+for line in open(work + '/times.txt'):
+    label, w, u, s_ = line.split()
+    runs[label].append((float(w), float(u) + float(s_)))
+wall = median(r[0] for r in runs['plain'])
+cpu = median(r[1] for r in runs['plain'])
+def counts(path):
+    count = {}
+    for line in open(path):
+        n, comm, event = line.split()
+        count[(comm, event.rstrip(':'))] = int(n)
+    return count
+def trips_of(count):
+    sent = lambda comm: count.get((comm, 'syscalls:sys_enter_sendmsg'), 0)
+    return (sent('judge') + sent('subject') + sent('subject_tsan')) / 2
+count = counts(work + '/counts.txt')
+trips = trips_of(count)
+added = trips_of(counts(work + '/counts-extra.txt')) - trips
+if added <= 0:
+    sys.exit('bench-split-share: GRADER_BENCH_EXTRA_TRIPS added no round trip: is the grader rebuilt?')
 judges = count.get(('judge', 'sched:sched_process_exec'), 0)
 # A judge's task_newtask events: its threads, and Check's fork (one per judge).
 threads = max(count.get(('judge', 'task:task_newtask'), 0) - judges, 0)
@@ -90,9 +137,23 @@ for x in open(work + '/sym.txt'):
         sym[m.group(3)] = sym.get(m.group(3), 0) + float(m.group(1))
 rpc = max((sym.get('serve', 0) - sym.get('call_checked', 0)) + sym.get('remote_run_callback', 0)
           + sym.get('main', 0), 0)
-print('%-14s %7.2f %7.2f %8d %8d %6d %7.1f%% %7.1f%%' % (lesson, cpu, wall, trips, threads, judges,
-                                                       100 * split / cpu, judge_pct + rpc))
+# In situ: what the added trips cost (the median of the paired differences),
+# per trip, times the grading's own trips; the rest at the unit costs.
+others = threads * (unit['thread'] + unit['channel']) + judges * unit['judge_start']
+pairs = list(zip(runs['plain'], runs['extra']))
+per_trip_cpu = max(median(e[1] - p[1] for p, e in pairs), 0) / added if added > 0 else 0
+per_trip_wall = max(median(e[0] - p[0] for p, e in pairs), 0) / added if added > 0 else 0
+situ_cpu = trips * per_trip_cpu + others
+situ_wall = trips * per_trip_wall + others
+print('%-14s %7.2f %7.2f %8d %8d %6d %8.1f%% %8.1f%% %7.1f%% %7.1f%%' % (
+    lesson, cpu, wall, trips, threads, judges, 100 * situ_cpu / cpu, 100 * situ_wall / wall,
+    100 * split / cpu, judge_pct + rpc))
+with open(work + '/situ.txt', 'a') as f:
+    f.write('%s: %d trips added, %.1f us CPU and %.1f us wall each\n' % (
+        lesson, added, 1e6 * per_trip_cpu, 1e6 * per_trip_wall))
 PY
     rm -rf "${work:?}/$l" "$work/$l.data" "$work/$l.trace"
 done
+echo "in situ, a round trip (K=$K added per call and callback, $RUNS runs each):"
+sed 's/^/    /' "$work/situ.txt"
 echo "unit costs (CPU us, this machine, last lesson's judge): $(tr '\n' ' ' <"$work/units.txt")"

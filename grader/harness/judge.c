@@ -8,6 +8,9 @@
  *     judge --list                      the tests: "test NAME CATEGORY TIMEOUT_MS public|hidden"
  *     judge --run NAME --seed S --flavour plain|tsan --control FD --result FD --timeout MS
  *           [--witness FD]              (the sandbox's witness: witness.c)
+ *           [--bench-extra-trips N]     (N no-op round trips before each
+ *                                        call and callback answer: what a
+ *                                        trip costs, for bench-split-share.sh)
  *
  * and reads one record on FD --result: "pass NAME" or "fail NAME FILE:LINE
  * MESSAGE". Nothing from the subject reaches that record but through the
@@ -451,6 +454,36 @@ static void await_events(uint64_t sent, uint32_t fn)
     }
 }
 
+/* --bench-extra-trips: this many no-op round trips on `c` before each call
+ * and each callback's answer, so that a benchmark can see what the round
+ * trips cost in a real grading (the grading's time with them, less without). */
+static unsigned bench_extra_trips;
+
+static __thread rpc_msg *bench_msg; /* this thread's, kept: freed at its exit */
+static pthread_key_t bench_key;
+static pthread_once_t bench_once = PTHREAD_ONCE_INIT;
+static void make_bench_key(void) { pthread_key_create(&bench_key, free); }
+
+static void bench_trips(jchan *c)
+{
+    if (!bench_extra_trips)
+        return;
+    if (!bench_msg) {
+        pthread_once(&bench_once, make_bench_key);
+        if (!(bench_msg = malloc(sizeof *bench_msg)))
+            ck_abort_msg("out of memory for a benchmark's message");
+        pthread_setspecific(bench_key, bench_msg);
+    }
+    rpc_msg *m = bench_msg;
+    for (unsigned i = 0; i < bench_extra_trips; i++) {
+        rpc_init(m, RPC_CALL);
+        m->fn = RPC_FN_NOP;
+        if (rpc_send(c->fd, m, -1) != 0 || rpc_recv(c->fd, m, NULL, NULL) != 0 ||
+            m->kind != RPC_RETURN || m->fn != RPC_FN_NOP)
+            subject_gone("a benchmark's no-op call");
+    }
+}
+
 /* A CALLBACK came on `c`: run the test's function, answer with its value. */
 static void run_callback(jchan *c, rpc_msg *m)
 {
@@ -463,6 +496,7 @@ static void run_callback(jchan *c, rpc_msg *m)
     size_t nargs = m->nargs;
     memcpy(args, m->args, nargs * sizeof args[0]);
     uint64_t value = cb.invoke(cb.fn, args, nargs);
+    bench_trips(c);
     rpc_init(m, RPC_CB_RETURN);
     m->nargs = 1;
     m->args[0] = value;
@@ -593,6 +627,7 @@ static void call(rpc_msg *m)
     if (npending != RPC_ACQUIRE_ALL)
         memcpy(m->acquire, pending, npending * sizeof pending[0]);
     npending = 0;
+    bench_trips(c);
     m->pad = atomic_load(&spawns_sent);
     if (rpc_send(c->fd, m, -1) != 0)
         subject_gone(fn_name(fn));
@@ -1204,6 +1239,8 @@ int main(int argc, char **argv)
             timeout_ms = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc)
             witness_judge_channel(atoi(argv[++i]));
+        else if (strcmp(argv[i], "--bench-extra-trips") == 0 && i + 1 < argc)
+            bench_extra_trips = (unsigned)strtoul(argv[++i], NULL, 10) % 100;
         else
             return usage();
     }

@@ -88,6 +88,8 @@ enum rpc_engine_fn {
                                             are open, the blob says where (leftovers.c) */
     RPC_FN_CHILDREN_LEFT,                /* how many children are unreaped; the blob says
                                             where they were forked */
+    RPC_FN_NOP,                          /* nothing: answered at once, no clock, no
+                                            history (the judge's --bench-extra-trips) */
 };
 
 /* Under virtual time, a CALL's `pad`: how many SPAWNs the judge had sent

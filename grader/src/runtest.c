@@ -144,6 +144,14 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     argv[n++] = cbuf;
     argv[n++] = "--result";
     argv[n++] = rbuf;
+    /* scripts/bench-split-share.sh measures what a round trip costs inside
+     * a grading by adding no-op ones (the judge's --bench-extra-trips). It
+     * can only slow a grading down; nothing else sets it. */
+    const char *extra = getenv("GRADER_BENCH_EXTRA_TRIPS");
+    if (extra && *extra) {
+        argv[n++] = "--bench-extra-trips";
+        argv[n++] = extra;
+    }
     if (s >= 0) {
         argv[n++] = "--witness";
         argv[n++] = sbuf;

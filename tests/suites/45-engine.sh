@@ -19,7 +19,8 @@
 # - the engine's own books (live threads, open descriptors) order no
 #   threads for ThreadSanitizer (tests/engine/tsan/);
 # - the build-time rules (forbidden calls, non-API globals, constructors,
-#   the grader's own symbols) reject what they must.
+#   the grader's own symbols) reject what they must;
+# - the benchmark's no-op round trips (--bench-extra-trips) change no verdict.
 # beside: others
 source "$ROOT/tests/lib.sh"
 
@@ -467,3 +468,25 @@ if $CC -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I"$ROOT/grader/harne
 else
     fail "intercept_proc unit test builds" "$(head -c 300 "$bin.log")"
 fi
+
+# ---- the benchmark's no-op round trips change no verdict -------------------
+# scripts/bench-split-share.sh prices a round trip by adding no-op ones
+# before every call and every callback's answer (GRADER_BENCH_EXTRA_TRIPS,
+# the judge's --bench-extra-trips). 12-turns makes a callback per word said:
+# with two extra trips each, the solution keeps full marks, the skeleton
+# scores 0 and a variant that speaks out of turn is still caught.
+PY=${PY:-python3}
+for kind in solution skeleton buggy; do
+    case $kind in
+    solution) src=$ROOT/solutions/12-turns/turns.c cats= ;;
+    skeleton) src=$ROOT/exercises/12-turns/turns.c cats= ;;
+    buggy) src=$ROOT/tests/lessons/12-turns/buggy/reverse_order.c cats="functional ordering" ;;
+    esac
+    sub=$(mktemp -d "$work/extra-XXXXXX")
+    cp "$src" "$sub/turns.c"
+    GRADER_BENCH_EXTRA_TRIPS=2 "$GRADER" grade --quiet --lesson 12-turns --out "$sub.json" "$sub" >/dev/null 2>&1
+    # shellcheck disable=SC2086 # cats: words
+    v=$(JUDGE_SOURCE=$src $PY "$ROOT/tests/judge.py" "$kind" "$sub.json" $cats)
+    if [ "$v" = 1 ]; then pass "no-op round trips (--bench-extra-trips) change no verdict: 12-turns $kind"
+    else fail "no-op round trips (--bench-extra-trips) change no verdict: 12-turns $kind" "${v#0 }"; fi
+done
