@@ -52,45 +52,43 @@ SEED=${SEED:-12345}
 
 gcc -std=c17 -O2 -D_GNU_SOURCE -o "$work/unit-costs" "$ROOT/scripts/rpc-unit-costs.c" \
     "$ROOT/grader/harness/rpc.c" -lpthread
-grade() { "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$1" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true; }
-
-RUNS=${RUNS:-7} K=${K:-2}
-# timed LABEL LESSON [ENV...]: one grading, its "LABEL wall user sys" appended to times.txt
-timed() {
-    local label=$1 l=$2
-    shift 2
-    env "$@" /usr/bin/time -f "$label %e %U %S" -a -o "$work/times.txt" \
-        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
+# graded LESSON [PREFIX...]: one grading of LESSON's solution, run by PREFIX
+# (env with its assignments, then a measuring command, if any)
+graded() {
+    local l=$1
+    shift
+    "$@" "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" \
+        "$ROOT/solutions" >/dev/null 2>&1 || true
 }
+RUNS=${RUNS:-7} K=${K:-2}
+extra=GRADER_BENCH_EXTRA_TRIPS=$K
+# timed LABEL LESSON [ENV...]: one grading, its "LABEL wall user sys" appended to times.txt
+timed() { graded "$2" env "${@:3}" /usr/bin/time -f "$1 %e %U %S" -a -o "$work/times.txt"; }
 # trace LESSON FILE [ENV...]: one grading under perf, the counts of its events in FILE
 trace() {
-    local l=$1 out=$2
-    shift 2
-    env "$@" perf record -q -c 1 -o "$work/$l.trace" -e syscalls:sys_enter_sendmsg -e task:task_newtask \
-        -e sched:sched_process_exec -- \
-        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
-    perf script -i "$work/$l.trace" -F comm,event 2>/dev/null | sort | uniq -c >"$out"
+    graded "$1" env "${@:3}" perf record -q -c 1 -o "$work/$1.trace" -e syscalls:sys_enter_sendmsg \
+        -e task:task_newtask -e sched:sched_process_exec --
+    perf script -i "$work/$1.trace" -F comm,event 2>/dev/null | sort | uniq -c >"$2"
 }
 
 printf '%-14s %7s %7s %8s %8s %6s %9s %9s %8s %8s\n' lesson "cpu s" "wall s" trips threads judges \
     "situ cpu" "situ wall" counted sampled
 for l in "$@"; do
-    grade "$l" # objects cached: the gradings below compile only the student's file
-    GRADER_BENCH_EXTRA_TRIPS=$K grade "$l"
+    graded "$l" # objects cached: the gradings below compile only the student's file
+    graded "$l" env "$extra"
     : >"$work/times.txt"
     for _ in $(seq "$RUNS"); do
         timed plain "$l"
-        timed extra "$l" GRADER_BENCH_EXTRA_TRIPS="$K"
+        timed extra "$l" "$extra"
     done
-    trace "$l" "$work/counts-extra.txt" GRADER_BENCH_EXTRA_TRIPS="$K"
+    trace "$l" "$work/counts-extra.txt" "$extra"
     judge=$(ls -t "$ROOT"/build/cache/"$l"-judge-* | grep -v '\.sum$' | head -1)
     install -m 755 "$judge" "$work/judge"
     "$work/unit-costs" "$work/judge" >"$work/units.txt"
     trace "$l" "$work/counts.txt"
     mkdir -p "$work/$l"
     # The work dir is kept so that perf can read the subject's symbols.
-    GRADER_KEEP_WORKDIR=1 TMPDIR="$work/$l" perf record -q -g -F 999 -o "$work/$l.data" -- \
-        "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" "$ROOT/solutions" >/dev/null 2>&1 || true
+    graded "$l" env GRADER_KEEP_WORKDIR=1 TMPDIR="$work/$l" perf record -q -g -F 999 -o "$work/$l.data" --
     perf report -i "$work/$l.data" --no-children --sort comm --stdio -g none 2>/dev/null >"$work/comm.txt"
     perf report -i "$work/$l.data" --children --sort comm,sym --stdio -g none 2>/dev/null >"$work/sym.txt"
     python3 - "$l" "$work" <<'PY'
