@@ -5,12 +5,15 @@
 #
 # 1. in situ (the one that answers the question): the same grading, run
 #    RUNS times (default 7) as it is and RUNS times with K no-op round trips
-#    (default 2) added before every call and every callback's answer (the
-#    judge's --bench-extra-trips, through GRADER_BENCH_EXTRA_TRIPS),
-#    interleaved. A trip costs what the extra ones added, divided by how
-#    many there were (counted with kernel tracepoints, as in 2); the round
-#    trips' share is then trips x that cost over the grading's own time,
-#    CPU and wall clock. Threads, channels and judge starts are added at the
+#    added before every call and every callback's answer (the judge's
+#    --bench-extra-trips, through GRADER_BENCH_EXTRA_TRIPS), interleaved. K
+#    (2 to 99) about doubles the grading's messages. A trip costs what the
+#    extra ones added, divided by how many there were (counted with kernel
+#    tracepoints, as in 2); the round trips' share is then trips x that cost
+#    over the grading's own time, CPU and wall clock (an asynchronous
+#    callback's one message is half a trip, as in 2). Priced twice: at the
+#    lesson's own price per trip and at the price pooled over every lesson
+#    measured (a lesson of few calls and a long grading has a noisy own). Threads, channels and judge starts are added at the
 #    unit costs of 2. This prices a trip where it happens: inside a grading,
 #    with the other tests of the lesson running beside it.
 # 2. counted: what the split adds, counted in one grading with kernel
@@ -60,8 +63,7 @@ graded() {
     "$@" "$ROOT/build/grader" grade --quiet --seed "$SEED" --lesson "$l" --out "$work/o.json" \
         "$ROOT/solutions" >/dev/null 2>&1 || true
 }
-RUNS=${RUNS:-7} K=${K:-2}
-extra=GRADER_BENCH_EXTRA_TRIPS=$K
+RUNS=${RUNS:-7}
 # timed LABEL LESSON [ENV...]: one grading, its "LABEL wall user sys" appended to times.txt
 timed() { graded "$2" env "${@:3}" /usr/bin/time -f "$1 %e %U %S" -a -o "$work/times.txt"; }
 # trace LESSON FILE [ENV...]: one grading under perf, the counts of its events in FILE
@@ -71,10 +73,17 @@ trace() {
     perf script -i "$work/$1.trace" -F comm,event 2>/dev/null | sort | uniq -c >"$2"
 }
 
-printf '%-14s %7s %7s %8s %8s %6s %9s %9s %8s %8s\n' lesson "cpu s" "wall s" trips threads judges \
-    "situ cpu" "situ wall" counted sampled
 for l in "$@"; do
     graded "$l" # objects cached: the gradings below compile only the student's file
+    trace "$l" "$work/counts.txt"
+    # K: enough no-op trips per call to about double the grading's messages.
+    # A lesson whose messages are mostly asynchronous callbacks (12's `say`)
+    # makes few calls, and a K of 2 would add too few trips to measure.
+    K=$(awk '$2 == "judge" && $3 ~ /sendmsg/ { j = $1 } $2 ~ /^subject/ && $3 ~ /sendmsg/ { s += $1 }
+             END { k = j ? int((j + s) / 2 / j + 0.999) : 2; print (k < 2 ? 2 : k > 99 ? 99 : k) }' \
+        "$work/counts.txt")
+    extra=GRADER_BENCH_EXTRA_TRIPS=$K
+    echo "$l $K" >>"$work/k.txt"
     graded "$l" env "$extra"
     : >"$work/times.txt"
     for _ in $(seq "$RUNS"); do
@@ -85,7 +94,6 @@ for l in "$@"; do
     judge=$(ls -t "$ROOT"/build/cache/"$l"-judge-* | grep -v '\.sum$' | head -1)
     install -m 755 "$judge" "$work/judge"
     "$work/unit-costs" "$work/judge" >"$work/units.txt"
-    trace "$l" "$work/counts.txt"
     mkdir -p "$work/$l"
     # The work dir is kept so that perf can read the subject's symbols.
     graded "$l" env GRADER_KEEP_WORKDIR=1 TMPDIR="$work/$l" perf record -q -g -F 999 -o "$work/$l.data" --
@@ -135,23 +143,45 @@ for x in open(work + '/sym.txt'):
         sym[m.group(3)] = sym.get(m.group(3), 0) + float(m.group(1))
 rpc = max((sym.get('serve', 0) - sym.get('call_checked', 0)) + sym.get('remote_run_callback', 0)
           + sym.get('main', 0), 0)
-# In situ: what the added trips cost (the median of the paired differences),
-# per trip, times the grading's own trips; the rest at the unit costs.
-others = threads * (unit['thread'] + unit['channel']) + judges * unit['judge_start']
+# In situ: what the added trips cost (the median of the paired
+# differences); priced at the end, per lesson and pooled.
 pairs = list(zip(runs['plain'], runs['extra']))
-per_trip_cpu = max(median(e[1] - p[1] for p, e in pairs), 0) / added if added > 0 else 0
-per_trip_wall = max(median(e[0] - p[0] for p, e in pairs), 0) / added if added > 0 else 0
-situ_cpu = trips * per_trip_cpu + others
-situ_wall = trips * per_trip_wall + others
-print('%-14s %7.2f %7.2f %8d %8d %6d %8.1f%% %8.1f%% %7.1f%% %7.1f%%' % (
-    lesson, cpu, wall, trips, threads, judges, 100 * situ_cpu / cpu, 100 * situ_wall / wall,
-    100 * split / cpu, judge_pct + rpc))
-with open(work + '/situ.txt', 'a') as f:
-    f.write('%s: %d trips added, %.1f us CPU and %.1f us wall each\n' % (
-        lesson, added, 1e6 * per_trip_cpu, 1e6 * per_trip_wall))
+row = dict(lesson=lesson, cpu=cpu, wall=wall, trips=trips, threads=threads, judges=judges,
+           added=added, k=dict(l.split() for l in open(work + '/k.txt'))[lesson],
+           dcpu=median(e[1] - p[1] for p, e in pairs), dwall=median(e[0] - p[0] for p, e in pairs),
+           others=threads * (unit['thread'] + unit['channel']) + judges * unit['judge_start'],
+           counted=100 * split / cpu, sampled=judge_pct + rpc)
+import json
+with open(work + '/rows.jsonl', 'a') as f:
+    f.write(json.dumps(row) + '\n')
 PY
     rm -rf "${work:?}/$l" "$work/$l.data" "$work/$l.trace"
 done
-echo "in situ, a round trip (K=$K added per call and callback, $RUNS runs each):"
-sed 's/^/    /' "$work/situ.txt"
+python3 - "$work" "$RUNS" <<'PY'
+# The table. A trip's in-situ price is the lesson's own (its added trips'
+# cost over their number) and the pooled one (all lessons' added cost over
+# all their added trips): a lesson whose grading varies more than its added
+# trips cost (few calls, a long grading) has a noisy price of its own.
+import json, sys
+work, runs = sys.argv[1], sys.argv[2]
+rows = [json.loads(l) for l in open(work + '/rows.jsonl')]
+pool_cpu = max(sum(r['dcpu'] for r in rows), 0) / sum(r['added'] for r in rows)
+pool_wall = max(sum(r['dwall'] for r in rows), 0) / sum(r['added'] for r in rows)
+print('%-14s %6s %6s %6s %7s %6s %21s %21s %8s %8s' % (
+    'lesson', 'cpu s', 'wall s', 'trips', 'threads', 'judges', 'in situ cpu own/pool',
+    'in situ wall own/pool', 'counted', 'sampled'))
+for r in rows:
+    own_cpu, own_wall = max(r['dcpu'], 0) / r['added'], max(r['dwall'], 0) / r['added']
+    share = lambda price, of: 100 * (r['trips'] * price + r['others']) / r[of]
+    print('%-14s %6.2f %6.2f %6d %7d %6d %9.1f%% / %6.1f%% %9.1f%% / %6.1f%% %7.1f%% %7.1f%%' % (
+        r['lesson'], r['cpu'], r['wall'], r['trips'], r['threads'], r['judges'],
+        share(own_cpu, 'cpu'), share(pool_cpu, 'cpu'), share(own_wall, 'wall'),
+        share(pool_wall, 'wall'), r['counted'], r['sampled']))
+print('in situ, a round trip (K no-op trips added per call and callback, %s runs each):' % runs)
+for r in rows:
+    print('    %s: K=%s, %d trips added, %.1f us CPU and %.1f us wall each' % (
+        r['lesson'], r['k'], r['added'], 1e6 * max(r['dcpu'], 0) / r['added'],
+        1e6 * max(r['dwall'], 0) / r['added']))
+print('    pooled: %.1f us CPU and %.1f us wall each' % (1e6 * pool_cpu, 1e6 * pool_wall))
+PY
 echo "unit costs (CPU us, this machine, last lesson's judge): $(tr '\n' ' ' <"$work/units.txt")"
