@@ -135,7 +135,7 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
     snprintf(sbuf, sizeof sbuf, "%d", s);
-    const char *argv[26];
+    const char *argv[28]; /* judge, 17 args, 8 of ours, NULL */
     size_t n = 0;
     argv[n++] = judge;
     for (; args && *args && n < 18; args++)
