@@ -2,6 +2,8 @@
 #include "test_support.h"
 
 #include <sched.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Seed 000 practice23: a worker waits, clears, and waits again; the main
  * thread sets the event once per round. Each round must wait for its own set. */
@@ -137,29 +139,84 @@ START_TEST(timed_waits_return_only_when_set)
 }
 END_TEST
 
-/* The set lands while the waiter is on its way into the wait: no lost wake-up. */
+/* The set lands while the waiter is on its way into the wait: no lost
+ * wake-up. Trial after trial, each on an event of its own. The same waiter
+ * thread makes every trial (a new thread per trial would cost more than the
+ * trial), meeting the test's thread at a gate before each. Every event is
+ * made before the waiter starts and freed after it is joined: nothing but
+ * the event's own code orders a trial's wait and set. */
+enum { MAX_SET_TRIALS = 200 };
+
+typedef struct set_trials {
+    event_t *e[MAX_SET_TRIALS];
+    atomic_bool entering[MAX_SET_TRIALS]; /* the waiter is about to call event_wait */
+    atomic_bool woke[MAX_SET_TRIALS];     /* its event_wait returned */
+    bool stop[MAX_SET_TRIALS];            /* out of time: this trial and later ones do not run */
+    int count;
+    harness_gate *gate;
+} set_trials;
+
+static void *trial_waiter(void *p)
+{
+    set_trials *t = p;
+    for (int i = 0; i < t->count; i++) {
+        harness_gate_wait(t->gate, 5000);
+        if (t->stop[i])
+            break;
+        atomic_store(&t->entering[i], true);
+        event_wait(t->e[i]);
+        atomic_store(&t->woke[i], true);
+    }
+    return NULL;
+}
+
 START_TEST(set_races_with_wait)
 {
     /* Up to 200 trials (twice: a race test runs two schedules), within
      * 3 s: a loaded machine runs fewer of them instead of running out of
      * time. A set that skips the lock loses its wake-up in the first few;
      * the sleeps below cycle through 7 landing points every 21 trials. */
-    int trials = harness_under_tsan() ? 100 : 200;
+    static set_trials t; /* 2 KiB: kept off the stack */
+    memset(&t, 0, sizeof t);
+    t.count = harness_under_tsan() ? 100 : 200;
+    harness_batch_begin(); /* the events in one round trip */
+    for (int i = 0; i < t.count; i++)
+        (void)event_new();
+    size_t made;
+    const uint64_t *v = harness_batch_end(&made);
+    HARNESS_CHECK(made == (size_t)t.count, "%zu of %d event_new calls returned", made, t.count);
+    for (int i = 0; i < t.count; i++) {
+        t.e[i] = (event_t *)(uintptr_t)v[i];
+        HARNESS_CHECK(t.e[i] != NULL, "event_new() returned NULL");
+    }
+    t.gate = harness_gate_new(2);
     double budget_end = harness_now_ms() + 3000;
-    for (int trial = 1; trial <= trials && harness_now_ms() < budget_end; trial++) {
-        event_t *e = event_new();
-        HARNESS_CHECK(e != NULL, "event_new() returned NULL");
-        waiter w = { .e = e };
-        harness_thread_start(&w.thread, wait_body, &w);
-        while (!atomic_load(&w.started))
+    pthread_t waiter;
+    harness_thread_start(&waiter, trial_waiter, &t);
+    for (int i = 0; i < t.count; i++) {
+        int trial = i + 1;
+        if (harness_now_ms() > budget_end)
+            t.stop[i] = true; /* before the gate: the waiter reads it after */
+        harness_gate_wait(t.gate, 5000);
+        if (t.stop[i])
+            break;
+        while (!atomic_load(&t.entering[i]))
             sched_yield(); /* leave the core to the waiter on a busy machine */
         if (trial % 3 == 1)
             harness_sleep_ms(0.005 * (trial % 7)); /* land at different points of the wait */
-        event_set(e);
-        HARNESS_CHECK(finish_waiter(&w, 2000), "trial %d: event_set ran while a thread was "
+        event_set(t.e[i]);
+        double end = harness_now_ms() + 2000;
+        while (!atomic_load(&t.woke[i]) && harness_now_ms() < end)
+            harness_sleep_ms(0.2);
+        HARNESS_CHECK(atomic_load(&t.woke[i]), "trial %d: event_set ran while a thread was "
                       "entering event_wait, and the waiter never woke up (2 s)", trial);
-        event_free(e);
     }
+    harness_thread_join(waiter);
+    harness_gate_free(t.gate);
+    harness_batch_begin();
+    for (int i = 0; i < t.count; i++)
+        event_free(t.e[i]);
+    harness_batch_end(NULL);
 }
 END_TEST
 
