@@ -11,6 +11,10 @@
  *           [--bench-extra-trips N]     (N no-op round trips before each
  *                                        call and callback answer: what a
  *                                        trip costs, for bench-split-share.sh)
+ *           [--bench-event-copy]        (the subject sends each asynchronous
+ *                                        callback's EVENT twice, the copy to
+ *                                        a reader that drops it: what an
+ *                                        event costs, for the same script)
  *
  * and reads one record on FD --result: "pass NAME" or "fail NAME FILE:LINE
  * MESSAGE". Nothing from the subject reaches that record but through the
@@ -305,6 +309,23 @@ static const char *fn_name(uint32_t fn)
 
 static void *control_reader(void *arg);
 
+/* --bench-event-copy: the subject sends a copy of every EVENT to a socket
+ * of its own, read here and dropped, so that a benchmark can see what an
+ * event costs in a real grading: the same message, sent by the same thread,
+ * waking a reader that sleeps between events as the control reader does. */
+static bool bench_event_copy;
+
+static void *event_sink(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    rpc_msg *m = rpc_buffer();
+    while (m && rpc_recv(fd, m, NULL, NULL) == 0)
+        ;
+    rpc_buffer_done(m);
+    close(fd);
+    return NULL;
+}
+
 static void start_reader(void)
 {
     pthread_t t;
@@ -312,6 +333,21 @@ static void start_reader(void)
                                      void *);
     if (__real_pthread_create(&t, NULL, control_reader, NULL) == 0)
         pthread_detach(t);
+    int sv[2];
+    rpc_msg *m = bench_event_copy ? rpc_buffer() : NULL;
+    if (!m || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+        rpc_buffer_done(m);
+        return;
+    }
+    if (__real_pthread_create(&t, NULL, event_sink, (void *)(intptr_t)sv[0]) == 0) {
+        pthread_detach(t);
+        rpc_init(m, RPC_BENCH_SINK);
+        (void)rpc_send(control_fd, m, sv[1]);
+    } else {
+        close(sv[0]);
+    }
+    close(sv[1]);
+    rpc_buffer_done(m);
 }
 
 /* A new channel served by a new subject thread whose calls follow `parent`'s. */
@@ -1241,6 +1277,8 @@ int main(int argc, char **argv)
             witness_judge_channel(atoi(argv[++i]));
         else if (strcmp(argv[i], "--bench-extra-trips") == 0 && i + 1 < argc)
             bench_extra_trips = (unsigned)strtoul(argv[++i], NULL, 10) % 100;
+        else if (strcmp(argv[i], "--bench-event-copy") == 0)
+            bench_event_copy = true;
         else
             return usage();
     }

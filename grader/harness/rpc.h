@@ -55,6 +55,9 @@ enum rpc_kind {
                       was called; args as CALLBACK's, then the thread's tid.
                       It does not wait: the one control queue keeps the order
                       in which the student's threads made the calls */
+    RPC_BENCH_SINK, /* judge -> subject (control, + fd): the judge's
+                       --bench-event-copy: send a copy of every EVENT there
+                       first (the judge reads and drops them) */
     RPC_KIND_MAX
 };
 

@@ -135,7 +135,7 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
     snprintf(cbuf, sizeof cbuf, "%d", c);
     snprintf(rbuf, sizeof rbuf, "%d", r);
     snprintf(sbuf, sizeof sbuf, "%d", s);
-    const char *argv[28]; /* judge, 17 args, 8 of ours, NULL */
+    const char *argv[29]; /* judge, 17 args, 9 of ours, NULL */
     size_t n = 0;
     argv[n++] = judge;
     for (; args && *args && n < 18; args++)
@@ -152,6 +152,9 @@ static pid_t start_judge(const char *judge, const char *const *args, int control
         argv[n++] = "--bench-extra-trips";
         argv[n++] = extra;
     }
+    const char *copy = getenv("GRADER_BENCH_EVENT_COPY"); /* the same script's, for events */
+    if (copy && strcmp(copy, "1") == 0)
+        argv[n++] = "--bench-event-copy";
     if (s >= 0) {
         argv[n++] = "--witness";
         argv[n++] = sbuf;

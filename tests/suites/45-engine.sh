@@ -20,7 +20,7 @@
 #   threads for ThreadSanitizer (tests/engine/tsan/);
 # - the build-time rules (forbidden calls, non-API globals, constructors,
 #   the grader's own symbols) reject what they must;
-# - the benchmark's no-op round trips (--bench-extra-trips) change no verdict.
+# - the benchmark's no-op round trips and event copies change no verdict.
 # beside: others
 source "$ROOT/tests/lib.sh"
 
@@ -469,12 +469,14 @@ else
     fail "intercept_proc unit test builds" "$(head -c 300 "$bin.log")"
 fi
 
-# ---- the benchmark's no-op round trips change no verdict -------------------
+# ---- the benchmark's no-op messages change no verdict ----------------------
 # scripts/bench-split-share.sh prices a round trip by adding no-op ones
 # before every call and every callback's answer (GRADER_BENCH_EXTRA_TRIPS,
-# the judge's --bench-extra-trips). 12-turns makes a callback per word said:
-# with two extra trips each, the solution keeps full marks, the skeleton
-# scores 0 and a variant that speaks out of turn is still caught.
+# the judge's --bench-extra-trips), and an event by sending each one twice
+# (GRADER_BENCH_EVENT_COPY, --bench-event-copy: the copy to a reader that
+# drops it). 12-turns makes an event per word said: with both, the solution
+# keeps full marks, the skeleton scores 0 and a variant that speaks out of
+# turn is still caught.
 PY=${PY:-python3}
 for kind in solution skeleton buggy; do
     case $kind in
@@ -484,9 +486,10 @@ for kind in solution skeleton buggy; do
     esac
     sub=$(mktemp -d "$work/extra-XXXXXX")
     cp "$src" "$sub/turns.c"
-    GRADER_BENCH_EXTRA_TRIPS=2 "$GRADER" grade --quiet --lesson 12-turns --out "$sub.json" "$sub" >/dev/null 2>&1
+    GRADER_BENCH_EXTRA_TRIPS=2 GRADER_BENCH_EVENT_COPY=1 "$GRADER" grade --quiet --lesson 12-turns \
+        --out "$sub.json" "$sub" >/dev/null 2>&1
     # shellcheck disable=SC2086 # cats: words
     v=$(JUDGE_SOURCE=$src $PY "$ROOT/tests/judge.py" "$kind" "$sub.json" $cats)
-    if [ "$v" = 1 ]; then pass "no-op round trips (--bench-extra-trips) change no verdict: 12-turns $kind"
-    else fail "no-op round trips (--bench-extra-trips) change no verdict: 12-turns $kind" "${v#0 }"; fi
+    if [ "$v" = 1 ]; then pass "no-op trips and event copies (bench options) change no verdict: 12-turns $kind"
+    else fail "no-op trips and event copies (bench options) change no verdict: 12-turns $kind" "${v#0 }"; fi
 done
