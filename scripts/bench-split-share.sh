@@ -10,11 +10,17 @@
 #    (2 to 99) about doubles the grading's messages. A trip costs what the
 #    extra ones added, divided by how many there were (counted with kernel
 #    tracepoints, as in 2); the round trips' share is then trips x that cost
-#    over the grading's own time, CPU and wall clock (an asynchronous
-#    callback's one message is half a trip, as in 2). Priced twice: at the
-#    lesson's own price per trip and at the price pooled over every lesson
-#    measured (a lesson of few calls and a long grading has a noisy own). Threads, channels and judge starts are added at the
-#    unit costs of 2. This prices a trip where it happens: inside a grading,
+#    over the grading's own time, CPU and wall clock. A lesson with
+#    asynchronous callbacks (events: one message each, not waited for; 300
+#    or more) gets a third arm, RUNS gradings with every event sent twice
+#    (GRADER_BENCH_EVENT_COPY: the copy goes to a judge thread of its own
+#    that drops it, so it wakes a sleeping reader as the real one does):
+#    the events are then counted exactly and priced on their own, the same
+#    way. Elsewhere an event is half a trip, as in 2. Priced twice: at the
+#    lesson's own price per trip (and event) and at the price pooled over
+#    every lesson measured (a lesson of few calls and a long grading has a
+#    noisy own). Threads, channels and judge starts are added at the unit
+#    costs of 2. This prices a trip where it happens: inside a grading,
 #    with the other tests of the lesson running beside it.
 # 2. counted: what the split adds, counted in one grading with kernel
 #    tracepoints (perf, the grading's processes only), times what each piece
@@ -85,12 +91,21 @@ for l in "$@"; do
     extra=GRADER_BENCH_EXTRA_TRIPS=$K
     echo "$l $K" >>"$work/k.txt"
     graded "$l" env "$extra"
+    # A lesson with asynchronous callbacks (events: what the subject sends
+    # beyond its answers to the judge, a few hundred or more) gets a third
+    # arm: every event sent twice (GRADER_BENCH_EVENT_COPY).
+    copy=GRADER_BENCH_EVENT_COPY=1
+    events=$(awk '$2 == "judge" && $3 ~ /sendmsg/ { j = $1 } $2 ~ /^subject/ && $3 ~ /sendmsg/ { s += $1 }
+                  END { print s - j }' "$work/counts.txt")
     : >"$work/times.txt"
     for _ in $(seq "$RUNS"); do
         timed plain "$l"
         timed extra "$l" "$extra"
+        [ "$events" -lt 300 ] || timed copy "$l" "$copy"
     done
     trace "$l" "$work/counts-extra.txt" "$extra"
+    rm -f "$work/counts-copy.txt"
+    [ "$events" -lt 300 ] || trace "$l" "$work/counts-copy.txt" "$copy"
     judge=$(ls -t "$ROOT"/build/cache/"$l"-judge-* | grep -v '\.sum$' | head -1)
     install -m 755 "$judge" "$work/judge"
     "$work/unit-costs" "$work/judge" >"$work/units.txt"
@@ -107,7 +122,7 @@ for line in open(work + '/units.txt'):
     name, cpu, _wall = line.split()
     unit[name] = float(cpu) / 1e6
 from statistics import median
-runs = {'plain': [], 'extra': []}
+runs = {'plain': [], 'extra': [], 'copy': []}
 for line in open(work + '/times.txt'):
     label, w, u, s_ = line.split()
     runs[label].append((float(w), float(u) + float(s_)))
@@ -127,6 +142,15 @@ trips = trips_of(count)
 added = trips_of(counts(work + '/counts-extra.txt')) - trips
 if added <= 0:
     sys.exit('bench-split-share: GRADER_BENCH_EXTRA_TRIPS added no round trip: is the grader rebuilt?')
+# With the copy arm, the events are counted exactly (each copy is one more
+# message from the subject) and priced on their own; the rest are trips.
+import os
+events = 0
+if os.path.exists(work + '/counts-copy.txt'):
+    events = 2 * (trips_of(counts(work + '/counts-copy.txt')) - trips)
+    if events <= 0:
+        sys.exit('bench-split-share: GRADER_BENCH_EVENT_COPY added no event: is the grader rebuilt?')
+    trips -= events / 2
 judges = count.get(('judge', 'sched:sched_process_exec'), 0)
 # A judge's task_newtask events: its threads, and Check's fork (one per judge).
 threads = max(count.get(('judge', 'task:task_newtask'), 0) - judges, 0)
@@ -146,9 +170,13 @@ rpc = max((sym.get('serve', 0) - sym.get('call_checked', 0)) + sym.get('remote_r
 # In situ: what the added trips cost (the median of the paired
 # differences); priced at the end, per lesson and pooled.
 pairs = list(zip(runs['plain'], runs['extra']))
+cpairs = list(zip(runs['plain'], runs['copy']))
 row = dict(lesson=lesson, cpu=cpu, wall=wall, trips=trips, threads=threads, judges=judges,
            added=added, k=dict(l.split() for l in open(work + '/k.txt'))[lesson],
            dcpu=median(e[1] - p[1] for p, e in pairs), dwall=median(e[0] - p[0] for p, e in pairs),
+           events=events,
+           ecpu=median(e[1] - p[1] for p, e in cpairs) if events else 0,
+           ewall=median(e[0] - p[0] for p, e in cpairs) if events else 0,
            others=threads * (unit['thread'] + unit['channel']) + judges * unit['judge_start'],
            counted=100 * split / cpu, sampled=judge_pct + rpc)
 import json
@@ -167,21 +195,35 @@ work, runs = sys.argv[1], sys.argv[2]
 rows = [json.loads(l) for l in open(work + '/rows.jsonl')]
 pool_cpu = max(sum(r['dcpu'] for r in rows), 0) / sum(r['added'] for r in rows)
 pool_wall = max(sum(r['dwall'] for r in rows), 0) / sum(r['added'] for r in rows)
-print('%-14s %6s %6s %6s %7s %6s %21s %21s %8s %8s' % (
-    'lesson', 'cpu s', 'wall s', 'trips', 'threads', 'judges', 'in situ cpu own/pool',
+erows = [r for r in rows if r['events']]
+pool_ecpu = max(sum(r['ecpu'] for r in erows), 0) / sum(r['events'] for r in erows) if erows else 0
+pool_ewall = max(sum(r['ewall'] for r in erows), 0) / sum(r['events'] for r in erows) if erows else 0
+print('%-14s %6s %6s %6s %6s %7s %6s %21s %21s %8s %8s' % (
+    'lesson', 'cpu s', 'wall s', 'trips', 'events', 'threads', 'judges', 'in situ cpu own/pool',
     'in situ wall own/pool', 'counted', 'sampled'))
 for r in rows:
-    own_cpu, own_wall = max(r['dcpu'], 0) / r['added'], max(r['dwall'], 0) / r['added']
-    share = lambda price, of: 100 * (r['trips'] * price + r['others']) / r[of]
-    print('%-14s %6.2f %6.2f %6d %7d %6d %9.1f%% / %6.1f%% %9.1f%% / %6.1f%% %7.1f%% %7.1f%%' % (
-        r['lesson'], r['cpu'], r['wall'], r['trips'], r['threads'], r['judges'],
-        share(own_cpu, 'cpu'), share(pool_cpu, 'cpu'), share(own_wall, 'wall'),
-        share(pool_wall, 'wall'), r['counted'], r['sampled']))
+    ev = r['events'] or 1
+    own = lambda d, e: (max(r[d], 0) / r['added'], max(r[e], 0) / ev)
+    share = lambda prices, of: 100 * (r['trips'] * prices[0] + r['events'] * prices[1]
+                                      + r['others']) / r[of]
+    print('%-14s %6.2f %6.2f %6d %6d %7d %6d %9.1f%% / %6.1f%% %9.1f%% / %6.1f%% %7.1f%% %7.1f%%' % (
+        r['lesson'], r['cpu'], r['wall'], r['trips'], r['events'], r['threads'], r['judges'],
+        share(own('dcpu', 'ecpu'), 'cpu'), share((pool_cpu, pool_ecpu), 'cpu'),
+        share(own('dwall', 'ewall'), 'wall'), share((pool_wall, pool_ewall), 'wall'),
+        r['counted'], r['sampled']))
 print('in situ, a round trip (K no-op trips added per call and callback, %s runs each):' % runs)
 for r in rows:
     print('    %s: K=%s, %d trips added, %.1f us CPU and %.1f us wall each' % (
         r['lesson'], r['k'], r['added'], 1e6 * max(r['dcpu'], 0) / r['added'],
         1e6 * max(r['dwall'], 0) / r['added']))
 print('    pooled: %.1f us CPU and %.1f us wall each' % (1e6 * pool_cpu, 1e6 * pool_wall))
+if erows:
+    print('in situ, an event (each sent twice, the copy to a reader that drops it; %s runs each):'
+          % runs)
+    for r in erows:
+        print('    %s: %d events added, %.1f us CPU and %.1f us wall each' % (
+            r['lesson'], r['events'], 1e6 * max(r['ecpu'], 0) / r['events'],
+            1e6 * max(r['ewall'], 0) / r['events']))
+    print('    pooled: %.1f us CPU and %.1f us wall each' % (1e6 * pool_ecpu, 1e6 * pool_ewall))
 PY
 echo "unit costs (CPU us, this machine, last lesson's judge): $(tr '\n' ' ' <"$work/units.txt")"
