@@ -106,15 +106,18 @@ typedef struct churn {
     int role, rounds;
 } churn;
 
-/* Each churner makes its calls in batches of 64 equal calls that run back
- * to back in the student's process (the set/clear churner: 64 sets, then 64
- * clears). */
+/* Each churner makes its calls in batches of 256 equal calls that run back
+ * to back in the student's process (the set/clear churner: 256 sets, then
+ * 256 clears), while the other churners' batches run beside them. */
+enum { CHURN_BATCH = 256 };
+
 static void *churner(void *p)
 {
     churn *c = p;
     harness_gate_wait(c->gate, 5000);
-    for (int done = 0; done < c->rounds; done += 64) {
-        uint64_t batch = c->rounds - done < 64 ? (uint64_t)(c->rounds - done) : 64;
+    for (int done = 0; done < c->rounds; done += CHURN_BATCH) {
+        int left = c->rounds - done;
+        uint64_t batch = (uint64_t)(left < CHURN_BATCH ? left : CHURN_BATCH);
         harness_repeat(batch);
         if (c->role == 0) {
             event_set(c->e);
