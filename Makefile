@@ -79,10 +79,11 @@ $(BUILD)/san/%.o: %.c $(HEADERS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCHECK_LIBS='"$(CHECK_LIBS)"' $(ENGINE_SOURCES_DEF) -c $< -o $@
 UNIT_SRC := $(wildcard tests/unit/*.c)
 # timeline.c: the engine's one pure part under test (its merge and record text);
-# witness.c: the judge's side of the sandbox's socket maker.
-UNIT_HARNESS := grader/harness/timeline.c grader/harness/witness.c
+# witness.c: the judge's side of the sandbox's socket maker; rpc.c: the
+# judge/subject messages.
+UNIT_HARNESS := grader/harness/timeline.c grader/harness/witness.c grader/harness/rpc.c
 $(BUILD)/unit_tests: $(UNIT_SRC) $(SAN_OBJ) $(UNIT_HARNESS) grader/harness/timeline.h \
-                     grader/harness/harness.h grader/harness/witness_wire.h
+                     grader/harness/harness.h grader/harness/witness_wire.h grader/harness/rpc.h
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(UNIT_HARNESS) $(SAN_OBJ) \
 	  $(CHECK_LIBS) $(LDLIBS)
 # The whole grader under the sanitizers, for the suite that grades with it.

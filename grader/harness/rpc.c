@@ -81,7 +81,19 @@ int rpc_send(int fd, const rpc_msg *m, int pass_fd)
     }
 }
 
+static int recv_one(int fd, rpc_msg *m, int *got_fd, long *sender_pid, int flags);
+
 int rpc_recv(int fd, rpc_msg *m, int *got_fd, long *sender_pid)
+{
+    return recv_one(fd, m, got_fd, sender_pid, 0);
+}
+
+int rpc_try_recv(int fd, rpc_msg *m, int *got_fd)
+{
+    return recv_one(fd, m, got_fd, NULL, MSG_DONTWAIT);
+}
+
+static int recv_one(int fd, rpc_msg *m, int *got_fd, long *sender_pid, int flags)
 {
     if (got_fd)
         *got_fd = -1;
@@ -96,8 +108,10 @@ int rpc_recv(int fd, rpc_msg *m, int *got_fd, long *sender_pid)
                          .msg_controllen = sizeof ctl.buf };
     long n;
     do
-        n = syscall(SYS_recvmsg, fd, &mh, MSG_CMSG_CLOEXEC);
+        n = syscall(SYS_recvmsg, fd, &mh, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
+    if (n < 0 && (flags & MSG_DONTWAIT) && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 1; /* nothing queued (and no fd came: the kernel passes none then) */
     /* Whatever fds came, we own them now: keep one, close the rest. */
     int kept = -1;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {

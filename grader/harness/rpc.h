@@ -147,4 +147,7 @@ int rpc_send(int fd, const rpc_msg *m, int pass_fd);
  * version or kind, counts out of range). */
 int rpc_recv(int fd, rpc_msg *m, int *got_fd, long *sender_pid);
 
+/* As rpc_recv (no sender pid), but never waits: 1 when no message is queued. */
+int rpc_try_recv(int fd, rpc_msg *m, int *got_fd);
+
 #endif

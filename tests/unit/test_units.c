@@ -290,6 +290,7 @@ TCase *rundelay_tcase(void); /* test_rundelay.c */
 TCase *pool_tcase(void); /* test_pool.c */
 TCase *witness_tcase(void); /* test_witness.c */
 TCase *cgroup_tcase(void); /* test_cgroup.c */
+TCase *rpc_tcase(void); /* test_rpc.c */
 
 int main(void)
 {
@@ -316,6 +317,7 @@ int main(void)
     suite_add_tcase(s, pool_tcase());
     suite_add_tcase(s, witness_tcase());
     suite_add_tcase(s, cgroup_tcase());
+    suite_add_tcase(s, rpc_tcase());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
