@@ -4,6 +4,7 @@
 #include "bank.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,8 +84,14 @@ START_TEST(two_users_withdraw_600)
     static trials t; /* 3 KiB: kept off the stack */
     memset(&t, 0, sizeof t);
     t.count = harness_under_tsan() ? 100 : 200;
+    harness_batch_begin(); /* the accounts in one round trip */
+    for (int i = 0; i < t.count; i++)
+        (void)account_new(1000);
+    size_t n;
+    const uint64_t *made = harness_batch_end(&n);
+    ck_assert_msg(n == (size_t)t.count, "%zu of %d account_new calls returned", n, t.count);
     for (int i = 0; i < t.count; i++) {
-        t.account[i] = account_new(1000);
+        t.account[i] = (account_t *)(uintptr_t)made[i];
         ck_assert_msg(t.account[i] != NULL, "account_new(1000) returned NULL");
     }
     t.gate = harness_gate_new(2);
@@ -96,16 +103,23 @@ START_TEST(two_users_withdraw_600)
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
     harness_gate_free(t.gate);
+    harness_batch_begin(); /* every balance in one round trip */
+    for (int i = 0; i < t.count; i++)
+        (void)account_balance(t.account[i]);
+    const uint64_t *balance = harness_batch_end(&n);
+    ck_assert_msg(n == (size_t)t.count, "%zu of %d account_balance calls returned", n, t.count);
     int failed = -1, wins = 0;
     long bal = 0;
     for (int i = 0; i < t.count && failed < 0 && !t.stop[i]; i++) {
-        bal = account_balance(t.account[i]);
+        bal = (long)balance[i];
         wins = t.ok[0][i] + t.ok[1][i];
         if (wins != 1 || bal != 400)
             failed = i;
     }
+    harness_batch_begin();
     for (int i = 0; i < t.count; i++)
         account_free(t.account[i]);
+    harness_batch_end(NULL);
     ck_assert_msg(failed < 0,
                   "two concurrent withdrawals of 600 from 1000: %d succeeded and the "
                   "balance is %ld (expected 1 and 400; trial %d)", wins, bal, failed + 1);
@@ -122,7 +136,7 @@ typedef struct mix_arg {
     long lowest_seen;
 } mix_arg;
 
-/* Random deposits and withdrawals, in batches of 1 to 256 equal calls that
+/* Random deposits and withdrawals, in batches of 1 to 512 equal calls that
  * run back to back in the student's process; every result is counted. */
 static void *mixer(void *p)
 {
@@ -132,7 +146,7 @@ static void *mixer(void *p)
     for (int done = 0; done < m->ops;) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         long amount = (long)((x >> 33) % 50) + 1;
-        uint64_t times = ((x >> 40) % 256) + 1;
+        uint64_t times = ((x >> 40) % 512) + 1;
         harness_repeat(times);
         if ((x >> 20) & 1) {
             account_deposit(m->a, amount);
