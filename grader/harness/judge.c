@@ -312,7 +312,7 @@ static void *control_reader(void *arg);
 /* --bench-event-copy: the subject sends a copy of every EVENT to a socket
  * of its own, read here and dropped, so that a benchmark can see what an
  * event costs in a real grading: the same message, sent by the same thread,
- * waking a reader that sleeps between events as the control reader does. */
+ * to a reader that reads as the control reader does (read_in_runs). */
 static bool bench_event_copy;
 
 static void *event_sink(void *arg);
