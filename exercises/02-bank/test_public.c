@@ -84,7 +84,10 @@ START_TEST(two_users_withdraw_600)
     static trials t; /* 3 KiB: kept off the stack */
     memset(&t, 0, sizeof t);
     t.count = harness_under_tsan() ? 100 : 200;
-    harness_batch_begin(); /* the accounts in one round trip */
+    /* Between harness_batch_begin and harness_batch_end the calls are only
+     * queued; then your code makes them all, in order, and each one's return
+     * value comes back (here: the accounts). One message instead of 200. */
+    harness_batch_begin();
     for (int i = 0; i < t.count; i++)
         (void)account_new(1000);
     size_t n;
@@ -103,7 +106,7 @@ START_TEST(two_users_withdraw_600)
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
     harness_gate_free(t.gate);
-    harness_batch_begin(); /* every balance in one round trip */
+    harness_batch_begin(); /* every trial's balance, batched as above */
     for (int i = 0; i < t.count; i++)
         (void)account_balance(t.account[i]);
     const uint64_t *balance = harness_batch_end(&n);
